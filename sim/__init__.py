@@ -1,0 +1,1 @@
+"""Discrete-event simulation of freight on the corridor network (SimPy)."""

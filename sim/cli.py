@@ -1,0 +1,42 @@
+"""The ``corridor`` command line: ``main(argv) -> int``.
+
+Every command returns an exit code; errors of the project's own types are printed as one clear
+message on stderr (exit 2), never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+import network
+from network import cli as network_cli
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="corridor",
+        description="Freight corridors between Central Asia, the Caucasus and Türkiye/Europe.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    network_cli.add_commands(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except network.NetworkError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
