@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 import network
 from network import cli as network_cli
+from sim import cli_scenario
+from sim.scenario_io import ScenarioError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     network_cli.add_commands(sub)
+    cli_scenario.add_commands(sub)
     return parser
 
 
@@ -30,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
-    except network.NetworkError as exc:
+    except (network.NetworkError, ScenarioError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
