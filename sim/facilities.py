@@ -1,0 +1,395 @@
+"""Facilities: node servers (borders, ports, gauge changes), line paths, train formation, ferry
+lines, and the gates that disruptions close.
+
+Each facility keeps a :class:`Monitor` that integrates its queue length and busy servers over
+time after the warm-up, so utilisation and time-weighted queues are exact, not sampled.
+Facilities know nothing about routes: they take consists (lists of unit ids) and hand them back
+through a callback of the :class:`~sim.world.World`.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING, Any
+
+import simpy
+
+from sim.model import FerrySpec, NodeSpec, TrainSpec
+from sim.randomness import GammaSampler
+from sim.records import Cause, EventKind
+
+if TYPE_CHECKING:
+    from sim.world import World
+
+Proc = Generator[simpy.Event, Any, Any]
+
+
+class Monitor:
+    """Time integrals of queue length and busy servers from ``start_h`` on, plus throughput."""
+
+    __slots__ = (
+        "area_busy",
+        "area_queue",
+        "busy",
+        "customers",
+        "env",
+        "last",
+        "max_queue",
+        "queue",
+        "start_h",
+        "units",
+        "wait_sum",
+    )
+
+    def __init__(self, env: simpy.Environment, start_h: float) -> None:
+        self.env = env
+        self.start_h = start_h
+        self.last = 0.0
+        self.queue = 0.0
+        self.busy = 0.0
+        self.area_queue = 0.0
+        self.area_busy = 0.0
+        self.max_queue = 0.0
+        self.customers = 0
+        self.units = 0
+        self.wait_sum = 0.0
+
+    def _advance(self) -> None:
+        now = self.env.now
+        lo = self.last if self.last > self.start_h else self.start_h
+        if now > lo:
+            self.area_queue += self.queue * (now - lo)
+            self.area_busy += self.busy * (now - lo)
+        self.last = now
+
+    def change(self, dqueue: float = 0.0, dbusy: float = 0.0) -> None:
+        self._advance()
+        self.queue += dqueue
+        self.busy += dbusy
+        if self.queue > self.max_queue:
+            self.max_queue = self.queue
+
+    def served(self, units: int, wait_h: float) -> None:
+        if self.env.now >= self.start_h:
+            self.customers += 1
+            self.units += units
+            self.wait_sum += wait_h
+
+    def close(self) -> None:
+        self._advance()
+
+
+class Gate:
+    """Open or closed; a closed gate makes consists wait until it reopens."""
+
+    def __init__(self, env: simpy.Environment, name: str) -> None:
+        self.env = env
+        self.name = name
+        self.closed = 0  # a count: overlapping closures nest
+        self._reopened = env.event()
+
+    def close(self) -> None:
+        self.closed += 1
+
+    def open(self) -> None:
+        self.closed -= 1
+        if self.closed == 0:
+            old, self._reopened = self._reopened, self.env.event()
+            old.succeed()
+
+    @property
+    def reopened(self) -> simpy.Event:
+        return self._reopened
+
+
+class NodeFacility:
+    """``servers`` parallel servers with gamma handling time; a consist is one customer."""
+
+    def __init__(
+        self, world: World, spec: NodeSpec, sampler: GammaSampler, factor: float = 1.0, tag: str = ""
+    ) -> None:
+        self.world = world
+        self.spec = spec
+        self.name = spec.node_id + tag
+        self.cause = spec.cause
+        self.factor = factor
+        self.resource = simpy.Resource(world.env, capacity=spec.servers)
+        self.sampler = sampler
+        self.monitor = Monitor(world.env, world.spec.warmup_h)
+        self.gate = world.gate(spec.node_id)
+
+    def serve(self, units: list[int], consist: int) -> Proc:
+        env, rec, mon = self.world.env, self.world.recorder, self.monitor
+        t0 = env.now
+        rec.event(t0, EventKind.QUEUE, consist, self.name)
+        yield from self.world.pass_gate(self.gate, units, consist)
+        t1 = env.now
+        mon.change(dqueue=1)
+        with self.resource.request() as req:
+            yield req
+            mon.change(dqueue=-1, dbusy=1)
+            t2 = env.now
+            rec.event(t2, EventKind.SERVICE_START, consist, self.name)
+            yield env.timeout(self.sampler() * self.factor)
+            mon.change(dbusy=-1)
+        rec.event(env.now, EventKind.SERVICE_END, consist, self.name)
+        mon.served(len(units), t2 - t1)
+        rec.dwell(units, self.cause, env.now - t1)
+
+
+class LinePath:
+    """A line that admits one train per ``headway_h`` in each direction."""
+
+    def __init__(self, world: World, name: str, headway_h: float) -> None:
+        self.world = world
+        self.name = name
+        self.headway_h = headway_h
+        self.resource = simpy.Resource(world.env, capacity=1)
+        self.monitor = Monitor(world.env, world.spec.warmup_h)
+
+    def enter(self, units: list[int]) -> Proc:
+        env, mon = self.world.env, self.monitor
+        t0 = env.now
+        mon.change(dqueue=1)
+        req = self.resource.request()
+        yield req
+        mon.change(dqueue=-1, dbusy=1)
+        mon.served(len(units), env.now - t0)
+        self.world.recorder.dwell(units, Cause.LINE, env.now - t0)
+        env.process(self._hold(req))
+
+    def _hold(self, req: simpy.Resource) -> Proc:
+        yield self.world.env.timeout(self.headway_h)
+        self.monitor.change(dbusy=-1)
+        self.resource.release(req)
+
+
+class Formation:
+    """Wagons waiting at the start of a rail segment until a block train leaves."""
+
+    def __init__(
+        self,
+        world: World,
+        name: str,
+        spec: TrainSpec,
+        dispatch: Callable[[list[int]], None],
+    ) -> None:
+        self.world = world
+        self.name = name
+        self.spec = spec
+        self.dispatch_fn = dispatch
+        self.queue: deque[tuple[int, float, float]] = deque()  # (unit, slots, joined_h)
+        self.slots = 0.0
+        self._token = 0
+        self.monitor = Monitor(world.env, world.spec.warmup_h)
+        if spec.policy == "schedule":
+            world.env.process(self._timetable())
+
+    def join(self, units: list[int], consist: int) -> None:
+        now = self.world.env.now
+        self.world.recorder.event(now, EventKind.JOIN_FORMATION, consist, self.name)
+        was_empty = not self.queue
+        slots_of = self.world.train_slots
+        for u in units:
+            s = slots_of[u]
+            self.queue.append((u, s, now))
+            self.slots += s
+        self.monitor.change(dqueue=len(units))
+        if self.spec.policy == "schedule":
+            return
+        while self.slots >= self.spec.size_slots - 1e-9:
+            self._depart()
+        if self.spec.policy == "max_wait" and self.queue and (was_empty or self._token < 0):
+            self._arm()
+
+    def _arm(self) -> None:
+        self._token = abs(self._token) + 1
+        self.world.env.process(self._timer(self._token))
+
+    def _timer(self, token: int) -> Proc:
+        yield self.world.env.timeout(self.spec.max_wait_h)
+        if token == self._token and self.queue:
+            self._depart()
+
+    def _timetable(self) -> Proc:
+        env, spec = self.world.env, self.spec
+        yield env.timeout(spec.offset_h % spec.headway_h)
+        while True:
+            if self.queue:
+                self._depart()
+            yield env.timeout(spec.headway_h)
+
+    def _depart(self) -> None:
+        now = self.world.env.now
+        units: list[int] = []
+        waits: list[float] = []
+        load = 0.0
+        while self.queue and load + self.queue[0][1] <= self.spec.size_slots + 1e-9:
+            u, s, joined = self.queue.popleft()
+            units.append(u)
+            waits.append(now - joined)
+            load += s
+        if not units:  # a unit larger than a whole train still travels, alone
+            u, s, joined = self.queue.popleft()
+            units, waits, load = [u], [now - joined], s
+        self.slots -= load
+        self.monitor.change(dqueue=-len(units))
+        self.monitor.served(len(units), sum(waits) / len(units))
+        self.world.recorder.dwell_each(units, Cause.FORMATION, waits)
+        # a new first wagon starts the clock again for what stays behind
+        self._token = -abs(self._token)
+        if self.spec.policy == "max_wait" and self.queue:
+            self._arm()
+        self.dispatch_fn(units)
+
+
+class _FerryEnd:
+    def __init__(self, world: World, port: str) -> None:
+        self.port = port
+        self.queue: deque[tuple[int, float, float]] = deque()  # (unit, slots, joined_h)
+        self.slots = 0.0
+        self.berth = simpy.Resource(world.env, capacity=1)  # the vessel now taking cargo
+        self.vessels = 0  # vessels here or sailing here
+        self.signal = world.env.event()
+        self.monitor = Monitor(world.env, world.spec.warmup_h)
+
+
+class FerryLine:
+    """Vessels shuttling between two ports under a departure policy.
+
+    ``when_full`` waits for a full deck (or sails empty to fetch waiting cargo on the other side
+    when no vessel is there); ``max_wait`` also leaves once it has waited ``max_wait_h``;
+    ``timetable`` leaves at ``offset_h + k * headway_h`` from each end with what is waiting.
+    Units that do not fit wait for the next sailing.
+    """
+
+    def __init__(self, world: World, spec: FerrySpec, duration_h: float, delay: GammaSampler) -> None:
+        self.world = world
+        self.spec = spec
+        self.name = spec.leg_id
+        self.duration_h = duration_h
+        self.delay = delay
+        self.capacity = spec.effective_capacity
+        self.ends = {p: _FerryEnd(world, p) for p in spec.ends}
+        self.gate = world.gate(spec.leg_id)
+        self.sailings = 0
+        self.units_carried = 0
+        self.slots_carried = 0.0
+        self.monitor = Monitor(world.env, world.spec.warmup_h)  # busy = vessels at sea
+        for i in range(spec.vessels):
+            port = spec.ends[i % 2]
+            self.ends[port].vessels += 1
+            world.env.process(self._vessel(port))
+
+    def other(self, port: str) -> str:
+        a, b = self.spec.ends
+        return b if port == a else a
+
+    def join(self, units: list[int], consist: int, port: str) -> None:
+        now = self.world.env.now
+        self.world.recorder.event(now, EventKind.JOIN_FERRY, consist, self.name)
+        end = self.ends[port]
+        slots_of = self.world.ferry_slots
+        for u in units:
+            s = slots_of[u]
+            end.queue.append((u, s, now))
+            end.slots += s
+        end.monitor.change(dqueue=len(units))
+        self._poke(end)
+        self._poke(self.ends[self.other(port)])
+
+    def _poke(self, end: _FerryEnd) -> None:
+        if not end.signal.triggered:
+            end.signal.succeed()
+
+    def _next_slot(self, now: float, port: str) -> float:
+        spec = self.spec
+        assert spec.headway_h is not None
+        offset = spec.offset_h + (0.0 if port == spec.ends[0] else spec.headway_h / 2)
+        k = max(0.0, -(-(now - offset) // spec.headway_h))
+        return offset + k * spec.headway_h
+
+    def _ready(self, end: _FerryEnd, since: float) -> bool:
+        spec, now = self.spec, self.world.env.now
+        if end.slots >= self.capacity - 1e-9:
+            return True
+        other = self.ends[self.other(end.port)]
+        if spec.policy == "max_wait" and spec.max_wait_h is not None and now - since >= spec.max_wait_h:
+            return bool(end.queue) or bool(other.queue)
+        # reposition: nothing here, cargo on the other side and no vessel there or on its way
+        return not end.queue and bool(other.queue) and other.vessels == 0
+
+    def _wait_for_departure(self, end: _FerryEnd) -> Proc:
+        env, spec = self.world.env, self.spec
+        if spec.policy == "timetable":
+            while True:
+                yield env.timeout(self._next_slot(env.now, end.port) - env.now)
+                if end.queue or self.ends[self.other(end.port)].queue:
+                    return
+                yield env.timeout(1e-9)  # nothing to carry: wait for the next slot
+        since = env.now
+        while not self._ready(end, since):
+            if end.signal.triggered:
+                end.signal = env.event()
+            waits: list[simpy.Event] = [end.signal]
+            if spec.policy == "max_wait" and spec.max_wait_h is not None:
+                left = since + spec.max_wait_h - env.now
+                waits.append(env.timeout(max(left, 0.0)))
+            other = self.ends[self.other(end.port)]
+            if other.signal is not end.signal:
+                if other.signal.triggered:
+                    other.signal = env.event()
+                waits.append(other.signal)
+            yield env.any_of(waits)
+
+    def _vessel(self, port: str) -> Proc:
+        world = self.world
+        env, rec, spec = world.env, world.recorder, self.spec
+        while True:
+            end = self.ends[port]
+            with end.berth.request() as req:
+                yield req
+                yield from self._wait_for_departure(end)
+                yield from world.pass_gate(self.gate, [], -1)
+                yield from world.pass_gate(world.gate(port), [], -1)
+                units: list[int] = []
+                waits: list[float] = []
+                load = 0.0
+                now = env.now
+                while end.queue and load + end.queue[0][1] <= self.capacity + 1e-9:
+                    u, s, joined = end.queue.popleft()
+                    units.append(u)
+                    waits.append(now - joined)
+                    load += s
+                end.slots -= load
+                end.monitor.change(dqueue=-len(units))
+                end.monitor.served(len(units), sum(waits) / len(units) if units else 0.0)
+            dest = self.other(port)
+            end.vessels -= 1
+            self.ends[dest].vessels += 1
+            consist = rec.new_consist(units)
+            if units:
+                rec.dwell_each(units, Cause.FERRY, waits)
+                yield env.timeout(spec.load_h)
+            rec.event(env.now, EventKind.SAIL, consist, self.name)
+            self.monitor.change(dbusy=1)
+            sail = self.duration_h + self.delay()
+            yield env.timeout(sail)
+            self.monitor.change(dbusy=-1)
+            yield from world.pass_gate(world.gate(dest), units, consist)
+            if units:
+                yield env.timeout(spec.unload_h)
+                rec.dwell(units, Cause.FERRY, spec.load_h + spec.unload_h)
+                rec.running(units, sail)
+                if env.now >= world.spec.warmup_h:
+                    self.sailings += 1
+                    self.units_carried += len(units)
+                    self.slots_carried += load
+            rec.event(env.now, EventKind.LAND, consist, self.name)
+            if units:
+                world.handoff(units, dest, consist)
+            port = dest
+
+
+__all__ = ["FerryLine", "Formation", "Gate", "LinePath", "Monitor", "NodeFacility"]

@@ -1,0 +1,236 @@
+"""Tidy tables from a finished replication, and the KPIs and paired differences built on them.
+
+All functions are pure: they take a :class:`~sim.world.World` (after ``run()``) or DataFrames
+and return DataFrames. Every table carries ``scenario`` and ``replication`` so that comparing
+scenarios is ``concat`` + ``groupby``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.records import CAUSES
+from sim.world import World
+
+DWELL_COLUMNS = [f"{c}_h" for c in CAUSES]
+
+
+def shipments_frame(world: World, scenario: str | None = None) -> pd.DataFrame:
+    """One row per unit released: route, times, waits by cause, cost and CO2.
+
+    ``delivered`` is False for units still moving at the end of the run (their ``delivery_h``
+    and ``transit_h`` are NaN); ``in_warmup`` marks units released before the warm-up ended,
+    which KPIs leave out. ``transit_h = running_h + sum(<cause>_h)`` for every delivered unit.
+    """
+    spec = world.spec
+    arr = world.recorder.unit_arrays()
+    flows, plans = spec.flows, spec.plans
+    flow_idx, plan_idx = arr["flow"], arr["plan"]
+    unit_kind = np.array([f.unit for f in flows], dtype=object)[flow_idx] if len(flows) else []
+    teu_eq = np.array([spec.units[f.unit].teu_equivalent for f in flows])[flow_idx]
+    payload = np.array([spec.units[f.unit].payload_t for f in flows])[flow_idx]
+    cost = np.array([p.cost_usd_per_teu for p in plans])[plan_idx] * teu_eq
+    co2 = np.array([p.co2_kg_per_t for p in plans])[plan_idx] * payload
+    target = np.array([np.nan if f.target_h is None else f.target_h for f in flows])[flow_idx]
+    transit = arr["delivery_h"] - arr["release_h"]
+    frame = pd.DataFrame(
+        {
+            "scenario": scenario or spec.name,
+            "replication": world.replication,
+            "unit_id": np.arange(len(flow_idx)),
+            "flow": pd.Categorical.from_codes(flow_idx, [f.label for f in flows]) if len(flows) else [],
+            "origin": np.array([f.origin for f in flows], dtype=object)[flow_idx],
+            "destination": np.array([f.destination for f in flows], dtype=object)[flow_idx],
+            "unit": unit_kind,
+            "commodity": np.array([f.commodity for f in flows], dtype=object)[flow_idx],
+            "route": np.array([p.label for p in plans], dtype=object)[plan_idx],
+            "via": np.array([p.via for p in plans], dtype=object)[plan_idx],
+            "release_h": arr["release_h"],
+            "delivery_h": arr["delivery_h"],
+            "delivered": ~np.isnan(arr["delivery_h"]),
+            "in_warmup": arr["release_h"] < spec.warmup_h,
+            "transit_h": transit,
+            "running_h": arr["running_h"],
+            **{col: arr[col] for col in DWELL_COLUMNS},
+            "free_flow_h": np.array([p.free_flow_h for p in plans])[plan_idx],
+            "distance_km": np.array([p.distance_km for p in plans])[plan_idx],
+            "cost_usd": cost,
+            "co2_kg": co2,
+            "target_h": target,
+        }
+    )
+    frame["on_time"] = np.where(np.isnan(target), np.nan, (transit <= target).astype(float))
+    frame.loc[~frame["delivered"], "on_time"] = np.where(np.isnan(target[~frame["delivered"]]), np.nan, 0.0)
+    return frame
+
+
+def facilities_frame(world: World, scenario: str | None = None) -> pd.DataFrame:
+    """One row per facility: throughput, time-weighted queue and utilisation after warm-up."""
+    spec = world.spec
+    span = max(world.env.now - spec.warmup_h, 1e-9)
+    rows: list[dict[str, object]] = []
+
+    def add(name: str, kind: str, place: str, servers: float, mon: object, **extra: object) -> None:
+        m = mon  # Monitor
+        rows.append(
+            {
+                "facility": name,
+                "kind": kind,
+                "place": place,
+                "servers": servers,
+                "customers": m.customers,  # type: ignore[attr-defined]
+                "units": m.units,  # type: ignore[attr-defined]
+                "mean_queue": m.area_queue / span,  # type: ignore[attr-defined]
+                "max_queue": m.max_queue,  # type: ignore[attr-defined]
+                "utilisation": (m.area_busy / span / servers) if servers else np.nan,  # type: ignore[attr-defined]
+                "mean_wait_h": (m.wait_sum / m.customers) if m.customers else np.nan,  # type: ignore[attr-defined]
+                **extra,
+            }
+        )
+
+    for name, fac in world.node_fac.items():
+        add(name, fac.spec.kind, name, fac.spec.servers, fac.monitor)
+    for name, fac in world.dedicated_fac.items():
+        add(f"{name}:dedicated", fac.spec.kind, name, fac.spec.servers, fac.monitor)
+    for (_start, _legs), form in world.formations.items():
+        add(form.name, "formation", _start, np.nan, form.monitor)
+    for path in world.paths.values():
+        add(path.name, "line", path.name, 1, path.monitor)
+    for leg_id, line in world.ferry_lines.items():
+        add(
+            leg_id,
+            "ferry",
+            leg_id,
+            line.spec.vessels,
+            line.monitor,
+            sailings=line.sailings,
+            mean_load_factor=(line.slots_carried / line.sailings / line.capacity) if line.sailings else np.nan,
+        )
+        for port, end in line.ends.items():
+            add(f"{leg_id}@{port}", "ferry_queue", port, np.nan, end.monitor)
+    frame = pd.DataFrame(rows)
+    frame.insert(0, "replication", world.replication)
+    frame.insert(0, "scenario", scenario or spec.name)
+    return frame
+
+
+def queues_frame(world: World, scenario: str | None = None) -> pd.DataFrame:
+    """Queue length over time at ports, borders and ferry queues (sampled every few hours)."""
+    frame = pd.DataFrame(world.queue_samples, columns=["time_h", "facility", "kind", "queue"])
+    frame.insert(0, "replication", world.replication)
+    frame.insert(0, "scenario", scenario or world.spec.name)
+    return frame
+
+
+def closures_frame(world: World, scenario: str | None = None) -> pd.DataFrame:
+    """Closures that happened: name, target, start and end hour."""
+    frame = pd.DataFrame(world.closure_log, columns=["disruption", "target", "start_h", "end_h"])
+    frame.insert(0, "replication", world.replication)
+    frame.insert(0, "scenario", scenario or world.spec.name)
+    return frame
+
+
+def _q(p: float):  # type: ignore[no-untyped-def]
+    def f(s: pd.Series) -> float:
+        return float(s.quantile(p)) if len(s) else np.nan
+
+    f.__name__ = f"p{int(p * 100)}"
+    return f
+
+
+def kpis(shipments: pd.DataFrame, by: Sequence[str] = ("scenario", "replication", "flow")) -> pd.DataFrame:
+    """KPIs per group (default: per scenario, replication and flow), warm-up excluded.
+
+    Transit statistics are in days and over delivered units; ``in_transit`` counts units
+    released after the warm-up that had not arrived when the run ended.
+    """
+    s = shipments[~shipments["in_warmup"]]
+    keys = list(by)
+    delivered = s[s["delivered"]].copy()
+    delivered["transit_d"] = delivered["transit_h"] / 24
+    g = delivered.groupby(keys, observed=True)
+    out = g["transit_d"].agg(
+        mean_transit_d="mean", median_transit_d="median", p90_transit_d=_q(0.9), p95_transit_d=_q(0.95)
+    )
+    out["delivered"] = g.size()
+    out["on_time"] = g["on_time"].mean()
+    out["cost_usd_per_unit"] = g["cost_usd"].mean()
+    out["co2_kg_per_unit"] = g["co2_kg"].mean()
+    for col in ["running_h", *DWELL_COLUMNS]:
+        out[f"mean_{col}"] = g[col].mean()
+    released = s.groupby(keys, observed=True).size()
+    out = out.reindex(released.index)
+    out["released"] = released
+    out["delivered"] = out["delivered"].fillna(0).astype(int)
+    out["in_transit"] = out["released"] - out["delivered"]
+    return out.reset_index()
+
+
+def paired_differences(
+    kpi_table: pd.DataFrame,
+    baseline: str,
+    metrics: Sequence[str] = ("mean_transit_d", "p95_transit_d", "on_time", "cost_usd_per_unit", "co2_kg_per_unit"),
+    by: Sequence[str] = ("flow",),
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Difference of each scenario to ``baseline`` with a t confidence interval over paired
+    replications (same seed and replication index: common random numbers).
+
+    Returns one row per scenario (other than the baseline), group and metric with the mean
+    difference, its standard error, the interval and the number of pairs.
+    """
+    keys = list(by)
+    base = kpi_table[kpi_table["scenario"] == baseline].set_index([*keys, "replication"])
+    rows: list[dict[str, object]] = []
+    for name, other in kpi_table[kpi_table["scenario"] != baseline].groupby("scenario", sort=False):
+        o = other.set_index([*keys, "replication"])
+        joined = o.join(base, how="inner", lsuffix="", rsuffix="_base")
+        for group, part in joined.groupby(level=list(range(len(keys))), sort=False):
+            for m in metrics:
+                d = (part[m] - part[f"{m}_base"]).dropna().to_numpy()
+                n = len(d)
+                mean = float(d.mean()) if n else np.nan
+                se = float(d.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
+                tq = _t_quantile(confidence, n - 1) if n > 1 else np.nan
+                base_mean = float(part[f"{m}_base"].mean()) if n else np.nan
+                rows.append(
+                    {
+                        "scenario": name,
+                        **dict(zip(keys, group if isinstance(group, tuple) else (group,), strict=True)),
+                        "metric": m,
+                        "baseline": base_mean,
+                        "difference": mean,
+                        "ci_low": mean - tq * se if n > 1 else np.nan,
+                        "ci_high": mean + tq * se if n > 1 else np.nan,
+                        "relative": mean / base_mean if base_mean else np.nan,
+                        "pairs": n,
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def _t_quantile(confidence: float, dof: int) -> float:
+    return float(stats.t.ppf(0.5 + confidence / 2, dof))
+
+
+def delay_by_cause(shipments: pd.DataFrame, by: Sequence[str] = ("scenario", "flow")) -> pd.DataFrame:
+    """Mean hours per unit by cause (running and each dwell cause), delivered units after warm-up."""
+    s = shipments[~shipments["in_warmup"] & shipments["delivered"]]
+    out = s.groupby(list(by), observed=True)[["running_h", *DWELL_COLUMNS]].mean()
+    return out.reset_index()
+
+
+__all__ = [
+    "DWELL_COLUMNS",
+    "closures_frame",
+    "delay_by_cause",
+    "facilities_frame",
+    "kpis",
+    "paired_differences",
+    "queues_frame",
+    "shipments_frame",
+]

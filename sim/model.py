@@ -1,0 +1,208 @@
+"""The compiled model: what the engine runs, with no reference to files or the network package.
+
+:mod:`sim.compile` turns a :class:`~sim.scenario.Scenario` and the corridor graph into a
+:class:`ModelSpec`; tests and benchmarks may also build one by hand. Times are hours.
+
+Examples
+--------
+>>> leg = LegSpec("a-b", "rail", duration_h=10.0)
+>>> plan = Plan(0, "a→b", (Segment("rail", ("a", "b"), ("a-b",)),), free_flow_h=10.0)
+>>> plan.nodes
+('a', 'b')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from sim.records import Cause
+
+SegmentKind = Literal["rail", "road", "ferry"]
+
+KIND_CAUSE: dict[str, Cause] = {
+    "border": Cause.BORDER,
+    "port": Cause.PORT,
+    "terminal": Cause.PORT,
+    "gauge_change": Cause.GAUGE,
+}
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    """A node facility: ``servers`` parallel servers, gamma handling time per consist."""
+
+    node_id: str
+    kind: str
+    servers: int
+    handling_mean_h: float
+    handling_cv: float = 1.0
+    country: str = ""
+    #: origin countries served by a dedicated facility at this node, and its time factor
+    dedicated_for: tuple[str, ...] = ()
+    dedicated_factor: float = 1.0
+
+    @property
+    def cause(self) -> Cause:
+        return KIND_CAUSE.get(self.kind, Cause.PORT)
+
+
+@dataclass(frozen=True)
+class LegSpec:
+    """A leg as the engine sees it; ``headway_h`` > 0 when the line admits one train per headway."""
+
+    leg_id: str
+    mode: str
+    duration_h: float
+    delay_cv: float = 0.0
+    distance_km: float = 0.0
+    cost_usd_per_teu: float = 0.0
+    co2_kg_per_tkm: float = 0.0
+    headway_h: float = 0.0
+
+
+@dataclass(frozen=True)
+class FerrySpec:
+    """A ferry line shuttling ``vessels`` between ``ends`` over one leg."""
+
+    leg_id: str
+    ends: tuple[str, str]
+    vessels: int
+    capacity_slots: float
+    load_h: float
+    unload_h: float
+    policy: Literal["when_full", "max_wait", "timetable"]
+    max_wait_h: float | None = None
+    headway_h: float | None = None
+    offset_h: float = 0.0
+    load_factor: float = 1.0
+
+    @property
+    def effective_capacity(self) -> float:
+        return self.capacity_slots * self.load_factor
+
+
+@dataclass(frozen=True)
+class TrainSpec:
+    """How block trains form at the first node of a rail segment."""
+
+    size_slots: float = 57.0
+    policy: Literal["when_full", "max_wait", "schedule"] = "max_wait"
+    max_wait_h: float = 48.0
+    headway_h: float = 24.0
+    offset_h: float = 0.0
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A maximal run of legs of one mode family; ``nodes`` has one more entry than ``legs``."""
+
+    kind: SegmentKind
+    nodes: tuple[str, ...]
+    legs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A route as segments, with its static totals per TEU."""
+
+    index: int
+    label: str
+    segments: tuple[Segment, ...]
+    free_flow_h: float
+    expected_h: float = 0.0
+    distance_km: float = 0.0
+    cost_usd_per_teu: float = 0.0
+    co2_kg_per_t: float = 0.0
+    legs: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    via: str = ""
+
+    @property
+    def nodes(self) -> tuple[str, ...]:
+        out: list[str] = []
+        for seg in self.segments:
+            out.extend(seg.nodes if not out else seg.nodes[1:])
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class FlowSpec:
+    """A demand flow: its arrival process and the plans it may take."""
+
+    index: int
+    label: str
+    origin: str
+    destination: str
+    origin_country: str
+    unit: str
+    per_hour: float
+    plans: tuple[int, ...]
+    choice: Literal["best", "shares", "adaptive"] = "best"
+    shares: tuple[float, ...] = ()
+    arrival: Literal["poisson", "scheduled"] = "poisson"
+    batch: int = 1
+    seasonality: tuple[float, ...] | None = None
+    reroute_on_closure: bool = False
+    target_h: float | None = None
+    commodity: str = "general"
+
+
+@dataclass(frozen=True)
+class ClosureSpec:
+    """A closure of a node or leg: fixed windows, or random events in given months."""
+
+    name: str
+    target: str
+    windows: tuple[tuple[float, float], ...] = ()
+    events_per_month: float = 0.0
+    months: tuple[int, ...] = ()
+    mean_duration_h: float = 0.0
+
+
+@dataclass(frozen=True)
+class UnitSpec:
+    """Room a unit takes and its payload."""
+
+    train_slots: float
+    ferry_slots: float
+    payload_t: float
+    teu_equivalent: float
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Everything one replication needs."""
+
+    name: str
+    flows: tuple[FlowSpec, ...]
+    plans: tuple[Plan, ...]
+    nodes: dict[str, NodeSpec]
+    legs: dict[str, LegSpec]
+    ferries: dict[str, FerrySpec]
+    units: dict[str, UnitSpec]
+    trains: TrainSpec = field(default_factory=TrainSpec)
+    #: per rail segment (its legs) a train policy differing from ``trains`` (ferry synchronisation)
+    train_overrides: dict[tuple[str, ...], TrainSpec] = field(default_factory=dict)
+    closures: tuple[ClosureSpec, ...] = ()
+    horizon_h: float = 365 * 24.0
+    warmup_h: float = 30 * 24.0
+    drain_h: float = 60 * 24.0
+    queue_sample_h: float = 6.0
+    seed: int = 20251016
+    digest: str = ""
+
+
+__all__ = [
+    "KIND_CAUSE",
+    "ClosureSpec",
+    "FerrySpec",
+    "FlowSpec",
+    "LegSpec",
+    "ModelSpec",
+    "NodeSpec",
+    "Plan",
+    "Segment",
+    "TrainSpec",
+    "UnitSpec",
+]

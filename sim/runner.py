@@ -1,0 +1,173 @@
+"""Run scenarios: one replication, many replications, several scenarios on common random numbers.
+
+Examples
+--------
+>>> from sim.scenario import Scenario, Flow, RunSettings
+>>> s = Scenario(name="demo", year=2025,
+...              demand=[Flow(origin="Tashkent", destination="Poti", per_week=30)],
+...              run=RunSettings(horizon_days=60, warmup_days=10, replications=2))
+>>> res = run_many(s)
+>>> sorted(res.shipments["replication"].unique().tolist())
+[0, 1]
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.compile import compile_scenario
+from sim.metrics import closures_frame, facilities_frame, kpis, queues_frame, shipments_frame
+from sim.model import ModelSpec
+from sim.scenario import Scenario
+from sim.world import World
+
+TABLES = ("shipments", "facilities", "queues", "closures")
+
+
+@dataclass
+class Results:
+    """Tidy tables of one or more replications of one or more scenarios."""
+
+    shipments: pd.DataFrame
+    facilities: pd.DataFrame
+    queues: pd.DataFrame
+    closures: pd.DataFrame
+    events: pd.DataFrame | None = None
+    specs: dict[str, ModelSpec] = field(default_factory=dict)
+
+    def kpis(self, by: Sequence[str] = ("scenario", "replication", "flow")) -> pd.DataFrame:
+        """KPIs per group; see :func:`sim.metrics.kpis`."""
+        return kpis(self.shipments, by)
+
+    @classmethod
+    def concat(cls, parts: Iterable[Results]) -> Results:
+        parts = list(parts)
+        events = [p.events for p in parts if p.events is not None]
+        specs: dict[str, ModelSpec] = {}
+        for p in parts:
+            specs.update(p.specs)
+        return cls(
+            **{t: pd.concat([getattr(p, t) for p in parts], ignore_index=True) for t in TABLES},
+            events=pd.concat(events, ignore_index=True) if events else None,
+            specs=specs,
+        )
+
+
+def run_spec(spec: ModelSpec, replication: int = 0, *, trace: bool = False, name: str | None = None) -> Results:
+    """Run one replication of a compiled model and return its tables."""
+    world = World(spec, replication, trace=trace)
+    world.run()
+    label = name or spec.name
+    events = None
+    if trace:
+        events = world.recorder.events_frame()
+        events.insert(0, "replication", replication)
+        events.insert(0, "scenario", label)
+    return Results(
+        shipments=shipments_frame(world, label),
+        facilities=facilities_frame(world, label),
+        queues=queues_frame(world, label),
+        closures=closures_frame(world, label),
+        events=events,
+        specs={label: spec},
+    )
+
+
+def run(
+    scenario: Scenario,
+    replication: int = 0,
+    *,
+    seed: int | None = None,
+    trace: bool = False,
+    base_dir: Path | None = None,
+) -> Results:
+    """Run one replication of ``scenario`` (its seed unless ``seed`` is given)."""
+    if seed is not None:
+        scenario = scenario.with_run(seed=seed)
+    return run_spec(compile_scenario(scenario, base_dir), replication, trace=trace)
+
+
+def _job(args: tuple[ModelSpec, int]) -> Results:
+    spec, rep = args
+    return run_spec(spec, rep)
+
+
+def run_many(
+    scenario: Scenario,
+    replications: int | None = None,
+    *,
+    seed: int | None = None,
+    workers: int = 1,
+    progress: Callable[[int], Any] | None = None,
+    base_dir: Path | None = None,
+) -> Results:
+    """Run replications ``0 .. n-1`` of ``scenario`` and concatenate their tables.
+
+    Replication ``r`` of a scenario always draws the same random numbers whatever ``workers``
+    is, so results do not depend on how the work is spread.
+    """
+    n = replications if replications is not None else scenario.run.replications
+    if seed is not None:
+        scenario = scenario.with_run(seed=seed)
+    spec = compile_scenario(scenario, base_dir)
+    return Results.concat(map_specs([(spec, r) for r in range(n)], workers=workers, progress=progress))
+
+
+def map_specs(
+    jobs: Sequence[tuple[ModelSpec, int]],
+    *,
+    workers: int = 1,
+    progress: Callable[[int], Any] | None = None,
+) -> list[Results]:
+    """Run (spec, replication) jobs, in local processes when ``workers`` > 1; order kept."""
+    out: list[Results] = []
+    if workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=min(workers, os.cpu_count() or 1, len(jobs))) as pool:
+            for res in pool.map(_job, jobs):
+                out.append(res)
+                if progress is not None:
+                    progress(1)
+        return out
+    for job in jobs:
+        out.append(_job(job))
+        if progress is not None:
+            progress(1)
+    return out
+
+
+def compare(
+    scenarios: Sequence[Scenario],
+    replications: int | None = None,
+    *,
+    seed: int | None = None,
+    workers: int = 1,
+    progress: Callable[[int], Any] | None = None,
+    base_dirs: Sequence[Path | None] | None = None,
+) -> Results:
+    """Run several scenarios on the same seed and replication indices (common random numbers).
+
+    The seed is the first scenario's unless ``seed`` is given; every scenario runs
+    ``replications`` (default: the first scenario's) so replication ``r`` pairs across them.
+    """
+    if not scenarios:
+        raise ValueError("compare needs at least one scenario")
+    first = scenarios[0].run
+    n = replications if replications is not None else first.replications
+    root = seed if seed is not None else first.seed
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise ValueError(f"scenario names must differ to be compared, got {names}")
+    dirs = list(base_dirs) if base_dirs is not None else [None] * len(scenarios)
+    specs = [compile_scenario(s.with_run(seed=root), d) for s, d in zip(scenarios, dirs, strict=True)]
+    jobs = [(spec, r) for spec in specs for r in range(n)]
+    return Results.concat(map_specs(jobs, workers=workers, progress=progress))
+
+
+__all__ = ["TABLES", "Results", "compare", "map_specs", "run", "run_many", "run_spec"]

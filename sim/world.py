@@ -1,0 +1,353 @@
+"""One replication: the SimPy environment, its facilities, random streams and processes.
+
+A :class:`World` runs a :class:`~sim.model.ModelSpec`. Units are data (ids in the recorder's
+arrays); the processes are the things that move — block trains, vessels, trucks — carrying
+lists of unit ids, so a year of corridor traffic is tens of thousands of events, not millions,
+while each unit's times stay exact.
+
+Examples
+--------
+>>> from sim.model import ModelSpec, FlowSpec, Plan, Segment, LegSpec, UnitSpec
+>>> plan = Plan(0, "a→b", (Segment("road", ("a", "b"), ("a-b",)),), free_flow_h=5.0)
+>>> spec = ModelSpec(
+...     name="demo",
+...     flows=(FlowSpec(0, "a→b", "a", "b", "AA", "truck", per_hour=0.5, plans=(0,)),),
+...     plans=(plan,), nodes={}, legs={"a-b": LegSpec("a-b", "road", 5.0)}, ferries={},
+...     units={"truck": UnitSpec(0.0, 1.0, 20.0, 1.0)},
+...     horizon_h=100.0, warmup_h=0.0, drain_h=10.0)
+>>> w = World(spec, replication=0)
+>>> w.run()
+>>> bool((w.recorder.unit_arrays()["running_h"][:3] == 5.0).all())
+True
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Generator
+from typing import Any
+
+import simpy
+
+from sim.facilities import FerryLine, Formation, Gate, LinePath, NodeFacility
+from sim.model import ClosureSpec, FlowSpec, ModelSpec, Plan, Segment
+from sim.randomness import GammaSampler, Streams
+from sim.records import Cause, EventKind, Recorder
+
+Proc = Generator[simpy.Event, Any, Any]
+
+HOURS_PER_MONTH = 365 * 24 / 12
+
+
+class World:
+    """The state of one replication of a model."""
+
+    def __init__(self, spec: ModelSpec, replication: int = 0, *, trace: bool = False) -> None:
+        self.spec = spec
+        self.replication = replication
+        self.env = simpy.Environment()
+        self.streams = Streams(spec.seed, replication)
+        self.recorder = Recorder(trace=trace, capacity=max(1024, self._expected_units()))
+        self.gates: dict[str, Gate] = {}
+        self.closure_log: list[tuple[str, str, float, float]] = []
+        self.queue_samples: list[tuple[float, str, str, float]] = []
+        self.unit_seg: list[int] = []
+        self.train_slots: list[float] = []
+        self.ferry_slots: list[float] = []
+        self.unit_country: list[str] = []
+        self._build_facilities()
+        for flow in spec.flows:
+            self.env.process(self._source(flow))
+        for closure in spec.closures:
+            self.env.process(self._closure(closure))
+        if spec.queue_sample_h > 0:
+            self.env.process(self._sample_queues())
+
+    def _expected_units(self) -> int:
+        hours = self.spec.horizon_h
+        return int(sum(f.per_hour * hours * max(f.seasonality or (1.0,)) for f in self.spec.flows) * 1.2)
+
+    # -- construction ---------------------------------------------------------------------------
+    def gate(self, name: str) -> Gate:
+        gate = self.gates.get(name)
+        if gate is None:
+            gate = self.gates[name] = Gate(self.env, name)
+        return gate
+
+    def _build_facilities(self) -> None:
+        spec, streams = self.spec, self.streams
+        self.node_fac: dict[str, NodeFacility] = {}
+        self.dedicated_fac: dict[str, NodeFacility] = {}
+        for node_id, ns in spec.nodes.items():
+            if ns.servers <= 0:
+                continue
+            sampler = streams.gamma(f"handling:{node_id}", ns.handling_mean_h, ns.handling_cv)
+            self.node_fac[node_id] = NodeFacility(self, ns, sampler)
+            if ns.dedicated_for:
+                sampler = streams.gamma(f"handling:{node_id}:dedicated", ns.handling_mean_h, ns.handling_cv)
+                self.dedicated_fac[node_id] = NodeFacility(
+                    self, ns, sampler, factor=ns.dedicated_factor, tag=":dedicated"
+                )
+        self.delays: dict[str, GammaSampler] = {
+            leg_id: streams.gamma(f"delay:{leg_id}", leg.delay_cv * leg.duration_h, 1.0)
+            for leg_id, leg in spec.legs.items()
+        }
+        self.paths: dict[tuple[str, str], LinePath] = {}
+        self.ferry_lines: dict[str, FerryLine] = {}
+        for leg_id, fs in spec.ferries.items():
+            leg = spec.legs[leg_id]
+            self.ferry_lines[leg_id] = FerryLine(self, fs, leg.duration_h, self.delays[leg_id])
+        self.formations: dict[tuple[str, tuple[str, ...]], Formation] = {}
+
+    def _path(self, leg_id: str, direction: str) -> LinePath | None:
+        leg = self.spec.legs[leg_id]
+        if leg.headway_h <= 0:
+            return None
+        key = (leg_id, direction)
+        path = self.paths.get(key)
+        if path is None:
+            path = self.paths[key] = LinePath(self, f"{leg_id}>{direction}", leg.headway_h)
+        return path
+
+    def _formation(self, seg: Segment) -> Formation:
+        key = (seg.nodes[0], seg.legs)
+        form = self.formations.get(key)
+        if form is None:
+            train = self.spec.train_overrides.get(seg.legs, self.spec.trains)
+            form = Formation(
+                self,
+                f"{seg.nodes[0]}>{seg.nodes[-1]}",
+                train,
+                lambda units, seg=seg: self._start(self._run_segment(units, seg, EventKind.TRAIN_DEPART)),
+            )
+            self.formations[key] = form
+        return form
+
+    def _start(self, gen: Proc) -> None:
+        self.env.process(gen)
+
+    # -- moving ---------------------------------------------------------------------------------
+    def pass_gate(self, gate: Gate, units: list[int], consist: int) -> Proc:
+        """Wait while ``gate`` is closed; the wait counts as disruption for ``units``."""
+        if not gate.closed:
+            return
+        t0 = self.env.now
+        if units:
+            self.recorder.event(t0, EventKind.BLOCKED, consist, gate.name)
+        while gate.closed:
+            yield gate.reopened
+        if units:
+            self.recorder.event(self.env.now, EventKind.UNBLOCKED, consist, gate.name)
+            self.recorder.dwell(units, Cause.DISRUPTION, self.env.now - t0)
+
+    def _enter(self, units: list[int], seg: Segment, consist: int) -> None:
+        """Put units at the start of a segment: a train formation, a ferry queue or the road."""
+        if seg.kind == "rail":
+            self._formation(seg).join(units, consist)
+        elif seg.kind == "ferry":
+            self.ferry_lines[seg.legs[0]].join(units, consist, seg.nodes[0])
+        else:
+            for u in units:
+                self._start(self._run_segment([u], seg, EventKind.DEPART))
+
+    def _run_segment(self, units: list[int], seg: Segment, start_kind: EventKind) -> Proc:
+        env, rec, legs = self.env, self.recorder, self.spec.legs
+        consist = rec.new_consist(units)
+        rec.event(env.now, start_kind, consist, seg.nodes[0])
+        for i, leg_id in enumerate(seg.legs):
+            if i > 0:
+                fac = self.node_fac.get(seg.nodes[i])
+                if fac is not None:
+                    yield from fac.serve(units, consist)
+            yield from self.pass_gate(self.gate(leg_id), units, consist)
+            if seg.kind == "rail":
+                path = self._path(leg_id, seg.nodes[i + 1])
+                if path is not None:
+                    yield from path.enter(units)
+            leg = legs[leg_id]
+            rec.event(env.now, EventKind.DEPART, consist, leg_id)
+            hours = leg.duration_h + self.delays[leg_id]()
+            yield env.timeout(hours)
+            rec.running(units, hours)
+            rec.event(env.now, EventKind.ARRIVE, consist, seg.nodes[i + 1])
+        self.handoff(units, seg.nodes[-1], consist)
+
+    def handoff(self, units: list[int], node: str, consist: int) -> None:
+        """Units reach ``node`` at the end of a segment: deliver them or pass them on."""
+        plans, useg = self.spec.plans, self.unit_seg
+        plan_of = self.recorder.unit_plan
+        done = [u for u in units if useg[u] == len(plans[plan_of[u]].segments) - 1]
+        if done:
+            c = consist if len(done) == len(units) else self.recorder.new_consist(done)
+            self.recorder.event(self.env.now, EventKind.DELIVER, c, node)
+            self.recorder.deliver(done, self.env.now)
+            if len(done) == len(units):
+                return
+            units = [u for u in units if useg[u] != len(plans[plan_of[u]].segments) - 1]
+            consist = self.recorder.new_consist(units)
+        fac = self.node_fac.get(node)
+        if fac is None:
+            self._advance(units)
+            return
+        dedicated = self.dedicated_fac.get(node)
+        if dedicated is not None:
+            mine = set(fac.spec.dedicated_for)
+            own = [u for u in units if self.unit_country[u] in mine]
+            if own:
+                rest = [u for u in units if self.unit_country[u] not in mine]
+                self._start(self._through(dedicated, own, self.recorder.new_consist(own)))
+                if not rest:
+                    return
+                units, consist = rest, self.recorder.new_consist(rest)
+        self._start(self._through(fac, units, consist))
+
+    def _through(self, fac: NodeFacility, units: list[int], consist: int) -> Proc:
+        yield from fac.serve(units, consist)
+        self._advance(units)
+
+    def _advance(self, units: list[int]) -> None:
+        plans, useg, plan_of = self.spec.plans, self.unit_seg, self.recorder.unit_plan
+        groups: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for u in units:
+            useg[u] += 1
+            groups[(plan_of[u], useg[u])].append(u)
+        for (p, s), group in groups.items():
+            c = self.recorder.new_consist(group)
+            self._enter(group, plans[p].segments[s], c)
+
+    # -- demand ---------------------------------------------------------------------------------
+    def _source(self, flow: FlowSpec) -> Proc:
+        env, spec = self.env, self.spec
+        key = f"{flow.label}|{flow.origin}|{flow.destination}|{flow.unit}"
+        rng = self.streams.generator(f"arrivals:{key}")
+        choice_rng = self.streams.generator(f"choice:{key}")
+        season = flow.seasonality or (1.0,) * 12
+        peak = flow.per_hour * max(season)
+        unit = spec.units[flow.unit]
+        t = 0.0
+        while True:
+            if flow.arrival == "poisson":
+                t += rng.exponential(1.0 / peak)
+                month = int(t // HOURS_PER_MONTH) % 12
+                accept = rng.random() * peak < flow.per_hour * season[month]
+            else:
+                month = int(t // HOURS_PER_MONTH) % 12
+                t += flow.batch / (flow.per_hour * season[month])
+                accept = True
+            if t >= spec.horizon_h:
+                return
+            yield env.timeout(t - env.now)
+            if not accept:
+                continue
+            plan = self._choose(flow, choice_rng.random())
+            units = []
+            for _ in range(flow.batch):
+                u = self.recorder.new_unit(flow.index, plan, env.now)
+                self.unit_seg.append(0)
+                self.train_slots.append(unit.train_slots)
+                self.ferry_slots.append(unit.ferry_slots)
+                self.unit_country.append(flow.origin_country)
+                units.append(u)
+            consist = self.recorder.new_consist(units)
+            self.recorder.event(env.now, EventKind.RELEASE, consist, flow.origin)
+            self._enter(units, spec.plans[plan].segments[0], consist)
+
+    def _choose(self, flow: FlowSpec, draw: float) -> int:
+        plans = flow.plans
+        if flow.reroute_on_closure and len(plans) > 1:
+            open_ = tuple(p for p in plans if not self._closed(self.spec.plans[p]))
+            plans = open_ or plans
+        if len(plans) == 1 or flow.choice == "best":
+            return plans[0]
+        if flow.choice == "shares":
+            weights = [flow.shares[flow.plans.index(p)] for p in plans]
+            total = sum(weights)
+            acc = 0.0
+            for p, w in zip(plans, weights, strict=True):
+                acc += w / total
+                if draw < acc:
+                    return p
+            return plans[-1]
+        return min(plans, key=lambda p: self.expected_time(self.spec.plans[p]))
+
+    def _closed(self, plan: Plan) -> bool:
+        gates = self.gates
+        return any(
+            (g := gates.get(name)) is not None and g.closed
+            for name in (*plan.legs, *plan.nodes[1:-1])
+        )
+
+    def expected_time(self, plan: Plan) -> float:
+        """Static time of a plan plus the queues it would meet now (for adaptive choice)."""
+        extra = 0.0
+        for node in plan.nodes[1:-1]:
+            fac = self.node_fac.get(node)
+            if fac is not None:
+                waiting = len(fac.resource.queue) + fac.resource.count - fac.spec.servers + 1
+                extra += max(waiting, 0) * fac.spec.handling_mean_h / fac.spec.servers
+        for seg in plan.segments:
+            if seg.kind == "ferry":
+                line = self.ferry_lines[seg.legs[0]]
+                end = line.ends[seg.nodes[0]]
+                cycle = 2 * (line.duration_h + line.spec.load_h + line.spec.unload_h) / line.spec.vessels
+                extra += (end.slots / max(line.capacity, 1e-9)) * cycle
+        return plan.expected_h + extra
+
+    # -- disruptions and sampling ---------------------------------------------------------------
+    def _closure(self, closure: ClosureSpec) -> Proc:
+        env = self.env
+        gate = self.gate(closure.target)
+        end_h = self.spec.horizon_h + self.spec.drain_h
+        if closure.windows:
+            for start, stop in closure.windows:
+                yield env.timeout(max(start - env.now, 0.0))
+                yield from self._closed_for(closure, gate, stop - start)
+            return
+        rng = self.streams.generator(f"closure:{closure.name}:{closure.target}")
+        months = set(closure.months or range(1, 13))
+        rate = closure.events_per_month / HOURS_PER_MONTH
+        while env.now < end_h:
+            yield env.timeout(rng.exponential(1.0 / rate))
+            month = int(env.now // HOURS_PER_MONTH) % 12 + 1
+            if month in months:
+                yield from self._closed_for(closure, gate, rng.exponential(closure.mean_duration_h))
+
+    def _closed_for(self, closure: ClosureSpec, gate: Gate, hours: float) -> Proc:
+        start = self.env.now
+        gate.close()
+        yield self.env.timeout(hours)
+        gate.open()
+        self.closure_log.append((closure.name, closure.target, start, self.env.now))
+
+    def _sample_queues(self) -> Proc:
+        env, step = self.env, self.spec.queue_sample_h
+        end_h = self.spec.horizon_h
+        samples = self.queue_samples
+        while env.now <= end_h:
+            now = env.now
+            for name, fac in self.node_fac.items():
+                if fac.spec.kind in ("port", "border"):
+                    samples.append((now, name, fac.spec.kind, fac.monitor.queue))
+            for name, line in self.ferry_lines.items():
+                for port, end in line.ends.items():
+                    samples.append((now, f"{name}@{port}", "ferry", end.monitor.queue))
+            yield env.timeout(step)
+
+    def run(self) -> None:
+        """Run to the horizon plus the drain time."""
+        self.env.run(until=self.spec.horizon_h + self.spec.drain_h)
+        for mon in self.monitors():
+            mon.close()
+
+    def monitors(self) -> list[Any]:
+        out: list[Any] = [f.monitor for f in self.node_fac.values()]
+        out += [f.monitor for f in self.dedicated_fac.values()]
+        out += [p.monitor for p in self.paths.values()]
+        out += [f.monitor for f in self.formations.values()]
+        for line in self.ferry_lines.values():
+            out.append(line.monitor)
+            out += [e.monitor for e in line.ends.values()]
+        return out
+
+
+__all__ = ["World"]
