@@ -73,8 +73,11 @@ def check_files(tables: Tables) -> list[Problem]:
             if col.required and col.name not in t.header:
                 out.append(_problem(t, 1, col.name, "", "required column missing",
                                     f"add a '{col.name}' column ({col.description})"))
-        for name in t.header:
-            if name not in names:
+        for position, name in enumerate(t.header, 1):
+            if name == "":
+                out.append(_problem(t, 1, f"column {position}", "", "column without a name",
+                                    "every column needs a header from network/schema.py"))
+            elif name not in names:
                 near = suggest(name, names)
                 hint = f"did you mean {near[0]!r}?" if near else "see network/schema.py"
                 out.append(_problem(t, 1, name, name, "unknown column", hint))

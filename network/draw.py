@@ -6,6 +6,7 @@ caller saves, so the module is safe under the Agg backend and in tests.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -70,7 +71,11 @@ def draw_network(
     'tiny network'
     """
     try:
-        from mpl_toolkits.basemap import Basemap
+        with warnings.catch_warnings():
+            # Basemap's compiled GEOS wrapper predates numpy 2's ndarray layout and says so on
+            # import; it only uses the stable part of the API, so the warning is noise.
+            warnings.filterwarnings("ignore", "numpy.ndarray size changed", RuntimeWarning)
+            from mpl_toolkits.basemap import Basemap
     except ImportError as exc:  # pragma: no cover - basemap is a declared dependency
         raise NetworkError(
             "drawing the map needs Basemap: pip install basemap basemap-data"

@@ -109,4 +109,8 @@ class NameResolver:
             raise UnknownNameError(
                 "node (ambiguous name)", name, sorted(found)
             )
-        raise UnknownNameError("node", name, suggest(name, self._labels))
+        # One suggestion per node: "Alpha" and its alias "Alfa" are the same place.
+        close: dict[str, str] = {}
+        for label in suggest(name, self._labels, n=8):
+            close.setdefault(self._labels[label], label)
+        raise UnknownNameError("node", name, list(close.values())[:3])

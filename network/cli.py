@@ -1,0 +1,253 @@
+"""``corridor network check|geojson``, ``corridor routes`` and ``corridor map``.
+
+:func:`add_commands` registers the commands on the ``corridor`` parser of :mod:`sim.cli`. Handlers
+return an exit code and raise :class:`network.NetworkError` subclasses for the caller to print;
+files are written only once everything they need has been computed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from network.build import build_graph
+from network.checks import check_network
+from network.errors import NetworkError, UnknownNameError
+from network.geo import to_geojson, write_geojson
+from network.io import default_data_path, load_network
+from network.names import suggest
+from network.routing import CRITERIA, Route, graph_resolver, k_routes
+from network.schema import MODES
+
+__all__ = ["add_commands", "classify_avoid", "describe_via", "format_routes"]
+
+DEFAULT_YEAR = 2025
+MAP_FORMATS = ("png", "pdf", "svg")
+# Which intermediate places best tell routes apart, most telling first.
+VIA_PRIORITY = {"water": 0, "gauge_change": 1, "border": 2, "port": 3, "terminal": 4, "junction": 5}
+VIA_ITEMS = 4
+
+
+def add_commands(subparsers: Any) -> None:
+    """Register ``network``, ``routes`` and ``map`` on the ``corridor`` sub-parsers."""
+    net = subparsers.add_parser("network", help="check or export the network data")
+    net_sub = net.add_subparsers(dest="network_command", metavar="ACTION", required=True)
+    check = net_sub.add_parser("check", help="check a network folder (default: shipped data)")
+    check.add_argument("path", nargs="?", type=Path, help="network folder")
+    check.set_defaults(func=_cmd_check)
+    geo = net_sub.add_parser("geojson", help="write the network as GeoJSON")
+    geo.add_argument("--year", type=int, help="only legs usable that year (default: every leg)")
+    geo.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+    _data_option(geo)
+    geo.set_defaults(func=_cmd_geojson)
+
+    routes = subparsers.add_parser("routes", help="best routes between two places")
+    routes.add_argument("origin")
+    routes.add_argument("destination")
+    routes.add_argument("--year", type=int, default=DEFAULT_YEAR, help="default %(default)s")
+    routes.add_argument("--by", choices=CRITERIA, default="time", help="default %(default)s")
+    routes.add_argument("--k", type=int, default=3, help="number of routes (default 3)")
+    routes.add_argument("--avoid", nargs="+", action="extend", default=[], metavar="X",
+                        help="country code (AM), mode (ferry), leg id or node name")
+    routes.add_argument("--legs", action="store_true", help="also list each route's legs")
+    _data_option(routes)
+    routes.set_defaults(func=_cmd_routes)
+
+    draw = subparsers.add_parser("map", help="draw the network (PNG, PDF or SVG)")
+    draw.add_argument("--year", type=int, default=DEFAULT_YEAR, help="default %(default)s")
+    draw.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+    draw.add_argument("--route", nargs=2, metavar=("ORIGIN", "DESTINATION"),
+                      help="highlight the best route(s) between two places")
+    draw.add_argument("--by", choices=CRITERIA, default="time", help="default %(default)s")
+    draw.add_argument("--k", type=int, default=1, help="routes to highlight (default 1)")
+    _data_option(draw)
+    draw.set_defaults(func=_cmd_map)
+
+
+def _data_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", type=Path, metavar="PATH",
+                        help="network folder (default: the shipped data)")
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    path = args.path if args.path is not None else default_data_path()
+    problems = check_network(path)
+    if problems:
+        for problem in problems:
+            print(problem)
+        print(f"{len(problems)} problem(s) in {path}")
+        return 1
+    net = load_network(path)
+    assumptions = int((net.sources["kind"] == "assumption").sum())
+    print(f"OK: {len(net.nodes)} nodes, {len(net.legs)} legs, {len(net.sources)} sources "
+          f"({assumptions} assumptions)")
+    return 0
+
+
+def _cmd_geojson(args: argparse.Namespace) -> int:
+    collection = to_geojson(load_network(args.data), year=args.year)
+    write_geojson(collection, args.output)
+    print(f"wrote {args.output} ({len(collection['features'])} features)")
+    return 0
+
+
+def _cmd_routes(args: argparse.Namespace) -> int:
+    G = build_graph(load_network(args.data), args.year)
+    avoid = classify_avoid(G, args.avoid)
+    found = k_routes(G, args.origin, args.destination, k=args.k, by=args.by, **avoid)
+    print(format_routes(G, found, by=args.by, avoid=args.avoid))
+    if args.legs:
+        for rank, route in enumerate(found, 1):
+            print()
+            print(format_legs(G, route, rank))
+    return 0
+
+
+def _cmd_map(args: argparse.Namespace) -> int:
+    fmt = args.output.suffix.lower().lstrip(".")
+    if fmt not in MAP_FORMATS:
+        raise NetworkError(f"cannot write a map as {args.output.name!r}: use a file name ending "
+                           f"in {', '.join('.' + f for f in MAP_FORMATS)}")
+    from network.draw import draw_network
+
+    G = build_graph(load_network(args.data), args.year)
+    found = k_routes(G, *args.route, k=args.k, by=args.by) if args.route else None
+    fig = draw_network(G, routes=found)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=fmt, dpi=150)
+    args.output.write_bytes(buffer.getvalue())
+    print(f"wrote {args.output}")
+    return 0
+
+
+def classify_avoid(G: nx.MultiDiGraph, items: Sequence[str]) -> dict[str, list[str]]:
+    """Sort ``--avoid`` items into countries, modes, legs and nodes (as route_between takes them).
+
+    An item that could be two things (e.g. a node named like a mode) is refused, and an item that
+    is nothing known gets a "did you mean".
+
+    Examples
+    --------
+    >>> from network import build_graph, load_network
+    >>> G = build_graph(load_network("tests/fixtures/tiny_network"), 2025)
+    >>> classify_avoid(G, ["yy", "road", "a-h", "Golf"])
+    {'avoid_countries': ['YY'], 'avoid_modes': ['road'], 'avoid_legs': ['a-h'], 'avoid_nodes': ['g_junction']}
+    """
+    countries = {str(d.get("country")) for _, d in G.nodes(data=True)}
+    countries |= {c for _, _, cs in G.edges(data="countries") for c in cs}
+    legs = set(G.graph.get("leg_ids", ())) | {k for _, _, k in G.edges(keys=True)}
+    resolver = graph_resolver(G)
+    out: dict[str, list[str]] = {"avoid_countries": [], "avoid_modes": [], "avoid_legs": [],
+                                 "avoid_nodes": []}
+    for item in items:
+        matches: list[tuple[str, str]] = []
+        if len(item) == 2 and item.upper() in countries:
+            matches.append(("avoid_countries", item.upper()))
+        if item in MODES:
+            matches.append(("avoid_modes", item))
+        if item in legs:
+            matches.append(("avoid_legs", item))
+        if item in resolver:
+            matches.append(("avoid_nodes", resolver.resolve(item)))
+        if not matches:
+            names = [*countries, *MODES, *legs, *G.nodes, *(d.get("name") or "" for _, d in
+                                                              G.nodes(data=True))]
+            raise UnknownNameError("--avoid item (country, mode, leg or node)", item,
+                                   suggest(item, [n for n in names if n]))
+        if len(matches) > 1:
+            kinds = " and ".join(f"{k.removeprefix('avoid_')[:-1]} {v!r}" for k, v in matches)
+            raise NetworkError(f"--avoid {item!r} is ambiguous: it names the {kinds}; use the "
+                               "node id or leg id to be precise")
+        kind, value = matches[0]
+        out[kind].append(value)
+    return out
+
+
+def describe_via(G: nx.MultiDiGraph, routes: Sequence[Route]) -> list[str]:
+    """A short "via" text per route: the places that set it apart from the others.
+
+    Water crossings, gauge changes, borders, ports, terminals and junctions on the route,
+    minus those every route shares, at most four, the most telling first, in route order.
+    """
+    items = [_via_items(G, r) for r in routes]
+    common = set.intersection(*(set(i) for i in items)) if len(items) > 1 else set()
+    out = []
+    for route_items in items:
+        own = {k: v for k, v in route_items.items() if k not in common} or route_items
+        best = sorted(own, key=lambda k: own[k][0])[:VIA_ITEMS]
+        text = ", ".join(k for k in own if k in best)
+        out.append(text + (", …" if len(own) > VIA_ITEMS else "") if text else "direct")
+    return out
+
+
+def _via_items(G: nx.MultiDiGraph, route: Route) -> dict[str, tuple[int, int]]:
+    """label -> (priority, position), in route order."""
+    items: dict[str, tuple[int, int]] = {}
+    water_ends = set()
+    for i, (u, v, leg) in enumerate(route.hops):
+        mode = G.edges[u, v, leg]["mode"]
+        if mode in ("ferry", "sea"):
+            items[f"{_name(G, u)}–{_name(G, v)} {mode}"] = (VIA_PRIORITY["water"], i)
+            water_ends |= {u, v}
+    for i, node in enumerate(route.nodes[1:-1], 1):
+        kind = G.nodes[node].get("kind")
+        if kind in VIA_PRIORITY and node not in water_ends:
+            items[_name(G, node)] = (VIA_PRIORITY[kind], i)
+    return dict(sorted(items.items(), key=lambda kv: kv[1][1]))
+
+
+def _name(G: nx.MultiDiGraph, node: str) -> str:
+    return str(G.nodes[node].get("name") or node).split(" (")[0]
+
+
+def format_routes(G: nx.MultiDiGraph, routes: Sequence[Route], *, by: str = "time",
+                  avoid: Sequence[str] = ()) -> str:
+    """The aligned table printed by ``corridor routes``."""
+    first = routes[0]
+    head = (f"{_name(G, first.origin)} → {_name(G, first.destination)}, "
+            f"{G.graph.get('year')}, best by {by}"
+            + (f", avoiding {', '.join(avoid)}" if avoid else "")
+            + f": {len(routes)} route(s)")
+    columns = ["#", "via", "km", "time h", "days", "running", "wait", "dwell", "USD/TEU",
+               "kg CO2/TEU", "countries"]
+    rows = [
+        [str(rank), via, f"{r.distance_km:,.0f}", f"{r.time_h:,.1f}", f"{r.time_h / 24:.1f}",
+         f"{r.running_h:,.1f}", f"{r.wait_h:,.1f}", f"{r.dwell_h:,.1f}", f"{r.cost_usd:,.0f}",
+         f"{r.co2_kg:,.0f}", "-".join(r.countries)]
+        for rank, (r, via) in enumerate(zip(routes, describe_via(G, routes), strict=True), 1)
+    ]
+    left = {"via", "countries"}
+    return head + "\n" + _table(columns, rows, left)
+
+
+def format_legs(G: nx.MultiDiGraph, route: Route, rank: int) -> str:
+    """Route ``rank``'s legs, one per line, with the dwell at each intermediate node."""
+    columns = ["leg", "from", "to", "mode", "km", "h", "wait h", "dwell h at to", "USD/TEU",
+               "kg CO2/TEU"]
+    payload = float(G.graph["teu_payload_t"])
+    rows = []
+    for u, v, leg in route.hops:
+        e = G.edges[u, v, leg]
+        dwell = G.nodes[v].get("handling_mean_h") if v != route.destination else None
+        rows.append([leg, _name(G, u), _name(G, v), e["mode"], f"{e['distance_km']:,.0f}",
+                     f"{e['duration_h']:,.1f}", f"{e['wait_mean_h'] or 0:,.1f}",
+                     f"{dwell or 0:,.1f}" if v != route.destination else "",
+                     f"{e['cost_usd_per_teu']:,.0f}",
+                     f"{e['co2_kg_per_tkm'] * payload * e['distance_km']:,.0f}"])
+    return f"route {rank}:\n" + _table(columns, rows, {"leg", "from", "to", "mode"})
+
+
+def _table(columns: list[str], rows: list[list[str]], left: set[str]) -> str:
+    widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(columns)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.ljust(w) if name in left else c.rjust(w)
+                         for c, w, name in zip(cells, widths, columns, strict=True)).rstrip()
+
+    return "\n".join([line(columns), line(["-" * w for w in widths]), *map(line, rows)])
+
