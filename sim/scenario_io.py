@@ -242,9 +242,16 @@ def _item_type(container: Any) -> Any:
 
 
 def _did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(candidates), n=3, cutoff=0.6)
-    if not close:
+    """``"; did you mean 'x'?"`` for the closest candidates (difflib), or ``""``.
+
+    Only candidates nearly as close as the best one are offered, so a clear typo gets one answer.
+    """
+    scored = sorted(
+        ((difflib.SequenceMatcher(None, word, c).ratio(), c) for c in candidates), reverse=True
+    )
+    if not scored or scored[0][0] < 0.6:
         return ""
+    close = [c for score, c in scored[:3] if score >= max(0.6, scored[0][0] - 0.1)]
     return "; did you mean " + " or ".join(repr(c) for c in close) + "?"
 
 
