@@ -78,8 +78,10 @@ def build_graph(net: Network, year: int) -> nx.MultiDiGraph:
     >>> from network import load_network
     >>> net = load_network("tests/fixtures/tiny_network")
     >>> G = build_graph(net, 2025)
-    >>> G.has_edge("g_junction", "e_gauge"), build_graph(net, 2030).has_edge("e_gauge", "g_junction")
-    (False, True)
+    >>> G.has_edge("g_junction", "e_gauge")
+    False
+    >>> build_graph(net, 2030).has_edge("e_gauge", "g_junction")
+    True
     >>> G["b_port"]["c_port"]["b-c"]["mode"], G.graph["teu_payload_t"]
     ('ferry', 10.0)
     """
@@ -87,7 +89,7 @@ def build_graph(net: Network, year: int) -> nx.MultiDiGraph:
         year=int(year), teu_payload_t=net.teu_payload_t, leg_ids=tuple(net.legs.index)
     )
     for node_id, row in net.nodes.iterrows():
-        graph.add_node(node_id, node_id=node_id, **{k: _py(v) for k, v in row.items()})
+        graph.add_node(node_id, node_id=node_id, **{str(k): _py(v) for k, v in row.items()})
     for leg_id, row in net.legs.iterrows():
         opening = _py(row["opening_year"])
         if not is_usable(str(row["status"]), opening, year):

@@ -65,18 +65,42 @@ def check_files(tables: Tables) -> list[Problem]:
     out = []
     for t in tables.values():
         if t.header is None:
-            out.append(_problem(t, None, "file", t.file, "file not found",
-                                f"a network folder needs {', '.join(sorted(TABLES))} (.csv)"))
+            out.append(
+                _problem(
+                    t,
+                    None,
+                    "file",
+                    t.file,
+                    "file not found",
+                    f"a network folder needs {', '.join(sorted(TABLES))} (.csv)",
+                )
+            )
             continue
         names = t.table.column_names
         for col in t.table.columns:
             if col.required and col.name not in t.header:
-                out.append(_problem(t, 1, col.name, "", "required column missing",
-                                    f"add a '{col.name}' column ({col.description})"))
+                out.append(
+                    _problem(
+                        t,
+                        1,
+                        col.name,
+                        "",
+                        "required column missing",
+                        f"add a '{col.name}' column ({col.description})",
+                    )
+                )
         for position, name in enumerate(t.header, 1):
             if name == "":
-                out.append(_problem(t, 1, f"column {position}", "", "column without a name",
-                                    "every column needs a header from network/schema.py"))
+                out.append(
+                    _problem(
+                        t,
+                        1,
+                        f"column {position}",
+                        "",
+                        "column without a name",
+                        "every column needs a header from network/schema.py",
+                    )
+                )
             elif name not in names:
                 near = suggest(name, names)
                 hint = f"did you mean {near[0]!r}?" if near else "see network/schema.py"
@@ -97,8 +121,9 @@ def check_required(tables: Tables) -> list[Problem]:
         for line, row in t.items():
             for col in required:
                 if row.get(col.name, "") == "":
-                    out.append(_problem(t, line, col.name, "", "missing required value",
-                                        col.description))
+                    out.append(
+                        _problem(t, line, col.name, "", "missing required value", col.description)
+                    )
     return out
 
 
@@ -116,8 +141,16 @@ def check_numeric(tables: Tables) -> list[Problem]:
                 except ValueError:
                     kind = "a whole number" if col.dtype == "int" else "a number"
                     unit = f" in {col.unit}" if col.unit else ""
-                    out.append(_problem(t, line, col.name, row[col.name], f"must be {kind}",
-                                        f"write a plain number{unit}, e.g. 12.5"))
+                    out.append(
+                        _problem(
+                            t,
+                            line,
+                            col.name,
+                            row[col.name],
+                            f"must be {kind}",
+                            f"write a plain number{unit}, e.g. 12.5",
+                        )
+                    )
     return out
 
 
@@ -137,13 +170,19 @@ def check_sign(tables: Tables) -> list[Problem]:
                 if key in RANGES:
                     lo, hi = RANGES[key]
                     if not lo <= value <= hi:
-                        out.append(_problem(t, line, col.name, row[col.name],
-                                            f"must be between {lo:g} and {hi:g}",
-                                            "decimal degrees, WGS84; are lat and lon swapped?"))
+                        out.append(
+                            _problem(
+                                t,
+                                line,
+                                col.name,
+                                row[col.name],
+                                f"must be between {lo:g} and {hi:g}",
+                                "decimal degrees, WGS84; are lat and lon swapped?",
+                            )
+                        )
                 elif (value <= 0) if strict else (value < 0):
                     rule = "must be > 0" if strict else "must be >= 0"
-                    out.append(_problem(t, line, col.name, row[col.name], rule,
-                                        col.description))
+                    out.append(_problem(t, line, col.name, row[col.name], rule, col.description))
     return out
 
 
@@ -162,8 +201,16 @@ def check_choices(tables: Tables) -> list[Problem]:
                     allowed = ", ".join(repr(c) for c in col.choices if c)
                     near = suggest(value, [c for c in col.choices if c], n=1)
                     hint = f"did you mean {near[0]!r}? " if near else ""
-                    out.append(_problem(t, line, col.name, value, f"must be one of {allowed}",
-                                        f"{hint}choices are fixed in network/schema.py".strip()))
+                    out.append(
+                        _problem(
+                            t,
+                            line,
+                            col.name,
+                            value,
+                            f"must be one of {allowed}",
+                            f"{hint}choices are fixed in network/schema.py".strip(),
+                        )
+                    )
     return out
 
 
@@ -177,8 +224,16 @@ def check_duplicate_ids(tables: Tables) -> list[Problem]:
             if not key:
                 continue
             if key in first:
-                out.append(_problem(t, line, t.table.key, key, "duplicate id",
-                                    f"first defined on line {first[key]}"))
+                out.append(
+                    _problem(
+                        t,
+                        line,
+                        t.table.key,
+                        key,
+                        "duplicate id",
+                        f"first defined on line {first[key]}",
+                    )
+                )
             else:
                 first[key] = line
     return out
@@ -193,12 +248,23 @@ def check_unknown_leg_node(tables: Tables) -> list[Problem]:
             value = row.get(end, "")
             if value and value not in node_ids:
                 near = suggest(value, node_ids)
-                hint = f"did you mean {' or '.join(map(repr, near))}?" if near else (
-                    "add the node to nodes.csv")
+                hint = (
+                    f"did you mean {' or '.join(map(repr, near))}?"
+                    if near
+                    else ("add the node to nodes.csv")
+                )
                 out.append(_problem(legs, line, end, value, "unknown node", hint))
         if row.get("from_node") and row.get("from_node") == row.get("to_node"):
-            out.append(_problem(legs, line, "to_node", row["to_node"],
-                                "leg joins a node to itself", "check from_node and to_node"))
+            out.append(
+                _problem(
+                    legs,
+                    line,
+                    "to_node",
+                    row["to_node"],
+                    "leg joins a node to itself",
+                    "check from_node and to_node",
+                )
+            )
     return out
 
 
@@ -206,8 +272,14 @@ def check_leg_time(tables: Tables) -> list[Problem]:
     """Every leg gives duration_h or speed_kmh, so its running time is known."""
     legs = tables["legs"]
     return [
-        _problem(legs, line, "duration_h", "", "give duration_h or speed_kmh",
-                 "the running time of the leg is otherwise unknown")
+        _problem(
+            legs,
+            line,
+            "duration_h",
+            "",
+            "give duration_h or speed_kmh",
+            "the running time of the leg is otherwise unknown",
+        )
         for line, row in legs.items()
         if row.get("duration_h", "") == "" and row.get("speed_kmh", "") == ""
     ]
@@ -215,8 +287,11 @@ def check_leg_time(tables: Tables) -> list[Problem]:
 
 def _source_columns(t: RawTable) -> list[str]:
     linked = {c.source_column for c in t.table.columns if c.source_column}
-    return [c.name for c in t.table.columns
-            if c.name in linked or (c.name.endswith("_source") and c.name != t.table.key)]
+    return [
+        c.name
+        for c in t.table.columns
+        if c.name in linked or (c.name.endswith("_source") and c.name != t.table.key)
+    ]
 
 
 def check_source_ids(tables: Tables) -> list[Problem]:
@@ -231,15 +306,26 @@ def check_source_ids(tables: Tables) -> list[Problem]:
             for col in figures:
                 src = col.source_column or ""
                 if row.get(col.name, "") != "" and row.get(src, "") == "":
-                    out.append(_problem(t, line, src, "", f"{col.name} has no source",
-                                        "give a source_id from sources.csv (an assumption "
-                                        "source with its reasoning if no publication gives it)"))
+                    out.append(
+                        _problem(
+                            t,
+                            line,
+                            src,
+                            "",
+                            f"{col.name} has no source",
+                            "give a source_id from sources.csv (an assumption "
+                            "source with its reasoning if no publication gives it)",
+                        )
+                    )
             for src in _source_columns(t):
                 value = row.get(src, "")
                 if value and value not in known:
                     near = suggest(value, known)
-                    hint = (f"did you mean {' or '.join(map(repr, near))}?" if near
-                            else "add it to sources.csv")
+                    hint = (
+                        f"did you mean {' or '.join(map(repr, near))}?"
+                        if near
+                        else "add it to sources.csv"
+                    )
                     out.append(_problem(t, line, src, value, "source_id not in sources.csv", hint))
     return out
 
@@ -248,8 +334,14 @@ def check_source_notes(tables: Tables) -> list[Problem]:
     """Assumptions and computed figures say how they were reached, in the note column."""
     src = tables["sources"]
     return [
-        _problem(src, line, "note", "", f"a source of kind {row['kind']!r} needs a note",
-                 "give the reasoning or the computation")
+        _problem(
+            src,
+            line,
+            "note",
+            "",
+            f"a source of kind {row['kind']!r} needs a note",
+            "give the reasoning or the computation",
+        )
         for line, row in src.items()
         if row.get("kind") in ("assumption", "computed") and row.get("note", "") == ""
     ]
@@ -259,8 +351,14 @@ def check_opening_year(tables: Tables) -> list[Problem]:
     """A leg that is not open says from which year it is (or was to be) usable."""
     legs = tables["legs"]
     return [
-        _problem(legs, line, "opening_year", "", f"status {row['status']!r} needs an opening_year",
-                 "the first year the leg can be used (planned date if not built)")
+        _problem(
+            legs,
+            line,
+            "opening_year",
+            "",
+            f"status {row['status']!r} needs an opening_year",
+            "the first year the leg can be used (planned date if not built)",
+        )
         for line, row in legs.items()
         if row.get("status", "open") not in ("open", "") and row.get("opening_year", "") == ""
     ]
@@ -278,20 +376,42 @@ def check_ferries(tables: Tables) -> list[Problem]:
             hint = f"did you mean {' or '.join(map(repr, near))}?" if near else "see legs.csv"
             out.append(_problem(ferries, line, "leg_id", leg_id, "unknown leg", hint))
         elif leg_id and mode[leg_id] not in WATER_MODES:
-            out.append(_problem(ferries, line, "leg_id", leg_id,
-                                f"leg is of mode {mode[leg_id]!r}, not ferry or sea",
-                                "ferry rows describe ferry or sea services only"))
+            out.append(
+                _problem(
+                    ferries,
+                    line,
+                    "leg_id",
+                    leg_id,
+                    f"leg is of mode {mode[leg_id]!r}, not ferry or sea",
+                    "ferry rows describe ferry or sea services only",
+                )
+            )
         policy = row.get("policy", "")
         needs = {"max_wait": "max_wait_h", "timetable": "headway_h"}.get(policy)
         if needs and row.get(needs, "") == "":
-            out.append(_problem(ferries, line, needs, "", f"policy {policy!r} needs {needs}",
-                                TABLES["ferries"].column(needs).description))
+            out.append(
+                _problem(
+                    ferries,
+                    line,
+                    needs,
+                    "",
+                    f"policy {policy!r} needs {needs}",
+                    TABLES["ferries"].column(needs).description,
+                )
+            )
     served = ferries.ids()
     for line, row in legs.items():
         if row.get("mode") in WATER_MODES and row.get("leg_id") and row["leg_id"] not in served:
-            out.append(_problem(legs, line, "leg_id", row["leg_id"],
-                                f"{row['mode']} leg has no row in ferries.csv",
-                                "add its fleet, capacity, loading times and policy"))
+            out.append(
+                _problem(
+                    legs,
+                    line,
+                    "leg_id",
+                    row["leg_id"],
+                    f"{row['mode']} leg has no row in ferries.csv",
+                    "add its fleet, capacity, loading times and policy",
+                )
+            )
     return out
 
 
@@ -317,8 +437,14 @@ def check_isolated_node(tables: Tables) -> list[Problem]:
     """Every node is the end of at least one leg."""
     nodes, graph = tables["nodes"], _leg_graph(tables)
     return [
-        _problem(nodes, line, "node_id", row["node_id"], "no leg touches this node",
-                 "add its legs to legs.csv or remove the node")
+        _problem(
+            nodes,
+            line,
+            "node_id",
+            row["node_id"],
+            "no leg touches this node",
+            "add its legs to legs.csv or remove the node",
+        )
         for line, row in nodes.items()
         if row.get("node_id") in graph and graph.degree(row["node_id"]) == 0
     ]
@@ -331,9 +457,16 @@ def check_unreachable_node(tables: Tables) -> list[Problem]:
     parts = sorted(nx.connected_components(graph), key=lambda c: (-len(c), sorted(c)))
     stranded = {n: part for part in parts[1:] for n in part}
     return [
-        _problem(nodes, line, "node_id", row["node_id"], "unreachable from the main network",
-                 "its component is " + ", ".join(sorted(stranded[row["node_id"]]))
-                 + "; add a leg joining it to the rest")
+        _problem(
+            nodes,
+            line,
+            "node_id",
+            row["node_id"],
+            "unreachable from the main network",
+            "its component is "
+            + ", ".join(sorted(stranded[row["node_id"]]))
+            + "; add a leg joining it to the rest",
+        )
         for line, row in nodes.items()
         if row.get("node_id") in stranded
     ]

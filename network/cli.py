@@ -52,8 +52,14 @@ def add_commands(subparsers: Any) -> None:
     routes.add_argument("--year", type=int, default=DEFAULT_YEAR, help="default %(default)s")
     routes.add_argument("--by", choices=CRITERIA, default="time", help="default %(default)s")
     routes.add_argument("--k", type=int, default=3, help="number of routes (default 3)")
-    routes.add_argument("--avoid", nargs="+", action="extend", default=[], metavar="X",
-                        help="country code (AM), mode (ferry), leg id or node name")
+    routes.add_argument(
+        "--avoid",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="X",
+        help="country code (AM), mode (ferry), leg id or node name",
+    )
     routes.add_argument("--legs", action="store_true", help="also list each route's legs")
     _data_option(routes)
     routes.set_defaults(func=_cmd_routes)
@@ -61,8 +67,12 @@ def add_commands(subparsers: Any) -> None:
     draw = subparsers.add_parser("map", help="draw the network (PNG, PDF or SVG)")
     draw.add_argument("--year", type=int, default=DEFAULT_YEAR, help="default %(default)s")
     draw.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
-    draw.add_argument("--route", nargs=2, metavar=("ORIGIN", "DESTINATION"),
-                      help="highlight the best route(s) between two places")
+    draw.add_argument(
+        "--route",
+        nargs=2,
+        metavar=("ORIGIN", "DESTINATION"),
+        help="highlight the best route(s) between two places",
+    )
     draw.add_argument("--by", choices=CRITERIA, default="time", help="default %(default)s")
     draw.add_argument("--k", type=int, default=1, help="routes to highlight (default 1)")
     _data_option(draw)
@@ -70,8 +80,9 @@ def add_commands(subparsers: Any) -> None:
 
 
 def _data_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", type=Path, metavar="PATH",
-                        help="network folder (default: the shipped data)")
+    parser.add_argument(
+        "--data", type=Path, metavar="PATH", help="network folder (default: the shipped data)"
+    )
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -84,8 +95,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
         return 1
     net = load_network(path)
     assumptions = int((net.sources["kind"] == "assumption").sum())
-    print(f"OK: {len(net.nodes)} nodes, {len(net.legs)} legs, {len(net.sources)} sources "
-          f"({assumptions} assumptions)")
+    print(
+        f"OK: {len(net.nodes)} nodes, {len(net.legs)} legs, {len(net.sources)} sources "
+        f"({assumptions} assumptions)"
+    )
     return 0
 
 
@@ -99,7 +112,17 @@ def _cmd_geojson(args: argparse.Namespace) -> int:
 def _cmd_routes(args: argparse.Namespace) -> int:
     G = build_graph(load_network(args.data), args.year)
     avoid = classify_avoid(G, args.avoid)
-    found = k_routes(G, args.origin, args.destination, k=args.k, by=args.by, **avoid)
+    found = k_routes(
+        G,
+        args.origin,
+        args.destination,
+        k=args.k,
+        by=args.by,
+        avoid_countries=avoid["avoid_countries"],
+        avoid_modes=avoid["avoid_modes"],
+        avoid_legs=avoid["avoid_legs"],
+        avoid_nodes=avoid["avoid_nodes"],
+    )
     print(format_routes(G, found, by=args.by, avoid=args.avoid))
     if args.legs:
         for rank, route in enumerate(found, 1):
@@ -111,12 +134,17 @@ def _cmd_routes(args: argparse.Namespace) -> int:
 def _cmd_map(args: argparse.Namespace) -> int:
     fmt = args.output.suffix.lower().lstrip(".")
     if fmt not in MAP_FORMATS:
-        raise NetworkError(f"cannot write a map as {args.output.name!r}: use a file name ending "
-                           f"in {', '.join('.' + f for f in MAP_FORMATS)}")
+        raise NetworkError(
+            f"cannot write a map as {args.output.name!r}: use a file name ending "
+            f"in {', '.join('.' + f for f in MAP_FORMATS)}"
+        )
     from network.draw import draw_network
 
     G = build_graph(load_network(args.data), args.year)
-    found = k_routes(G, *args.route, k=args.k, by=args.by) if args.route else None
+    found = None
+    if args.route:
+        origin, destination = args.route
+        found = k_routes(G, origin, destination, k=args.k, by=args.by)
     fig = draw_network(G, routes=found)
     buffer = io.BytesIO()
     fig.savefig(buffer, format=fmt, dpi=150)
@@ -135,15 +163,20 @@ def classify_avoid(G: nx.MultiDiGraph, items: Sequence[str]) -> dict[str, list[s
     --------
     >>> from network import build_graph, load_network
     >>> G = build_graph(load_network("tests/fixtures/tiny_network"), 2025)
-    >>> classify_avoid(G, ["yy", "road", "a-h", "Golf"])
-    {'avoid_countries': ['YY'], 'avoid_modes': ['road'], 'avoid_legs': ['a-h'], 'avoid_nodes': ['g_junction']}
+    >>> avoid = classify_avoid(G, ["yy", "road", "a-h", "Golf"])
+    >>> avoid["avoid_countries"], avoid["avoid_modes"], avoid["avoid_legs"], avoid["avoid_nodes"]
+    (['YY'], ['road'], ['a-h'], ['g_junction'])
     """
     countries = {str(d.get("country")) for _, d in G.nodes(data=True)}
     countries |= {c for _, _, cs in G.edges(data="countries") for c in cs}
     legs = set(G.graph.get("leg_ids", ())) | {k for _, _, k in G.edges(keys=True)}
     resolver = graph_resolver(G)
-    out: dict[str, list[str]] = {"avoid_countries": [], "avoid_modes": [], "avoid_legs": [],
-                                 "avoid_nodes": []}
+    out: dict[str, list[str]] = {
+        "avoid_countries": [],
+        "avoid_modes": [],
+        "avoid_legs": [],
+        "avoid_nodes": [],
+    }
     for item in items:
         matches: list[tuple[str, str]] = []
         if len(item) == 2 and item.upper() in countries:
@@ -155,14 +188,24 @@ def classify_avoid(G: nx.MultiDiGraph, items: Sequence[str]) -> dict[str, list[s
         if item in resolver:
             matches.append(("avoid_nodes", resolver.resolve(item)))
         if not matches:
-            names = [*countries, *MODES, *legs, *G.nodes, *(d.get("name") or "" for _, d in
-                                                              G.nodes(data=True))]
-            raise UnknownNameError("--avoid item (country, mode, leg or node)", item,
-                                   suggest(item, [n for n in names if n]))
+            names = [
+                *countries,
+                *MODES,
+                *legs,
+                *G.nodes,
+                *(d.get("name") or "" for _, d in G.nodes(data=True)),
+            ]
+            raise UnknownNameError(
+                "--avoid item (country, mode, leg or node)",
+                item,
+                suggest(item, [n for n in names if n]),
+            )
         if len(matches) > 1:
             kinds = " and ".join(f"{k.removeprefix('avoid_')[:-1]} {v!r}" for k, v in matches)
-            raise NetworkError(f"--avoid {item!r} is ambiguous: it names the {kinds}; use the "
-                               "node id or leg id to be precise")
+            raise NetworkError(
+                f"--avoid {item!r} is ambiguous: it names the {kinds}; use the "
+                "node id or leg id to be precise"
+            )
         kind, value = matches[0]
         out[kind].append(value)
     return out
@@ -205,20 +248,44 @@ def _name(G: nx.MultiDiGraph, node: str) -> str:
     return str(G.nodes[node].get("name") or node).split(" (")[0]
 
 
-def format_routes(G: nx.MultiDiGraph, routes: Sequence[Route], *, by: str = "time",
-                  avoid: Sequence[str] = ()) -> str:
+def format_routes(
+    G: nx.MultiDiGraph, routes: Sequence[Route], *, by: str = "time", avoid: Sequence[str] = ()
+) -> str:
     """The aligned table printed by ``corridor routes``."""
     first = routes[0]
-    head = (f"{_name(G, first.origin)} → {_name(G, first.destination)}, "
-            f"{G.graph.get('year')}, best by {by}"
-            + (f", avoiding {', '.join(avoid)}" if avoid else "")
-            + f": {len(routes)} route(s)")
-    columns = ["#", "via", "km", "time h", "days", "running", "wait", "dwell", "USD/TEU",
-               "kg CO2/TEU", "countries"]
+    head = (
+        f"{_name(G, first.origin)} → {_name(G, first.destination)}, "
+        f"{G.graph.get('year')}, best by {by}"
+        + (f", avoiding {', '.join(avoid)}" if avoid else "")
+        + f": {len(routes)} route(s)"
+    )
+    columns = [
+        "#",
+        "via",
+        "km",
+        "time h",
+        "days",
+        "running",
+        "wait",
+        "dwell",
+        "USD/TEU",
+        "kg CO2/TEU",
+        "countries",
+    ]
     rows = [
-        [str(rank), via, f"{r.distance_km:,.0f}", f"{r.time_h:,.1f}", f"{r.time_h / 24:.1f}",
-         f"{r.running_h:,.1f}", f"{r.wait_h:,.1f}", f"{r.dwell_h:,.1f}", f"{r.cost_usd:,.0f}",
-         f"{r.co2_kg:,.0f}", "-".join(r.countries)]
+        [
+            str(rank),
+            via,
+            f"{r.distance_km:,.0f}",
+            f"{r.time_h:,.1f}",
+            f"{r.time_h / 24:.1f}",
+            f"{r.running_h:,.1f}",
+            f"{r.wait_h:,.1f}",
+            f"{r.dwell_h:,.1f}",
+            f"{r.cost_usd:,.0f}",
+            f"{r.co2_kg:,.0f}",
+            "-".join(r.countries),
+        ]
         for rank, (r, via) in enumerate(zip(routes, describe_via(G, routes), strict=True), 1)
     ]
     left = {"via", "countries"}
@@ -227,18 +294,37 @@ def format_routes(G: nx.MultiDiGraph, routes: Sequence[Route], *, by: str = "tim
 
 def format_legs(G: nx.MultiDiGraph, route: Route, rank: int) -> str:
     """Route ``rank``'s legs, one per line, with the dwell at each intermediate node."""
-    columns = ["leg", "from", "to", "mode", "km", "h", "wait h", "dwell h at to", "USD/TEU",
-               "kg CO2/TEU"]
+    columns = [
+        "leg",
+        "from",
+        "to",
+        "mode",
+        "km",
+        "h",
+        "wait h",
+        "dwell h at to",
+        "USD/TEU",
+        "kg CO2/TEU",
+    ]
     payload = float(G.graph["teu_payload_t"])
     rows = []
     for u, v, leg in route.hops:
         e = G.edges[u, v, leg]
         dwell = G.nodes[v].get("handling_mean_h") if v != route.destination else None
-        rows.append([leg, _name(G, u), _name(G, v), e["mode"], f"{e['distance_km']:,.0f}",
-                     f"{e['duration_h']:,.1f}", f"{e['wait_mean_h'] or 0:,.1f}",
-                     f"{dwell or 0:,.1f}" if v != route.destination else "",
-                     f"{e['cost_usd_per_teu']:,.0f}",
-                     f"{e['co2_kg_per_tkm'] * payload * e['distance_km']:,.0f}"])
+        rows.append(
+            [
+                leg,
+                _name(G, u),
+                _name(G, v),
+                e["mode"],
+                f"{e['distance_km']:,.0f}",
+                f"{e['duration_h']:,.1f}",
+                f"{e['wait_mean_h'] or 0:,.1f}",
+                f"{dwell or 0:,.1f}" if v != route.destination else "",
+                f"{e['cost_usd_per_teu']:,.0f}",
+                f"{e['co2_kg_per_tkm'] * payload * e['distance_km']:,.0f}",
+            ]
+        )
     return f"route {rank}:\n" + _table(columns, rows, {"leg", "from", "to", "mode"})
 
 
@@ -246,8 +332,9 @@ def _table(columns: list[str], rows: list[list[str]], left: set[str]) -> str:
     widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(columns)]
 
     def line(cells: list[str]) -> str:
-        return "  ".join(c.ljust(w) if name in left else c.rjust(w)
-                         for c, w, name in zip(cells, widths, columns, strict=True)).rstrip()
+        return "  ".join(
+            c.ljust(w) if name in left else c.rjust(w)
+            for c, w, name in zip(cells, widths, columns, strict=True)
+        ).rstrip()
 
     return "\n".join([line(columns), line(["-" * w for w in widths]), *map(line, rows)])
-

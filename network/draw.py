@@ -86,8 +86,15 @@ def draw_network(
     else:
         fig = ax.get_figure()  # type: ignore[assignment]
     lon0, lat0, lon1, lat1 = BOUNDS
-    m = Basemap(projection="merc", llcrnrlon=lon0, llcrnrlat=lat0, urcrnrlon=lon1,
-                urcrnrlat=lat1, resolution=resolution, ax=ax)
+    m = Basemap(
+        projection="merc",
+        llcrnrlon=lon0,
+        llcrnrlat=lat0,
+        urcrnrlon=lon1,
+        urcrnrlat=lat1,
+        resolution=resolution,
+        ax=ax,
+    )
     m.drawmapboundary(fill_color=WATER)
     m.fillcontinents(color=LAND, lake_color=WATER, zorder=0.5)
     m.drawcoastlines(linewidth=0.4, color="#5b6b7a")
@@ -107,46 +114,102 @@ def draw_network(
         mode = str(attrs["mode"])
         modes_seen.add(mode)
         statuses_seen.add(str(attrs["status"]))
-        ax.plot([xy[u][0], xy[v][0]], [xy[u][1], xy[v][1]], linestyle=style, linewidth=width,
-                color=MODE_COLOURS.get(mode, "black"), zorder=3, solid_capstyle="round")
+        ax.plot(
+            [xy[u][0], xy[v][0]],
+            [xy[u][1], xy[v][1]],
+            linestyle=style,
+            linewidth=width,
+            color=MODE_COLOURS.get(mode, "black"),
+            zorder=3,
+            solid_capstyle="round",
+        )
 
     handles: list[Any] = []
     for i, route in enumerate(routes or ()):
         colour = ROUTE_COLOURS[i % len(ROUTE_COLOURS)]
         xs = [xy[n][0] for n in route.nodes]
         ys = [xy[n][1] for n in route.nodes]
-        ax.plot(xs, ys, color=colour, linewidth=7 - min(i, 3), alpha=0.35, zorder=2,
-                solid_capstyle="round")
-        label = (f"route {i + 1}: {_short(nodes[route.origin])} → "
-                 f"{_short(nodes[route.destination])}, {route.time_h:,.0f} h, "
-                 f"{route.cost_usd:,.0f} USD/TEU")
+        ax.plot(
+            xs,
+            ys,
+            color=colour,
+            linewidth=7 - min(i, 3),
+            alpha=0.35,
+            zorder=2,
+            solid_capstyle="round",
+        )
+        label = (
+            f"route {i + 1}: {_short(nodes[route.origin])} → "
+            f"{_short(nodes[route.destination])}, {route.time_h:,.0f} h, "
+            f"{route.cost_usd:,.0f} USD/TEU"
+        )
         handles.append(Line2D([], [], color=colour, linewidth=5, alpha=0.5, label=label))
 
     kinds_seen = set()
     for n, attrs in nodes.items():
         kind = str(attrs.get("kind"))
         kinds_seen.add(kind)
-        ax.plot(*xy[n], marker=NODE_MARKERS.get(kind, "o"), markersize=5 if kind != "junction"
-                else 3, color="#222222", markerfacecolor="white" if kind == "border" else "#222",
-                zorder=4, linestyle="none")
+        ax.plot(
+            *xy[n],
+            marker=NODE_MARKERS.get(kind, "o"),
+            markersize=5 if kind != "junction" else 3,
+            color="#222222",
+            markerfacecolor="white" if kind == "border" else "#222",
+            zorder=4,
+            linestyle="none",
+        )
         if kind in LABELLED_KINDS:
-            ax.annotate(_short(attrs), xy[n], xytext=(3, 3), textcoords="offset points",
-                        fontsize=7, zorder=5, color="#111111")
+            ax.annotate(
+                _short(attrs),
+                xy[n],
+                xytext=(3, 3),
+                textcoords="offset points",
+                fontsize=7,
+                zorder=5,
+                color="#111111",
+            )
 
-    handles += [Line2D([], [], color=MODE_COLOURS[m_], linewidth=2, label=m_)
-                for m_ in MODE_COLOURS if m_ in modes_seen]
-    handles += [Line2D([], [], color="#444", linestyle=STATUS_STYLES[s], linewidth=1.5,
-                       label=s.replace("_", " ")) for s in STATUS_STYLES if s in statuses_seen]
-    handles += [Line2D([], [], marker=NODE_MARKERS[k], color="#222", linestyle="none",
-                       markerfacecolor="white" if k == "border" else "#222",
-                       label=k.replace("_", " ")) for k in NODE_MARKERS if k in kinds_seen]
+    handles += [
+        Line2D([], [], color=MODE_COLOURS[m_], linewidth=2, label=m_)
+        for m_ in MODE_COLOURS
+        if m_ in modes_seen
+    ]
+    handles += [
+        Line2D(
+            [],
+            [],
+            color="#444",
+            linestyle=STATUS_STYLES[s],
+            linewidth=1.5,
+            label=s.replace("_", " "),
+        )
+        for s in STATUS_STYLES
+        if s in statuses_seen
+    ]
+    handles += [
+        Line2D(
+            [],
+            [],
+            marker=NODE_MARKERS[k],
+            color="#222",
+            linestyle="none",
+            markerfacecolor="white" if k == "border" else "#222",
+            label=k.replace("_", " "),
+        )
+        for k in NODE_MARKERS
+        if k in kinds_seen
+    ]
     if flows and top > 0:
-        handles.append(Line2D([], [], color="#444", linewidth=7.6,
-                              label=f"flow {top:,.0f} (width ∝ volume)"))
+        handles.append(
+            Line2D([], [], color="#444", linewidth=7.6, label=f"flow {top:,.0f} (width ∝ volume)")
+        )
     ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.9)
     year = G.graph.get("year") if isinstance(G, nx.Graph) else None
-    ax.set_title(title if title is not None else
-                 (f"Corridor network, {year}" if year is not None else "Corridor network"))
+    ax.set_title(
+        title
+        if title is not None
+        else (f"Corridor network, {year}" if year is not None else "Corridor network")
+    )
     return fig
 
 

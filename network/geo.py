@@ -24,7 +24,7 @@ def iter_legs(obj: nx.MultiDiGraph | Network) -> Iterator[tuple[str, str, str, d
     """
     if isinstance(obj, Network):
         for leg_id, row in obj.legs.iterrows():
-            attrs = {k: _py(v) for k, v in row.items()}
+            attrs = {str(k): _py(v) for k, v in row.items()}
             yield str(leg_id), attrs["from_node"], attrs["to_node"], dict(attrs, leg_id=leg_id)
         return
     seen: set[str] = set()
@@ -38,7 +38,7 @@ def iter_legs(obj: nx.MultiDiGraph | Network) -> Iterator[tuple[str, str, str, d
 def _nodes(obj: nx.MultiDiGraph | Network) -> Iterator[tuple[str, dict[str, Any]]]:
     if isinstance(obj, Network):
         for node_id, row in obj.nodes.iterrows():
-            yield str(node_id), {"node_id": node_id, **{k: _py(v) for k, v in row.items()}}
+            yield str(node_id), {"node_id": node_id, **{str(k): _py(v) for k, v in row.items()}}
     else:
         yield from obj.nodes(data=True)
 

@@ -142,7 +142,8 @@ class Network:
     @property
     def teu_payload_t(self) -> float:
         """Mass of cargo in one TEU (t), for CO2 per TEU."""
-        return float(self.units.loc["teu", "payload_t"])
+        payload: Any = self.units["payload_t"].at["teu"]
+        return float(payload)
 
 
 def node_resolver(nodes: pd.DataFrame) -> NameResolver:
@@ -181,7 +182,9 @@ def _validated(raw: Mapping[str, RawTable], path: Path | None) -> Network:
     frames = {name: _typed(t) for name, t in raw.items()}
     legs = frames["legs"]
     missing = legs["duration_h"].isna()
-    legs.loc[missing, "duration_h"] = legs.loc[missing, "distance_km"] / legs.loc[missing, "speed_kmh"]
+    legs.loc[missing, "duration_h"] = (
+        legs.loc[missing, "distance_km"] / legs.loc[missing, "speed_kmh"]
+    )
     for column, default in LEG_DEFAULTS.items():
         legs[column] = legs[column].fillna(default)
     return Network(**frames, path=path, _raw=dict(raw))
@@ -254,7 +257,9 @@ def _apply(raw: RawTable, changes: Mapping[str, Mapping[str, object]]) -> None:
         for column, value in columns.items():
             if column not in table.column_names or column == table.key:
                 names = [n for n in table.column_names if n != table.key]
-                raise UnknownNameError(f"column of {table.filename}", column, suggest(column, names))
+                raise UnknownNameError(
+                    f"column of {table.filename}", column, suggest(column, names)
+                )
             row[column] = _cell(value)
             # A new speed must not be shadowed by the duration derived from the old one.
             if table.name == "legs" and column == "speed_kmh" and "duration_h" not in columns:

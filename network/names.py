@@ -106,9 +106,7 @@ class NameResolver:
         if len(found) == 1:
             return next(iter(found))
         if len(found) > 1:
-            raise UnknownNameError(
-                "node (ambiguous name)", name, sorted(found)
-            )
+            raise UnknownNameError("node (ambiguous name)", name, sorted(found))
         # One suggestion per node: "Alpha" and its alias "Alfa" are the same place.
         close: dict[str, str] = {}
         for label in suggest(name, self._labels, n=8):

@@ -136,8 +136,14 @@ class Route:
         if by == "generalised":
             w = _weights(weights)
             return w["time"] * self.time_h + w["cost"] * self.cost_usd + w["co2"] * self.co2_kg
-        return float({"time": self.time_h, "cost": self.cost_usd, "co2": self.co2_kg,
-                      "distance": self.distance_km}[_criterion(by)])
+        return float(
+            {
+                "time": self.time_h,
+                "cost": self.cost_usd,
+                "co2": self.co2_kg,
+                "distance": self.distance_km,
+            }[_criterion(by)]
+        )
 
     def summary(self) -> str:
         """One line: ends, km, time and its parts, cost, CO2 and countries."""
@@ -209,8 +215,16 @@ def route_between(
     ('rail', 'ferry', 'rail', 'rail', 'rail')
     """
     return k_routes(
-        G, origin, destination, k=1, by=by, avoid_countries=avoid_countries,
-        avoid_modes=avoid_modes, avoid_legs=avoid_legs, avoid_nodes=avoid_nodes, weights=weights,
+        G,
+        origin,
+        destination,
+        k=1,
+        by=by,
+        avoid_countries=avoid_countries,
+        avoid_modes=avoid_modes,
+        avoid_legs=avoid_legs,
+        avoid_nodes=avoid_nodes,
+        weights=weights,
     )[0]
 
 
@@ -258,13 +272,17 @@ def k_routes(
     nodes = {resolver.resolve(n) for n in avoid_nodes}
 
     def why() -> str:
-        parts = [f"countries {', '.join(sorted(countries))}" if countries else "",
-                 f"modes {', '.join(sorted(modes))}" if modes else "",
-                 f"legs {', '.join(sorted(legs))}" if legs else "",
-                 f"nodes {', '.join(sorted(nodes))}" if nodes else ""]
+        parts = [
+            f"countries {', '.join(sorted(countries))}" if countries else "",
+            f"modes {', '.join(sorted(modes))}" if modes else "",
+            f"legs {', '.join(sorted(legs))}" if legs else "",
+            f"nodes {', '.join(sorted(nodes))}" if nodes else "",
+        ]
         avoided = "; ".join(p for p in parts if p)
-        return (f"no route from {origin!r} ({source}) to {destination!r} ({target}) in "
-                f"{G.graph.get('year', '?')}" + (f" avoiding {avoided}" if avoided else ""))
+        return (
+            f"no route from {origin!r} ({source}) to {destination!r} ({target}) in "
+            f"{G.graph.get('year', '?')}" + (f" avoiding {avoided}" if avoided else "")
+        )
 
     if source == target:
         raise NoRouteError(why() + ": origin and destination are the same node")
@@ -272,16 +290,21 @@ def k_routes(
         raise NoRouteError(why() + ": the origin or destination itself is avoided")
 
     def excluded(data: Mapping[str, Any]) -> bool:
-        return (data["mode"] in modes or data["leg_id"] in legs
-                or bool(countries.intersection(data["countries"])))
+        return (
+            data["mode"] in modes
+            or data["leg_id"] in legs
+            or bool(countries.intersection(data["countries"]))
+        )
 
     D = _collapse(G, by, w, excluded, nodes)
     try:
         paths = list(itertools.islice(nx.shortest_simple_paths(D, source, target, "weight"), k))
     except nx.NetworkXNoPath:
         raise NoRouteError(why()) from None
-    return [Route.from_path(G, p, [D.edges[u, v]["leg_id"] for u, v in zip(p, p[1:], strict=False)])
-            for p in paths]
+    return [
+        Route.from_path(G, p, [D.edges[u, v]["leg_id"] for u, v in itertools.pairwise(p)])
+        for p in paths
+    ]
 
 
 def _collapse(G, by, weights, excluded, avoid_nodes) -> nx.DiGraph:
@@ -301,8 +324,11 @@ def _collapse(G, by, weights, excluded, avoid_nodes) -> nx.DiGraph:
 
 
 def _edge_weight(G, u, v, data, by, weights, payload) -> float:
-    time = (data["duration_h"] + (data["wait_mean_h"] or 0.0)
-            + 0.5 * (_handling(G, u) + _handling(G, v)))
+    time = (
+        data["duration_h"]
+        + (data["wait_mean_h"] or 0.0)
+        + 0.5 * (_handling(G, u) + _handling(G, v))
+    )
     cost = data["cost_usd_per_teu"]
     co2 = data["co2_kg_per_tkm"] * payload * data["distance_km"]
     if by == "time":

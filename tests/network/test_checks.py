@@ -28,7 +28,11 @@ def test_unknown_node_in_legs_suggests_the_id(broken) -> None:
     edit("legs.csv", "a-b,a_city,b_port,", "a-b,a_city,b_prt,")
     (problem,) = problems_of(folder)
     assert (problem.file, problem.row, problem.key, problem.value) == (
-        "legs.csv", 2, "to_node", "b_prt")
+        "legs.csv",
+        2,
+        "to_node",
+        "b_prt",
+    )
     assert problem.rule == "unknown node"
     assert "b_port" in problem.hint
 
@@ -62,7 +66,10 @@ def test_missing_source(broken) -> None:
     edit("legs.csv", "650,fixture-pub,9,", "650,fixture-pbu,9,")
     (problem,) = problems_of(folder)
     assert (problem.row, problem.key, problem.rule) == (
-        10, "distance_source", "source_id not in sources.csv")
+        10,
+        "distance_source",
+        "source_id not in sources.csv",
+    )
     assert "fixture-pub" in problem.hint
 
 
@@ -71,17 +78,23 @@ def test_figure_without_source(broken) -> None:
     edit("legs.csv", "1200,fixture-pub,0.08", "1200,,0.08")
     (problem,) = problems_of(folder)
     assert (problem.row, problem.key, problem.rule) == (
-        7, "cost_source", "cost_usd_per_teu has no source")
+        7,
+        "cost_source",
+        "cost_usd_per_teu has no source",
+    )
 
 
 def test_unreachable_node(broken) -> None:
     folder, edit = broken
     # A new node i_island takes a_city's and f_city's place on the three legs of h_border, so
     # h_border and i_island form a two-node island apart from the rest.
-    edit("nodes.csv", "h_border,Hotel Border,,XX,border,37.5,60.0,fixture-pub,2,4,0.8,fixture-pub,"
-         "fixture-assume,border XX/ZZ\n",
-         "h_border,Hotel Border,,XX,border,37.5,60.0,fixture-pub,2,4,0.8,fixture-pub,"
-         "fixture-assume,border XX/ZZ\ni_island,India,,XX,terminal,37.0,62.0,fixture-pub,,,,,,\n")
+    edit(
+        "nodes.csv",
+        "h_border,Hotel Border,,XX,border,37.5,60.0,fixture-pub,2,4,0.8,fixture-pub,"
+        "fixture-assume,border XX/ZZ\n",
+        "h_border,Hotel Border,,XX,border,37.5,60.0,fixture-pub,2,4,0.8,fixture-pub,"
+        "fixture-assume,border XX/ZZ\ni_island,India,,XX,terminal,37.0,62.0,fixture-pub,,,,,,\n",
+    )
     edit("legs.csv", "a-h,a_city,h_border,rail", "a-h,i_island,h_border,rail")
     edit("legs.csv", "a-h-road,a_city,h_border,road", "a-h-road,i_island,h_border,road")
     edit("legs.csv", "h-f,h_border,f_city,", "h-f,h_border,i_island,")
@@ -93,12 +106,14 @@ def test_unreachable_node(broken) -> None:
 
 def test_node_touched_by_no_leg(broken) -> None:
     folder, edit = broken
-    edit("nodes.csv", "g_junction,Golf,,WW,junction,38.0,56.0,fixture-pub,,,,,,no queue\n",
-         "g_junction,Golf,,WW,junction,38.0,56.0,fixture-pub,,,,,,no queue\n"
-         "z_lonely,Zulu,,WW,junction,38.0,57.0,fixture-pub,,,,,,\n")
+    edit(
+        "nodes.csv",
+        "g_junction,Golf,,WW,junction,38.0,56.0,fixture-pub,,,,,,no queue\n",
+        "g_junction,Golf,,WW,junction,38.0,56.0,fixture-pub,,,,,,no queue\n"
+        "z_lonely,Zulu,,WW,junction,38.0,57.0,fixture-pub,,,,,,\n",
+    )
     (problem,) = problems_of(folder)
-    assert (problem.file, problem.row, problem.rule) == (
-        "nodes.csv", 9, "no leg touches this node")
+    assert (problem.file, problem.row, problem.rule) == ("nodes.csv", 9, "no leg touches this node")
 
 
 def test_several_problems_in_several_files_are_all_listed(broken) -> None:
@@ -106,8 +121,11 @@ def test_several_problems_in_several_files_are_all_listed(broken) -> None:
     edit("legs.csv", "a-b,a_city,b_port,", "a-b,a_city,b_prt,")
     edit("legs.csv", "d-e,d_border,e_gauge,rail,100,", "d-e,d_border,e_gauge,rail,abc,")
     edit("legs.csv", "1435,planned,2028,", "1435,planned,,")
-    edit("nodes.csv", "d_border,Delta Border,,YY,border,41.4,45.1,",
-         "d_border,Delta Border,,YY,border,141.4,45.1,")
+    edit(
+        "nodes.csv",
+        "d_border,Delta Border,,YY,border,41.4,45.1,",
+        "d_border,Delta Border,,YY,border,141.4,45.1,",
+    )
     edit("sources.csv", "Round numbers chosen so that totals can be computed by hand.", "")
     edit("ferries.csv", "max_wait,24,", "max_wait,,")
     edit("units.csv", "teu,10,", "teu,0,")
@@ -126,8 +144,9 @@ def test_several_problems_in_several_files_are_all_listed(broken) -> None:
     for problem in problems:
         assert str(problem) in message
     files = [p.file for p in problems]
-    assert files == sorted(files, key=["sources.csv", "nodes.csv", "legs.csv", "ferries.csv",
-                                       "units.csv"].index)
+    assert files == sorted(
+        files, key=["sources.csv", "nodes.csv", "legs.csv", "ferries.csv", "units.csv"].index
+    )
 
 
 def test_ferry_rows_match_ferry_legs(broken) -> None:
@@ -143,8 +162,11 @@ def test_ferry_rows_match_ferry_legs(broken) -> None:
 def test_missing_file_and_columns(broken) -> None:
     folder, edit = broken
     (folder / "units.csv").unlink()
-    edit("nodes.csv", "node_id,name,aliases,country,kind,lat,lon,",
-         "node_id,name,aliasses,country,kind,lat,lon,")
+    edit(
+        "nodes.csv",
+        "node_id,name,aliases,country,kind,lat,lon,",
+        "node_id,name,aliasses,country,kind,lat,lon,",
+    )
     edit("legs.csv", ",mode,", ",,")
     problems = problems_of(folder)
     assert ("units.csv", None, "file") in where(problems)

@@ -65,18 +65,53 @@ def test_cli_routes_table(capsys, tiny_path) -> None:
     out = capsys.readouterr().out
     lines = out.splitlines()
     assert lines[0] == "Alpha → Foxtrôt, 2025, best by time: 3 route(s)"
-    assert lines[1].split() == ["#", "via", "km", "time", "h", "days", "running", "wait",
-                                "dwell", "USD/TEU", "kg", "CO2/TEU", "countries"]
+    assert lines[1].split() == [
+        "#",
+        "via",
+        "km",
+        "time",
+        "h",
+        "days",
+        "running",
+        "wait",
+        "dwell",
+        "USD/TEU",
+        "kg",
+        "CO2/TEU",
+        "countries",
+    ]
     row3 = lines[5]
     assert row3.startswith("3  Bravo–Charlie Port ferry, Delta Border, Echo Gauge")
-    assert row3.split()[-9:] == ["800", "74.0", "3.1", "33.0", "12.0", "29.0", "1,050", "220",
-                                 "XX-YY-ZZ"]
+    assert row3.split()[-9:] == [
+        "800",
+        "74.0",
+        "3.1",
+        "33.0",
+        "12.0",
+        "29.0",
+        "1,050",
+        "220",
+        "XX-YY-ZZ",
+    ]
     assert "route 3:" in out and "b-c  " in out
 
 
 def test_cli_routes_avoid_and_by(capsys, tiny_path) -> None:
-    args = ["routes", "Alpha", "Foxtrot", "--data", str(tiny_path), "--by", "cost", "--k", "1",
-            "--avoid", "Hotel Border", "--year", "2030"]
+    args = [
+        "routes",
+        "Alpha",
+        "Foxtrot",
+        "--data",
+        str(tiny_path),
+        "--by",
+        "cost",
+        "--k",
+        "1",
+        "--avoid",
+        "Hotel Border",
+        "--year",
+        "2030",
+    ]
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "avoiding Hotel Border: 1 route(s)" in out
@@ -85,19 +120,30 @@ def test_cli_routes_avoid_and_by(capsys, tiny_path) -> None:
 
 def test_cli_errors_are_one_line_with_suggestions(capsys, tiny_path) -> None:
     assert main(["routes", "Alpah", "Foxtrot", "--data", str(tiny_path)]) == 2
-    assert capsys.readouterr().err.strip() == (
-        "error: unknown node 'Alpah'; did you mean 'Alpha'?")
+    assert capsys.readouterr().err.strip() == ("error: unknown node 'Alpah'; did you mean 'Alpha'?")
     assert main(["routes", "Alpha", "Foxtrot", "--data", str(tiny_path), "--avoid", "ZZ"]) == 2
-    assert "no route from 'Alpha' (a_city) to 'Foxtrot' (f_city) in 2025 avoiding countries ZZ" \
+    assert (
+        "no route from 'Alpha' (a_city) to 'Foxtrot' (f_city) in 2025 avoiding countries ZZ"
         in capsys.readouterr().err
+    )
     assert main(["routes", "Alpha", "Foxtrot", "--data", str(tiny_path), "--avoid", "Gold"]) == 2
     assert "did you mean 'Golf'" in capsys.readouterr().err
 
 
 def test_cli_map_and_geojson_write_files(capsys, tmp_path: Path, tiny_path) -> None:
     png = tmp_path / "map.png"
-    args = ["map", "-o", str(png), "--data", str(tiny_path), "--year", "2030", "--route",
-            "Alpha", "Foxtrot"]
+    args = [
+        "map",
+        "-o",
+        str(png),
+        "--data",
+        str(tiny_path),
+        "--year",
+        "2030",
+        "--route",
+        "Alpha",
+        "Foxtrot",
+    ]
     assert main(args) == 0
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     geo = tmp_path / "net.geojson"
@@ -116,18 +162,35 @@ def test_cli_writes_nothing_on_error(capsys, tmp_path: Path, tiny_path) -> None:
 
 
 def test_network_does_not_import_simpy_or_sim() -> None:
-    code = ("import network, network.cli, network.draw, sys; "
-            "bad = [m for m in sys.modules if m == 'simpy' or m.split('.')[0] == 'sim']; "
-            "assert not bad, bad; "
-            "import pathlib; assert pathlib.Path(network.__file__).parent.parent == "
-            f"pathlib.Path({str(Path(__file__).resolve().parents[2])!r})")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=False)
+    code = (
+        "import network, network.cli, network.draw, sys; "
+        "bad = [m for m in sys.modules if m == 'simpy' or m.split('.')[0] == 'sim']; "
+        "assert not bad, bad; "
+        "import pathlib; assert pathlib.Path(network.__file__).parent.parent == "
+        f"pathlib.Path({str(Path(__file__).resolve().parents[2])!r})"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.parametrize("module", ["errors", "names", "schema", "checks", "io", "build",
-                                    "routing", "geo", "draw", "cli", "__init__"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "errors",
+        "names",
+        "schema",
+        "checks",
+        "io",
+        "build",
+        "routing",
+        "geo",
+        "draw",
+        "cli",
+        "__init__",
+    ],
+)
 def test_docstring_examples_run(module: str, monkeypatch) -> None:
     import doctest
     import importlib
@@ -142,7 +205,13 @@ def test_docstring_examples_run(module: str, monkeypatch) -> None:
 
 
 def test_build_graph_keeps_isolated_nodes(tiny) -> None:
-    G = build_graph(tiny.with_overrides(legs={"g-f": {"status": "closed", "opening_year": 2000},
-                                              "a-g": {"status": "closed", "opening_year": 2000}}),
-                    2025)
+    G = build_graph(
+        tiny.with_overrides(
+            legs={
+                "g-f": {"status": "closed", "opening_year": 2000},
+                "a-g": {"status": "closed", "opening_year": 2000},
+            }
+        ),
+        2025,
+    )
     assert "g_junction" in G and G.degree("g_junction") == 0

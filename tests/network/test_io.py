@@ -110,7 +110,11 @@ def test_from_frames_reports_rows_without_lines(tiny: Network) -> None:
         Network.from_frames(**frames)
     (problem,) = err.value.problems
     assert (problem.file, problem.row, problem.key, problem.value) == (
-        "legs.csv", None, "mode", "rocket")
+        "legs.csv",
+        None,
+        "mode",
+        "rocket",
+    )
 
 
 def test_default_data_path_is_the_package_folder() -> None:

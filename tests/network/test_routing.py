@@ -68,7 +68,10 @@ def test_parallel_leg_is_chosen_per_criterion(g2025: nx.MultiDiGraph) -> None:
     assert [r.time_h for r in by_time] == [19, 43, 74]
     assert by_time[1].cost_usd == 1200 and by_time[1].co2_kg == 520 + 180
     assert [r.legs[0] for r in k_routes(g2025, "a_city", "f_city", by="cost")] == [
-        "a-h", "a-b", "a-g"]
+        "a-h",
+        "a-b",
+        "a-g",
+    ]
 
 
 def test_k_routes_orders_and_stops_at_what_exists(g2025: nx.MultiDiGraph) -> None:
@@ -93,10 +96,14 @@ def test_avoid_constraints(g2025: nx.MultiDiGraph) -> None:
     assert route_between(g2025, "a_city", "f_city", avoid_modes=["road"]).legs == ("a-h", "h-f")
     assert route_between(g2025, "a_city", "f_city", avoid_countries=["ww"]).nodes == SOUTH
     assert route_between(g2025, "a_city", "f_city", avoid_legs=["g-f"]).legs == ("a-h-road", "h-f")
-    assert route_between(g2025, "a_city", "f_city", avoid_nodes=["Golf", "Hotel Border"]).nodes \
+    assert (
+        route_between(g2025, "a_city", "f_city", avoid_nodes=["Golf", "Hotel Border"]).nodes
         == FERRY
-    assert route_between(g2025, "a_city", "f_city", avoid_modes=["ferry", "road"],
-                         by="co2").nodes == SOUTH
+    )
+    assert (
+        route_between(g2025, "a_city", "f_city", avoid_modes=["ferry", "road"], by="co2").nodes
+        == SOUTH
+    )
 
 
 def test_no_route_names_the_constraints(g2025: nx.MultiDiGraph) -> None:
@@ -130,13 +137,13 @@ def test_year_filtering(g2025: nx.MultiDiGraph, g2030: nx.MultiDiGraph) -> None:
     assert set(g2030["e_gauge"]["g_junction"]) == {"g-e"}
     # 2030, by cost, avoiding the southern border: road to Golf then the new rail g-e costs
     # 1200 + 200 + 100 = 1500 USD, more than the ferry route's 1050, which stays cheapest.
-    assert route_between(g2030, "a_city", "f_city", by="cost", avoid_nodes=["h_border"]).nodes \
-        == FERRY
+    assert (
+        route_between(g2030, "a_city", "f_city", by="cost", avoid_nodes=["h_border"]).nodes == FERRY
+    )
     # Without the road g-f, the fastest way is the new rail link: 10 + 5 + 5 (gauge) + 2 = 22 h.
     r = route_between(g2030, "a_city", "f_city", avoid_legs=["g-f"], avoid_modes=[])
     assert r.legs == ("a-g", "g-e", "e-f") and r.time_h == 22 and r.cost_usd == 1500
-    assert route_between(g2025, "a_city", "f_city", avoid_legs=["g-f"]).legs == (
-        "a-h-road", "h-f")
+    assert route_between(g2025, "a_city", "f_city", avoid_legs=["g-f"]).legs == ("a-h-road", "h-f")
 
 
 def test_graph_has_two_edges_per_leg_and_the_attributes(g2025: nx.MultiDiGraph) -> None:
@@ -204,7 +211,7 @@ def test_best_route_is_the_optimum_over_all_simple_paths(g2030) -> None:
         best = route_between(g2030, "a_city", "f_city", by=by)
         values = []
         for path in nx.all_simple_paths(nx.DiGraph(g2030), "a_city", "f_city"):
-            choices = [list(g2030[u][v]) for u, v in zip(path, path[1:], strict=False)]
+            choices = [list(g2030[u][v]) for u, v in itertools.pairwise(path)]
             for legs in itertools.product(*choices):
                 values.append(Route.from_path(g2030, path, legs).value(by))
         assert best.value(by) == pytest.approx(min(values))
