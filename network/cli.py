@@ -50,7 +50,13 @@ def add_commands(subparsers: Any) -> None:
     routes.add_argument("origin")
     routes.add_argument("destination")
     routes.add_argument("--year", type=int, default=DEFAULT_YEAR, help="default %(default)s")
-    routes.add_argument("--by", choices=CRITERIA, default="time", help="default %(default)s")
+    routes.add_argument(
+        "--by",
+        choices=CRITERIA,
+        default="generalised",
+        help="generalised (default: time valued at 1 USD/TEU-h + tariff + CO2 at 0.1 USD/kg), "
+        "time, cost, co2 or distance",
+    )
     routes.add_argument("--k", type=int, default=3, help="number of routes (default 3)")
     routes.add_argument(
         "--avoid",
@@ -73,7 +79,7 @@ def add_commands(subparsers: Any) -> None:
         metavar=("ORIGIN", "DESTINATION"),
         help="highlight the best route(s) between two places",
     )
-    draw.add_argument("--by", choices=CRITERIA, default="time", help="default %(default)s")
+    draw.add_argument("--by", choices=CRITERIA, default="generalised", help="default %(default)s")
     draw.add_argument("--k", type=int, default=1, help="routes to highlight (default 1)")
     _data_option(draw)
     draw.set_defaults(func=_cmd_map)
@@ -255,7 +261,7 @@ def format_routes(
     first = routes[0]
     head = (
         f"{_name(G, first.origin)} → {_name(G, first.destination)}, "
-        f"{G.graph.get('year')}, best by {by}"
+        f"{G.graph.get('year')}, best by {by}{' cost' if by == 'generalised' else ''}"
         + (f", avoiding {', '.join(avoid)}" if avoid else "")
         + f": {len(routes)} route(s)"
     )

@@ -9,6 +9,7 @@ through a callback of the :class:`~sim.world.World`.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
@@ -26,15 +27,18 @@ Proc = Generator[simpy.Event, Any, Any]
 
 
 class Monitor:
-    """Time integrals of queue length and busy servers from ``start_h`` on, plus throughput."""
+    """Time integrals of queue length and busy servers between ``start_h`` (the warm-up) and
+    ``end_h`` (the horizon), plus the customers served in that window."""
 
     __slots__ = (
         "area_busy",
         "area_queue",
         "busy",
         "customers",
+        "end_h",
         "env",
         "last",
+        "max_busy",
         "max_queue",
         "queue",
         "start_h",
@@ -42,15 +46,17 @@ class Monitor:
         "wait_sum",
     )
 
-    def __init__(self, env: simpy.Environment, start_h: float) -> None:
+    def __init__(self, env: simpy.Environment, start_h: float, end_h: float = math.inf) -> None:
         self.env = env
         self.start_h = start_h
+        self.end_h = end_h
         self.last = 0.0
         self.queue = 0.0
         self.busy = 0.0
         self.area_queue = 0.0
         self.area_busy = 0.0
         self.max_queue = 0.0
+        self.max_busy = 0.0
         self.customers = 0
         self.units = 0
         self.wait_sum = 0.0
@@ -58,9 +64,10 @@ class Monitor:
     def _advance(self) -> None:
         now = self.env.now
         lo = self.last if self.last > self.start_h else self.start_h
-        if now > lo:
-            self.area_queue += self.queue * (now - lo)
-            self.area_busy += self.busy * (now - lo)
+        hi = now if now < self.end_h else self.end_h
+        if hi > lo:
+            self.area_queue += self.queue * (hi - lo)
+            self.area_busy += self.busy * (hi - lo)
         self.last = now
 
     def change(self, dqueue: float = 0.0, dbusy: float = 0.0) -> None:
@@ -69,9 +76,11 @@ class Monitor:
         self.busy += dbusy
         if self.queue > self.max_queue:
             self.max_queue = self.queue
+        if self.busy > self.max_busy:
+            self.max_busy = self.busy
 
     def served(self, units: int, wait_h: float) -> None:
-        if self.env.now >= self.start_h:
+        if self.start_h <= self.env.now <= self.end_h:
             self.customers += 1
             self.units += units
             self.wait_sum += wait_h
@@ -116,7 +125,7 @@ class NodeFacility:
         self.factor = factor
         self.resource = simpy.Resource(world.env, capacity=spec.servers)
         self.sampler = sampler
-        self.monitor = Monitor(world.env, world.spec.warmup_h)
+        self.monitor = world.monitor()
         self.gate = world.gate(spec.node_id)
 
     def serve(self, units: list[int], consist: int) -> Proc:
@@ -146,7 +155,7 @@ class LinePath:
         self.name = name
         self.headway_h = headway_h
         self.resource = simpy.Resource(world.env, capacity=1)
-        self.monitor = Monitor(world.env, world.spec.warmup_h)
+        self.monitor = world.monitor()
 
     def enter(self, units: list[int]) -> Proc:
         env, mon = self.world.env, self.monitor
@@ -181,8 +190,9 @@ class Formation:
         self.dispatch_fn = dispatch
         self.queue: deque[tuple[int, float, float]] = deque()  # (unit, slots, joined_h)
         self.slots = 0.0
+        self.max_load = 0.0  # largest train formed, in slots (for capacity checks)
         self._token = 0
-        self.monitor = Monitor(world.env, world.spec.warmup_h)
+        self.monitor = world.monitor()
         if spec.policy == "schedule":
             world.env.process(self._timetable())
 
@@ -234,6 +244,7 @@ class Formation:
             u, s, joined = self.queue.popleft()
             units, waits, load = [u], [now - joined], s
         self.slots -= load
+        self.max_load = max(self.max_load, load)
         self.monitor.change(dqueue=-len(units))
         self.monitor.served(len(units), sum(waits) / len(units))
         self.world.recorder.dwell_each(units, Cause.FORMATION, waits)
@@ -252,7 +263,7 @@ class _FerryEnd:
         self.berth = simpy.Resource(world.env, capacity=1)  # the vessel now taking cargo
         self.vessels = 0  # vessels here or sailing here
         self.signal = world.env.event()
-        self.monitor = Monitor(world.env, world.spec.warmup_h)
+        self.monitor = world.monitor()
 
 
 class FerryLine:
@@ -276,7 +287,8 @@ class FerryLine:
         self.sailings = 0
         self.units_carried = 0
         self.slots_carried = 0.0
-        self.monitor = Monitor(world.env, world.spec.warmup_h)  # busy = vessels at sea
+        self.max_load = 0.0  # largest deck load sailed, in slots (for capacity checks)
+        self.monitor = world.monitor()  # busy = vessels at sea
         for i in range(spec.vessels):
             port = spec.ends[i % 2]
             self.ends[port].vessels += 1
@@ -335,7 +347,8 @@ class FerryLine:
             waits: list[simpy.Event] = [end.signal]
             if spec.policy == "max_wait" and spec.max_wait_h is not None:
                 left = since + spec.max_wait_h - env.now
-                waits.append(env.timeout(max(left, 0.0)))
+                if left > 0:  # once past the max wait, only new cargo can start the sailing
+                    waits.append(env.timeout(left))
             other = self.ends[self.other(end.port)]
             if other.signal is not end.signal:
                 if other.signal.triggered:
@@ -351,8 +364,10 @@ class FerryLine:
             with end.berth.request() as req:
                 yield req
                 yield from self._wait_for_departure(end)
+                t_ready = env.now
                 yield from world.pass_gate(self.gate, [], -1)
                 yield from world.pass_gate(world.gate(port), [], -1)
+                blocked = env.now - t_ready
                 units: list[int] = []
                 waits: list[float] = []
                 load = 0.0
@@ -363,6 +378,7 @@ class FerryLine:
                     waits.append(now - joined)
                     load += s
                 end.slots -= load
+                self.max_load = max(self.max_load, load)
                 end.monitor.change(dqueue=-len(units))
                 end.monitor.served(len(units), sum(waits) / len(units) if units else 0.0)
             dest = self.other(port)
@@ -370,6 +386,11 @@ class FerryLine:
             self.ends[dest].vessels += 1
             consist = rec.new_consist(units)
             if units:
+                if blocked > 0:
+                    # the part of each wait spent behind the closure is the disruption's
+                    held = [min(w, blocked) for w in waits]
+                    rec.dwell_each(units, Cause.DISRUPTION, held)
+                    waits = [w - h for w, h in zip(waits, held, strict=True)]
                 rec.dwell_each(units, Cause.FERRY, waits)
                 yield env.timeout(spec.load_h)
             rec.event(env.now, EventKind.SAIL, consist, self.name)

@@ -59,10 +59,11 @@ class GammaSampler:
         if mean < 0 or cv < 0:
             raise ValueError(f"mean (={mean}) and cv (={cv}) must be >= 0")
         self.mean = float(mean)
-        self.cv = float(cv)
+        # below this spread a gamma is a constant to double precision (and 1/cv**2 overflows)
+        self.cv = float(cv) if cv > 1e-6 else 0.0
         self._rng = rng
-        self._shape = 1.0 / (cv * cv) if cv > 0 else 0.0
-        self._scale = mean / self._shape if cv > 0 else 0.0
+        self._shape = 1.0 / (self.cv * self.cv) if self.cv > 0 else 0.0
+        self._scale = mean / self._shape if self.cv > 0 else 0.0
         self._buf: list[float] = []
         self._i = 0
 

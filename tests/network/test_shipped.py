@@ -86,10 +86,13 @@ def test_common_names_resolve(shipped) -> None:
 
 
 def test_tashkent_kars_2030_has_the_georgian_and_the_zangezur_routes(shipped) -> None:
-    routes = k_routes(build_graph(shipped, 2030), "Tashkent", "Kars", k=3)
+    routes = k_routes(build_graph(shipped, 2030), "Tashkent", "Kars", k=3, by="generalised")
     through = [set(r.nodes) for r in routes]
-    assert any({"tbilisi", "akhalkalaki"} <= nodes for nodes in through), routes
-    assert any({"meghri", "nakhchivan"} <= nodes for nodes in through), routes
+    assert any({"alat", "tbilisi", "akhalkalaki"} <= nodes for nodes in through), routes
+    assert any({"alat", "meghri", "nakhchivan"} <= nodes for nodes in through), routes
+    for r in routes:  # sensible: 3,000-3,600 km in 10-13 days
+        assert 3000 < r.distance_km < 3600
+        assert 10 * 24 < r.time_h < 13 * 24
 
 
 def test_no_zangezur_leg_before_it_opens(shipped) -> None:
@@ -130,4 +133,12 @@ def test_cli_check_and_routes_on_shipped_data(capsys) -> None:
     assert capsys.readouterr().out.startswith("OK: ")
     assert main(["routes", "Tashkent", "Kars", "--year", "2030", "--k", "3"]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0].startswith("Tashkent → Kars, 2030, best by time: 3 route(s)")
+    lines = out.splitlines()
+    assert lines[0].startswith("Tashkent → Kars, 2030, best by generalised cost: 3 route(s)")
+    rows = lines[3:6]
+    # the default criterion (time + tariff + CO2) lists the Middle Corridor via Georgia (BTK)
+    # first and the Zangezur route through Armenia second
+    assert "Akhalkalaki" in rows[0] and "AM" not in rows[0].split()[-1]
+    assert "Aghband" in rows[1] and "AM" in rows[1].split()[-1]
+    assert main(["routes", "Tashkent", "Kars", "--year", "2025", "--k", "3"]) == 0
+    assert "-AM-" not in capsys.readouterr().out

@@ -1,0 +1,172 @@
+"""Exact event logs of single units on tiny hand-built models."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.model import FerrySpec, LegSpec, NodeSpec, Segment, TrainSpec
+from sim.records import EventKind
+from sim.world import World
+
+from .specs import flow, model, plan
+
+
+def _log(world: World) -> list[tuple[float, str, str]]:
+    ev = world.recorder.events_frame()
+    return [(round(t, 9), k, p) for t, k, p in ev[["time_h", "kind", "place"]].itertuples(index=False)]
+
+
+def test_one_truck_one_border_exact_log():
+    # one truck released at t=10 (scheduled, one per 10 h, horizon 15 h)
+    spec = model(
+        (flow(0.1, "truck", arrival="scheduled"),),
+        (plan(Segment("road", ("a", "b", "z"), ("a-b", "b-z")), free_flow_h=3.0),),
+        nodes={"b": NodeSpec("b", "border", servers=1, handling_mean_h=3.0, handling_cv=0.0)},
+        legs={"a-b": LegSpec("a-b", "road", 2.0), "b-z": LegSpec("b-z", "road", 1.0)},
+        horizon_h=15.0,
+    )
+    w = World(spec, trace=True)
+    w.run()
+    assert _log(w) == [
+        (10.0, "release", "a"),
+        (10.0, "depart", "a-b"),
+        (12.0, "arrive", "b"),
+        (12.0, "queue", "b"),
+        (12.0, "service_start", "b"),
+        (15.0, "service_end", "b"),
+        (15.0, "depart", "b-z"),
+        (16.0, "arrive", "z"),
+        (16.0, "deliver", "z"),
+    ]
+    arr = w.recorder.unit_arrays()
+    assert arr["border_h"].tolist() == [3.0]
+    assert arr["running_h"].tolist() == [3.0]
+    assert arr["delivery_h"].tolist() == [16.0]
+
+
+def test_two_trucks_queue_at_single_lane_border():
+    # trucks at t=10 and t=20; handling 15 h on one lane: the second waits 5 h
+    spec = model(
+        (flow(0.1, "truck", arrival="scheduled"),),
+        (plan(Segment("road", ("a", "b", "z"), ("a-b", "b-z"))),),
+        nodes={"b": NodeSpec("b", "border", servers=1, handling_mean_h=15.0, handling_cv=0.0)},
+        legs={"a-b": LegSpec("a-b", "road", 0.0), "b-z": LegSpec("b-z", "road", 0.0)},
+        horizon_h=25.0,
+    )
+    w = World(spec, trace=True)
+    w.run()
+    arr = w.recorder.unit_arrays()
+    assert arr["border_h"].tolist() == [15.0, 20.0]
+    assert arr["delivery_h"].tolist() == [25.0, 40.0]
+    assert w.node_fac["b"].monitor.max_busy == 1
+
+
+def test_one_wagon_train_ferry_port_train_exact_log():
+    # wagon released at t=1; train leaves after max wait 5 h; timetabled ferry at t=24;
+    # load 2, sail 10, unload 3; port q handles 4 h; second train after 5 h; 6 h to z
+    spec = model(
+        (flow(1.0, "wagon", arrival="scheduled"),),
+        (
+            plan(
+                Segment("rail", ("a", "p"), ("a-p",)),
+                Segment("ferry", ("p", "q"), ("p-q",)),
+                Segment("rail", ("q", "z"), ("q-z",)),
+                free_flow_h=19.0,
+            ),
+        ),
+        nodes={"q": NodeSpec("q", "port", servers=1, handling_mean_h=4.0, handling_cv=0.0)},
+        legs={
+            "a-p": LegSpec("a-p", "rail", 3.0),
+            "p-q": LegSpec("p-q", "ferry", 10.0),
+            "q-z": LegSpec("q-z", "rail", 6.0),
+        },
+        ferries={
+            "p-q": FerrySpec("p-q", ("p", "q"), vessels=1, capacity_slots=50, load_h=2.0, unload_h=3.0,
+                             policy="timetable", headway_h=24.0)
+        },
+        trains=TrainSpec(size_slots=57, policy="max_wait", max_wait_h=5.0),
+        horizon_h=1.5,
+    )
+    w = World(spec, trace=True)
+    w.run()
+    assert _log(w) == [
+        (1.0, "release", "a"),
+        (1.0, "join_formation", "a>p"),
+        (6.0, "train_depart", "a"),
+        (6.0, "depart", "a-p"),
+        (9.0, "arrive", "p"),
+        (9.0, "join_ferry", "p-q"),
+        (26.0, "sail", "p-q"),
+        (39.0, "land", "p-q"),
+        (39.0, "queue", "q"),
+        (39.0, "service_start", "q"),
+        (43.0, "service_end", "q"),
+        (43.0, "join_formation", "q>z"),
+        (48.0, "train_depart", "q"),
+        (48.0, "depart", "q-z"),
+        (54.0, "arrive", "z"),
+        (54.0, "deliver", "z"),
+    ]
+    arr = w.recorder.unit_arrays()
+    assert arr["formation_h"][0] == pytest.approx(10.0)
+    assert arr["ferry_h"][0] == pytest.approx(15.0 + 2.0 + 3.0)
+    assert arr["port_h"][0] == pytest.approx(4.0)
+    assert arr["running_h"][0] == pytest.approx(19.0)
+    assert arr["delivery_h"][0] == pytest.approx(54.0)
+
+
+def test_train_leaves_when_full_before_max_wait():
+    # 4 wagons per hour, trains of 4: each train leaves at its 4th wagon
+    spec = model(
+        (flow(4.0, "wagon", arrival="scheduled", batch=4),),
+        (plan(Segment("rail", ("a", "z"), ("a-z",))),),
+        legs={"a-z": LegSpec("a-z", "rail", 1.0)},
+        trains=TrainSpec(size_slots=4, policy="max_wait", max_wait_h=100.0),
+        horizon_h=2.5,
+    )
+    w = World(spec, trace=True)
+    w.run()
+    arr = w.recorder.unit_arrays()
+    assert arr["delivery_h"].tolist() == [2.0] * 4 + [3.0] * 4
+    assert arr["formation_h"].tolist() == [0.0] * 8
+
+
+def test_closed_border_holds_then_releases_and_counts_disruption():
+    from sim.model import ClosureSpec
+
+    spec = model(
+        (flow(0.1, "truck", arrival="scheduled"),),
+        (plan(Segment("road", ("a", "b", "z"), ("a-b", "b-z"))),),
+        nodes={"b": NodeSpec("b", "border", servers=1, handling_mean_h=1.0, handling_cv=0.0)},
+        legs={"a-b": LegSpec("a-b", "road", 1.0), "b-z": LegSpec("b-z", "road", 1.0)},
+        closures=(ClosureSpec("storm", "b", windows=((5.0, 30.0),)),),
+        horizon_h=15.0,
+    )
+    w = World(spec, trace=True)
+    w.run()
+    arr = w.recorder.unit_arrays()
+    # released 10, reaches b at 11, waits to 30, served to 31, arrives 32
+    assert arr["disruption_h"].tolist() == [19.0]
+    assert arr["delivery_h"].tolist() == [32.0]
+    kinds = [k for _, k, _ in _log(w)]
+    assert "blocked" in kinds and "unblocked" in kinds
+    assert w.closure_log == [("storm", "b", 5.0, 30.0)]
+
+
+def test_unit_still_moving_at_end_is_reported_not_dropped():
+    spec = model(
+        (flow(0.1, "truck", arrival="scheduled"),),
+        (plan(Segment("road", ("a", "z"), ("a-z",))),),
+        legs={"a-z": LegSpec("a-z", "road", 500.0)},
+        horizon_h=25.0,
+        drain_h=10.0,
+    )
+    w = World(spec)
+    w.run()
+    arr = w.recorder.unit_arrays()
+    assert len(arr["release_h"]) == 2
+    assert all(v != v for v in arr["delivery_h"])  # NaN: in transit
+
+
+def test_event_kinds_are_an_enum():
+    assert EventKind.SAIL.name == "SAIL"
