@@ -71,7 +71,7 @@ def shipments_frame(world: World, scenario: str | None = None) -> pd.DataFrame:
 def facilities_frame(world: World, scenario: str | None = None) -> pd.DataFrame:
     """One row per facility: throughput, time-weighted queue and utilisation after warm-up."""
     spec = world.spec
-    span = max(world.env.now - spec.warmup_h, 1e-9)
+    span = max(min(world.env.now, spec.horizon_h) - spec.warmup_h, 1e-9)
     rows: list[dict[str, object]] = []
 
     def add(name: str, kind: str, place: str, servers: float, mon: object, **extra: object) -> None:

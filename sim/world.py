@@ -29,7 +29,7 @@ from typing import Any
 
 import simpy
 
-from sim.facilities import FerryLine, Formation, Gate, LinePath, NodeFacility
+from sim.facilities import FerryLine, Formation, Gate, LinePath, Monitor, NodeFacility
 from sim.model import ClosureSpec, FlowSpec, ModelSpec, Plan, Segment
 from sim.randomness import GammaSampler, Streams
 from sim.records import Cause, EventKind, Recorder
@@ -68,6 +68,10 @@ class World:
         return int(sum(f.per_hour * hours * max(f.seasonality or (1.0,)) for f in self.spec.flows) * 1.2)
 
     # -- construction ---------------------------------------------------------------------------
+    def monitor(self) -> Monitor:
+        """A monitor integrating over the statistics window (warm-up to horizon)."""
+        return Monitor(self.env, self.spec.warmup_h, self.spec.horizon_h)
+
     def gate(self, name: str) -> Gate:
         gate = self.gates.get(name)
         if gate is None:
@@ -148,12 +152,13 @@ class World:
             self.ferry_lines[seg.legs[0]].join(units, consist, seg.nodes[0])
         else:
             for u in units:
-                self._start(self._run_segment([u], seg, EventKind.DEPART))
+                self._start(self._run_segment([u], seg, None))
 
-    def _run_segment(self, units: list[int], seg: Segment, start_kind: EventKind) -> Proc:
+    def _run_segment(self, units: list[int], seg: Segment, start_kind: EventKind | None) -> Proc:
         env, rec, legs = self.env, self.recorder, self.spec.legs
         consist = rec.new_consist(units)
-        rec.event(env.now, start_kind, consist, seg.nodes[0])
+        if start_kind is not None:
+            rec.event(env.now, start_kind, consist, seg.nodes[0])
         for i, leg_id in enumerate(seg.legs):
             if i > 0:
                 fac = self.node_fac.get(seg.nodes[i])
