@@ -439,3 +439,22 @@ def test_scenario_error_in_main_is_exit_2_without_traceback(
     _out, err = capsys.readouterr()
     assert code == 2 and "Traceback" not in err
     assert err.startswith("error: ") and "demand[0].per_week" in err
+
+
+def test_readme_documents_every_key() -> None:
+    readme = (SCENARIOS / "README.md").read_text(encoding="utf-8")
+    flat = json.dumps(scenario_json_schema())
+    for model in ("Flow", "RouteChoice", "FerryService", "NodeChange", "LegChange", "Disruption"):
+        assert model in flat
+    for key in (
+        "run.horizon_days",
+        "demand[i].per_week",
+        "overrides.ferries.<id>.load_factor",
+        "overrides.node_kinds[i].handling_factor",
+        "trains.sync_with_ferries",
+        "disruptions[i].events_per_month",
+        "overrides.nodes.<id>.for_origins_in",
+    ):
+        assert f"`{key}`" in readme, key
+    for path in SHIPPED:
+        assert f"`{path.name}`" in readme, path.name
