@@ -1,12 +1,71 @@
-"""Discrete-event simulation of freight on the corridor network (SimPy)."""
+"""Discrete-event simulation of freight on the corridor network (SimPy).
 
-from sim.scenario import Scenario
+The usual path: :func:`load_scenario` reads a scenario file, :func:`run` or :func:`run_many`
+simulate it, :func:`compare` runs several on common random numbers, and the tables of
+:class:`Results` feed :mod:`sim.metrics` (KPIs, paired differences) and :mod:`sim.plots`.
+
+Examples
+--------
+>>> import sim
+>>> s = sim.Scenario(name="demo", year=2025,
+...                  demand=[sim.Flow(origin="Tashkent", destination="Alat", per_week=20)],
+...                  run=sim.RunSettings(horizon_days=40, warmup_days=5, replications=1))
+>>> res = sim.run(s)
+>>> bool(res.shipments["delivered"].any())
+True
+"""
+
+from sim.compile import CompileError, compile_scenario
+from sim.metrics import delay_by_cause, kpis, paired_differences
+from sim.model import ModelSpec
+from sim.records import CAUSES, Cause, EventKind
+from sim.runner import Results, compare, run, run_many, run_spec
+from sim.scenario import (
+    Disruption,
+    FerryService,
+    Flow,
+    LegChange,
+    NodeChange,
+    Overrides,
+    RouteChoice,
+    RunSettings,
+    Scenario,
+    Trains,
+)
 from sim.scenario_io import ScenarioError, dump_scenario, load_scenario, scenario_json_schema
+from sim.world import World
+
+__version__ = "0.1.0"
 
 __all__ = [
+    "CAUSES",
+    "Cause",
+    "CompileError",
+    "Disruption",
+    "EventKind",
+    "FerryService",
+    "Flow",
+    "LegChange",
+    "ModelSpec",
+    "NodeChange",
+    "Overrides",
+    "Results",
+    "RouteChoice",
+    "RunSettings",
     "Scenario",
     "ScenarioError",
+    "Trains",
+    "World",
+    "__version__",
+    "compare",
+    "compile_scenario",
+    "delay_by_cause",
     "dump_scenario",
+    "kpis",
     "load_scenario",
+    "paired_differences",
+    "run",
+    "run_many",
+    "run_spec",
     "scenario_json_schema",
 ]

@@ -269,8 +269,9 @@ class _FerryEnd:
 class FerryLine:
     """Vessels shuttling between two ports under a departure policy.
 
-    ``when_full`` waits for a full deck (or sails empty to fetch waiting cargo on the other side
-    when no vessel is there); ``max_wait`` also leaves once it has waited ``max_wait_h``;
+    ``when_full`` waits for a full deck, or sails at once when the far side has more cargo
+    waiting than the vessels there (or on their way) can lift; ``max_wait`` also leaves once it
+    has waited ``max_wait_h``;
     ``timetable`` leaves at ``offset_h + k * headway_h`` from each end with what is waiting.
     Units that do not fit wait for the next sailing.
     """
@@ -329,8 +330,9 @@ class FerryLine:
         other = self.ends[self.other(end.port)]
         if spec.policy == "max_wait" and spec.max_wait_h is not None and now - since >= spec.max_wait_h:
             return bool(end.queue) or bool(other.queue)
-        # reposition: nothing here, cargo on the other side and no vessel there or on its way
-        return not end.queue and bool(other.queue) and other.vessels == 0
+        # reposition: the far side has more cargo waiting than the vessels there (or on their
+        # way) can lift, so sailing now with whatever is here serves the line better
+        return other.slots > self.capacity * other.vessels + 1e-9
 
     def _wait_for_departure(self, end: _FerryEnd) -> Proc:
         env, spec = self.world.env, self.spec
@@ -403,7 +405,7 @@ class FerryLine:
                 yield env.timeout(spec.unload_h)
                 rec.dwell(units, Cause.FERRY, spec.load_h + spec.unload_h)
                 rec.running(units, sail)
-                if env.now >= world.spec.warmup_h:
+                if world.spec.warmup_h <= env.now <= world.spec.horizon_h:
                     self.sailings += 1
                     self.units_carried += len(units)
                     self.slots_carried += load

@@ -110,6 +110,8 @@ def facilities_frame(world: World, scenario: str | None = None) -> pd.DataFrame:
             sailings=line.sailings,
             mean_load_factor=(line.slots_carried / line.sailings / line.capacity) if line.sailings else np.nan,
         )
+        # a ferry line's customers are its loaded sailings, its units those it carried
+        rows[-1]["customers"], rows[-1]["units"] = line.sailings, line.units_carried
         for port, end in line.ends.items():
             add(f"{leg_id}@{port}", "ferry_queue", port, np.nan, end.monitor)
     frame = pd.DataFrame(rows)

@@ -62,7 +62,11 @@ class RouteChoice(_Model):
         description="best: the single best route by `by`; shares: split among the k best by `shares`; "
         "adaptive: at release, the route with the least expected time given the queues it sees.",
     )
-    by: Criterion = "time"
+    by: Criterion = Field(
+        "generalised",
+        description="Criterion ranking the alternatives: generalised (time valued + tariff + CO2 priced; "
+        "the default, as in `corridor routes`), time, cost, co2 or distance.",
+    )
     k: Annotated[int, Field(ge=1, le=10)] = 3
     shares: list[NonNegFloat] | None = Field(None, description="One share per alternative (mode shares).")
     avoid: list[str] = Field(default_factory=list, description="Countries, modes, leg ids or node names to avoid.")
