@@ -49,7 +49,11 @@ class NodeSpec:
 
 @dataclass(frozen=True)
 class LegSpec:
-    """A leg as the engine sees it; ``headway_h`` > 0 when the line admits one train per headway."""
+    """A leg as the engine sees it; ``headway_h`` > 0 when the line admits one train per headway.
+
+    A run takes ``duration_h`` plus a random extra delay of mean ``delay_cv * duration_h``,
+    exponential by default or, with ``delay_dist="uniform"``, uniform on ``[0, 2 * mean]``.
+    """
 
     leg_id: str
     mode: str
@@ -59,6 +63,7 @@ class LegSpec:
     cost_usd_per_teu: float = 0.0
     co2_kg_per_tkm: float = 0.0
     headway_h: float = 0.0
+    delay_dist: Literal["exponential", "uniform"] = "exponential"
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,9 @@ class Streams:
     def exponential(self, name: str, mean: float) -> GammaSampler:
         return GammaSampler(self.generator(name), mean, 1.0)
 
+    def uniform(self, name: str, low: float, high: float) -> UniformSampler:
+        return UniformSampler(self.generator(name), low, high)
+
 
 class GammaSampler:
     """Draws from a gamma distribution given by mean and coefficient of variation.
@@ -79,4 +82,35 @@ class GammaSampler:
         return value
 
 
-__all__ = ["GammaSampler", "Streams"]
+class UniformSampler:
+    """Draws uniformly on ``[low, high]``, in blocks like :class:`GammaSampler`.
+
+    >>> u = UniformSampler(np.random.default_rng(0), 1.0, 3.0)
+    >>> 1.0 <= u() <= 3.0
+    True
+    """
+
+    __slots__ = ("_buf", "_i", "_rng", "high", "low", "mean")
+
+    def __init__(self, rng: np.random.Generator, low: float, high: float) -> None:
+        if not low <= high:
+            raise ValueError(f"low (={low}) must be <= high (={high})")
+        self.low = float(low)
+        self.high = float(high)
+        self.mean = (self.low + self.high) / 2
+        self._rng = rng
+        self._buf: list[float] = []
+        self._i = 0
+
+    def __call__(self) -> float:
+        if self.low == self.high:
+            return self.low
+        if self._i >= len(self._buf):
+            self._buf = self._rng.uniform(self.low, self.high, size=_BLOCK).tolist()
+            self._i = 0
+        value = self._buf[self._i]
+        self._i += 1
+        return value
+
+
+__all__ = ["GammaSampler", "Streams", "UniformSampler"]

@@ -31,7 +31,7 @@ import simpy
 
 from sim.facilities import FerryLine, Formation, Gate, LinePath, Monitor, NodeFacility
 from sim.model import ClosureSpec, FlowSpec, ModelSpec, Plan, Segment
-from sim.randomness import GammaSampler, Streams
+from sim.randomness import GammaSampler, Streams, UniformSampler
 from sim.records import Cause, EventKind, Recorder
 
 Proc = Generator[simpy.Event, Any, Any]
@@ -92,10 +92,13 @@ class World:
                 self.dedicated_fac[node_id] = NodeFacility(
                     self, ns, sampler, factor=ns.dedicated_factor, tag=":dedicated"
                 )
-        self.delays: dict[str, GammaSampler] = {
-            leg_id: streams.gamma(f"delay:{leg_id}", leg.delay_cv * leg.duration_h, 1.0)
-            for leg_id, leg in spec.legs.items()
-        }
+        self.delays: dict[str, GammaSampler | UniformSampler] = {}
+        for leg_id, leg in spec.legs.items():
+            mean = leg.delay_cv * leg.duration_h
+            if leg.delay_dist == "uniform":
+                self.delays[leg_id] = streams.uniform(f"delay:{leg_id}", 0.0, 2 * mean)
+            else:
+                self.delays[leg_id] = streams.gamma(f"delay:{leg_id}", mean, 1.0)
         self.paths: dict[tuple[str, str], LinePath] = {}
         self.ferry_lines: dict[str, FerryLine] = {}
         for leg_id, fs in spec.ferries.items():

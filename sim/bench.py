@@ -1,0 +1,336 @@
+"""Benchmark of the engine against a bare SimPy program doing the same work.
+
+The synthetic *chain*: trucks arrive as a Poisson process and pass ``L`` legs; each leg is a
+facility with ``c`` servers and exponential service (mean 1 h) followed by uniform travel of
+1-3 h. With utilisation 0.7 at every facility this is a Jackson network, so the exact mean
+transit is ``L * (Wq + 1 + 2)`` with ``Wq`` the Erlang-C mean wait.
+
+How the chain is expressed as a :class:`~sim.model.ModelSpec`: the engine serves a facility at
+the *intermediate* nodes of a segment (a segment's end is served only on hand-off to another
+segment). So one road segment has nodes ``n0, n1, ..., nL, z``: a first zero-length leg
+``n0-n1`` and then, for ``i = 1..L``, the facility at ``n_i`` and the travel leg to the next
+node. The zero-length leg costs the engine one zero timeout per truck that the bare program
+does not do (it is counted against the engine). Uniform travel is a leg of 1 h with a
+``delay_dist="uniform"`` extra delay of mean 1 h (uniform on 0-2 h).
+
+Run it with ``corridor bench`` (or ``python -m sim.bench``).
+
+Examples
+--------
+>>> r = bench_once(500, legs=2, servers=3)
+>>> r.engine_s > 0 and r.bare_s > 0
+True
+>>> round(exact_mean_transit(legs=8, servers=3), 4)
+31.0759
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import math
+import random
+import resource
+import statistics
+import time
+import tracemalloc
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import simpy
+
+from sim.model import FlowSpec, LegSpec, ModelSpec, NodeSpec, Plan, Segment, UnitSpec
+from sim.world import World
+
+__all__ = [
+    "BenchResult",
+    "add_commands",
+    "bare_simpy",
+    "bench_once",
+    "chain_spec",
+    "erlang_c_wait",
+    "exact_mean_transit",
+    "full_size",
+    "main",
+]
+
+SERVICE_MEAN_H = 1.0
+TRAVEL_LOW_H, TRAVEL_HIGH_H = 1.0, 3.0
+UTILISATION = 0.7
+
+
+def erlang_c_wait(lam: float, mu: float, c: int) -> float:
+    """Mean wait in queue of an M/M/c queue (Erlang C).
+
+    >>> erlang_c_wait(0.5, 1.0, 1)  # M/M/1: rho / (mu - lam)
+    1.0
+    """
+    a = lam / mu
+    if a >= c:
+        raise ValueError(f"offered load (={a}) must be < servers (={c})")
+    head = sum(a**k / math.factorial(k) for k in range(c))
+    tail = a**c / math.factorial(c) / (1 - a / c)
+    return tail / (head + tail) / (c * mu - lam)
+
+
+def arrival_rate(servers: int) -> float:
+    """Trucks per hour that load each facility to :data:`UTILISATION`."""
+    return UTILISATION * servers / SERVICE_MEAN_H
+
+
+def exact_mean_transit(legs: int, servers: int) -> float:
+    """``L * (Wq + service + travel)`` of the chain, in hours."""
+    lam = arrival_rate(servers)
+    wq = erlang_c_wait(lam, 1 / SERVICE_MEAN_H, servers)
+    return legs * (wq + SERVICE_MEAN_H + (TRAVEL_LOW_H + TRAVEL_HIGH_H) / 2)
+
+
+def chain_spec(shipments: int, legs: int = 8, servers: int = 3, seed: int = 1) -> ModelSpec:
+    """The chain as an engine model: ``shipments`` trucks expected over the horizon.
+
+    >>> spec = chain_spec(100, legs=2)
+    >>> spec.plans[0].segments[0].nodes
+    ('n0', 'n1', 'n2', 'z')
+    """
+    lam = arrival_rate(servers)
+    nodes = [f"n{i}" for i in range(legs + 1)] + ["z"]
+    leg_ids = [f"{a}-{b}" for a, b in zip(nodes, nodes[1:], strict=False)]
+    leg_specs = {leg_ids[0]: LegSpec(leg_ids[0], "road", 0.0)}
+    for leg_id in leg_ids[1:]:
+        # 1 h plus a uniform extra delay of mean 1 h: uniform on 1-3 h
+        leg_specs[leg_id] = LegSpec(leg_id, "road", TRAVEL_LOW_H, delay_cv=1.0, delay_dist="uniform")
+    facilities = {
+        n: NodeSpec(n, "border", servers=servers, handling_mean_h=SERVICE_MEAN_H, handling_cv=1.0)
+        for n in nodes[1:-1]
+    }
+    seg = Segment("road", tuple(nodes), tuple(leg_ids))
+    plan = Plan(0, "chain", (seg,), free_flow_h=legs * 2.0, legs=tuple(leg_ids))
+    flow = FlowSpec(0, "chain", "n0", "z", "AA", "truck", per_hour=lam, plans=(0,))
+    return ModelSpec(
+        name="chain",
+        flows=(flow,),
+        plans=(plan,),
+        nodes=facilities,
+        legs=leg_specs,
+        ferries={},
+        units={"truck": UnitSpec(0.0, 1.0, 20.0, 2.0)},
+        horizon_h=shipments / lam,
+        warmup_h=0.0,
+        drain_h=1e6,  # every truck arrives
+        queue_sample_h=0.0,
+        seed=seed,
+    )
+
+
+def bare_simpy(shipments: int, legs: int = 8, servers: int = 3, seed: int = 1) -> list[float]:
+    """The same chain as a plain SimPy program; returns each truck's transit time (h).
+
+    >>> len(bare_simpy(50, legs=2)) > 0
+    True
+    """
+    rnd = random.Random(seed)
+    lam = arrival_rate(servers)
+    horizon = shipments / lam
+    env = simpy.Environment()
+    stations = [simpy.Resource(env, capacity=servers) for _ in range(legs)]
+    transits: list[float] = []
+
+    def truck() -> Any:
+        t0 = env.now
+        for station in stations:
+            with station.request() as req:
+                yield req
+                yield env.timeout(rnd.expovariate(1 / SERVICE_MEAN_H))
+            yield env.timeout(rnd.uniform(TRAVEL_LOW_H, TRAVEL_HIGH_H))
+        transits.append(env.now - t0)
+
+    def source() -> Any:
+        while True:
+            yield env.timeout(rnd.expovariate(lam))
+            if env.now >= horizon:
+                return
+            env.process(truck())
+
+    env.process(source())
+    env.run()
+    return transits
+
+
+@dataclass(frozen=True)
+class BenchResult:
+    """One measurement at one size: medians of the repetitions."""
+
+    shipments: int
+    legs: int
+    servers: int
+    engine_s: float
+    bare_s: float
+    engine_trucks: int
+    engine_mean_transit_h: float
+    bare_mean_transit_h: float
+    exact_mean_transit_h: float
+
+    @property
+    def ratio(self) -> float:
+        return self.engine_s / self.bare_s
+
+    @property
+    def us_per_leg(self) -> float:
+        """Engine microseconds per truck-leg (facility + travel)."""
+        return self.engine_s / max(self.engine_trucks * self.legs, 1) * 1e6
+
+    @property
+    def bare_us_per_leg(self) -> float:
+        return self.bare_s / max(self.engine_trucks * self.legs, 1) * 1e6
+
+
+def _engine(spec: ModelSpec) -> tuple[float, int, float]:
+    gc.collect()
+    t0 = time.perf_counter()
+    world = World(spec, trace=False)
+    world.run()
+    elapsed = time.perf_counter() - t0
+    arr = world.recorder.unit_arrays()
+    transit = arr["delivery_h"] - arr["release_h"]
+    return elapsed, len(transit), float(np.nanmean(transit))
+
+
+def _bare(shipments: int, legs: int, servers: int, seed: int) -> tuple[float, float]:
+    gc.collect()
+    t0 = time.perf_counter()
+    transits = bare_simpy(shipments, legs, servers, seed)
+    elapsed = time.perf_counter() - t0
+    return elapsed, statistics.fmean(transits)
+
+
+def bench_once(
+    shipments: int, legs: int = 8, servers: int = 3, repeat: int = 1, seed: int = 1
+) -> BenchResult:
+    """Time engine and bare SimPy alternately ``repeat`` times; report the medians."""
+    spec = chain_spec(shipments, legs, servers, seed)
+    eng, bare = [], []
+    n, m_eng, m_bare = 0, 0.0, 0.0
+    for r in range(repeat):
+        e, n, m_eng = _engine(spec)
+        b, m_bare = _bare(shipments, legs, servers, seed + r)
+        eng.append(e)
+        bare.append(b)
+    return BenchResult(
+        shipments,
+        legs,
+        servers,
+        statistics.median(eng),
+        statistics.median(bare),
+        n,
+        m_eng,
+        m_bare,
+        exact_mean_transit(legs, servers),
+    )
+
+
+def full_size(
+    scenario: str | Path = "scenarios/baseline_2025.toml", scale: float = 3.0, replication: int = 0
+) -> dict[str, Any]:
+    """One replication of a shipped scenario with every flow's demand multiplied by ``scale``.
+
+    Returns wall time (compile excluded), units released, units through Alat, peak Python heap
+    (tracemalloc, a second run) and the process's peak RSS.
+    """
+    from sim.compile import compile_scenario
+    from sim.metrics import shipments_frame
+    from sim.scenario_io import load_scenario
+
+    base = load_scenario(scenario, check_network=False)
+    demand = [f.model_copy(update={"per_week": f.per_week * scale}) for f in base.demand]
+    scaled = base.model_copy(update={"demand": demand, "name": f"{base.name}-x{scale:g}"})
+    spec = compile_scenario(scaled, Path(scenario).resolve().parent)
+    gc.collect()
+    t0 = time.perf_counter()
+    world = World(spec, replication, trace=False)
+    world.run()
+    run_s = time.perf_counter() - t0
+    ships = shipments_frame(world)
+    total_s = time.perf_counter() - t0
+    alat = sum(1 for p in spec.plans if "alat" in p.nodes)
+    through = np.isin(ships["route"], [p.label for p in spec.plans if "alat" in p.nodes])
+    del world, ships
+    gc.collect()
+    tracemalloc.start()
+    world = World(spec, replication, trace=False)
+    world.run()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return {
+        "scenario": scaled.name,
+        "run_s": run_s,
+        "run_and_tables_s": total_s,
+        "units": int(world.recorder.n_units),
+        "units_via_alat": int(through.sum()),
+        "plans_via_alat": alat,
+        "peak_heap_mb": peak / 2**20,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "events_logged": len(world.recorder.events),
+    }
+
+
+# -- command line -------------------------------------------------------------------------------
+def add_commands(sub: Any) -> None:
+    """Register ``bench`` on the ``corridor`` sub-parsers."""
+    p = sub.add_parser(
+        "bench",
+        help="time the engine against bare SimPy on a synthetic chain (and a full-size year)",
+        description="Engine vs a bare SimPy program on an M/M/c chain with uniform travel; "
+        "prints medians, the ratio, microseconds per truck-leg and the mean transit against "
+        "the exact Jackson-network value.",
+    )
+    p.add_argument("--sizes", type=int, nargs="+", default=[5_000, 20_000, 80_000], metavar="S")
+    p.add_argument("--legs", type=int, default=8)
+    p.add_argument("--servers", type=int, default=3)
+    p.add_argument("--repeat", type=int, default=3, help="repetitions per size (median reported)")
+    p.add_argument("--full-size", type=float, default=0.0, metavar="SCALE",
+                   help="also run baseline_2025 with demand x SCALE (e.g. 3)")
+    p.add_argument("--scenario", default="scenarios/baseline_2025.toml")
+    p.set_defaults(func=cmd_bench)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    print(f"chain: L={args.legs} legs, c={args.servers} servers, utilisation {UTILISATION}, "
+          f"exponential service mean 1 h, uniform travel 1-3 h; median of {args.repeat}")
+    header = (f"{'S':>7} {'trucks':>7} {'engine s':>9} {'bare s':>8} {'ratio':>6} "
+              f"{'us/leg':>7} {'bare us/leg':>11} {'mean h':>8} {'bare h':>8} {'exact h':>8}")
+    print(header)
+    results = []
+    for s in args.sizes:
+        r = bench_once(s, args.legs, args.servers, args.repeat)
+        results.append(r)
+        print(f"{r.shipments:>7} {r.engine_trucks:>7} {r.engine_s:>9.3f} {r.bare_s:>8.3f} "
+              f"{r.ratio:>6.2f} {r.us_per_leg:>7.2f} {r.bare_us_per_leg:>11.2f} "
+              f"{r.engine_mean_transit_h:>8.3f} {r.bare_mean_transit_h:>8.3f} "
+              f"{r.exact_mean_transit_h:>8.3f}")
+    if len(results) > 1:
+        first = results[0]
+        print("scaling (engine time per truck relative to the smallest S): "
+              + ", ".join(f"S={r.shipments}: {r.us_per_leg / first.us_per_leg:.2f}" for r in results))
+    if args.full_size > 0:
+        f = full_size(args.scenario, args.full_size)
+        print(f"full size {f['scenario']}: {f['units']} units/yr ({f['units_via_alat']} via Alat), "
+              f"run {f['run_s']:.2f} s (with tables {f['run_and_tables_s']:.2f} s), "
+              f"peak heap {f['peak_heap_mb']:.0f} MB, peak RSS {f['peak_rss_mb']:.0f} MB, "
+              f"events logged {f['events_logged']}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sim.bench")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_commands(sub)
+    args = parser.parse_args(["bench", *(argv or [])])
+    return int(args.func(args))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import sys
+
+    raise SystemExit(main(sys.argv[1:]))
