@@ -190,7 +190,7 @@ def paired_differences(
     rows: list[dict[str, object]] = []
     for name, other in kpi_table[kpi_table["scenario"] != baseline].groupby("scenario", sort=False):
         o = other.set_index([*keys, "replication"])
-        joined = o.join(base, how="inner", lsuffix="", rsuffix="_base")
+        joined = o.merge(base, left_index=True, right_index=True, how="inner", suffixes=("", "_base"))
         for group, part in joined.groupby(level=list(range(len(keys))), sort=False):
             for m in metrics:
                 d = (part[m] - part[f"{m}_base"]).dropna().to_numpy()
