@@ -79,6 +79,47 @@ class Monitor:
         if self.busy > self.max_busy:
             self.max_busy = self.busy
 
+    # The three changes a server makes, as methods of their own: they run once per customer
+    # and stage, and spelling them out saves the keyword call and the generic update (the same
+    # arithmetic as ``change``, so the integrals are bit-for-bit equal).
+    def arrive(self) -> None:
+        """One more customer in the queue (``change(dqueue=1)``)."""
+        now = self.env._now
+        lo = self.last if self.last > self.start_h else self.start_h
+        hi = now if now < self.end_h else self.end_h
+        if hi > lo:
+            self.area_queue += self.queue * (hi - lo)
+            self.area_busy += self.busy * (hi - lo)
+        self.last = now
+        self.queue += 1
+        if self.queue > self.max_queue:
+            self.max_queue = self.queue
+
+    def start(self) -> None:
+        """A customer leaves the queue for a server (``change(dqueue=-1, dbusy=1)``)."""
+        now = self.env._now
+        lo = self.last if self.last > self.start_h else self.start_h
+        hi = now if now < self.end_h else self.end_h
+        if hi > lo:
+            self.area_queue += self.queue * (hi - lo)
+            self.area_busy += self.busy * (hi - lo)
+        self.last = now
+        self.queue -= 1
+        self.busy += 1
+        if self.busy > self.max_busy:
+            self.max_busy = self.busy
+
+    def finish(self) -> None:
+        """A server frees (``change(dbusy=-1)``)."""
+        now = self.env._now
+        lo = self.last if self.last > self.start_h else self.start_h
+        hi = now if now < self.end_h else self.end_h
+        if hi > lo:
+            self.area_queue += self.queue * (hi - lo)
+            self.area_busy += self.busy * (hi - lo)
+        self.last = now
+        self.busy -= 1
+
     def served(self, units: int, wait_h: float) -> None:
         if self.start_h <= self.env.now <= self.end_h:
             self.customers += 1
@@ -129,22 +170,29 @@ class NodeFacility:
         self.gate = world.gate(spec.node_id)
 
     def serve(self, units: list[int], consist: int) -> Proc:
-        env, rec, mon = self.world.env, self.world.recorder, self.monitor
-        t0 = env.now
-        rec.event(t0, EventKind.QUEUE, consist, self.name)
-        yield from self.world.pass_gate(self.gate, units, consist)
+        """Queue for a server, hold it for one handling time; record the dwell of ``units``."""
+        world = self.world
+        env, rec, mon = world.env, world.recorder, self.monitor
+        trace = rec.trace  # event() is a no-op without the log: skip the calls (hot path)
+        if trace:
+            rec.event(env.now, EventKind.QUEUE, consist, self.name)
+        if self.gate.closed:  # inline check: delegating to an open gate costs a generator
+            yield from world.pass_gate(self.gate, units, consist)
         t1 = env.now
-        mon.change(dqueue=1)
+        mon.arrive()
         with self.resource.request() as req:
             yield req
-            mon.change(dqueue=-1, dbusy=1)
+            mon.start()
             t2 = env.now
-            rec.event(t2, EventKind.SERVICE_START, consist, self.name)
+            if trace:
+                rec.event(t2, EventKind.SERVICE_START, consist, self.name)
             yield env.timeout(self.sampler() * self.factor)
-            mon.change(dbusy=-1)
-        rec.event(env.now, EventKind.SERVICE_END, consist, self.name)
+            mon.finish()
+        now = env.now
+        if trace:
+            rec.event(now, EventKind.SERVICE_END, consist, self.name)
         mon.served(len(units), t2 - t1)
-        rec.dwell(units, self.cause, env.now - t1)
+        rec.dwell(units, self.cause, now - t1)
 
 
 class LinePath:

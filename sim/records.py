@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from enum import IntEnum
 
 import numpy as np
@@ -61,19 +62,29 @@ N_CAUSES = len(Cause)
 
 
 class Recorder:
-    """Accumulates units, consists, per-unit times and (optionally) the event log of one run."""
+    """Accumulates units, consists, per-unit times and (optionally) the event log of one run.
+
+    Per-unit times live in plain Python lists while the run goes: most updates touch one unit
+    (a truck), and a list item update is several times cheaper than indexing a numpy array with
+    a scalar. :meth:`unit_arrays` turns them into numpy arrays at the end. Consists (and events)
+    are kept only with ``trace=True``: they serve only the event log, and without them the
+    memory of a run is a few numbers per unit. ``capacity`` is accepted for compatibility and
+    ignored (the lists grow as units are released).
+    """
 
     def __init__(self, trace: bool = True, capacity: int = 1024) -> None:
         self.trace = trace
         self.events: list[tuple[float, int, int, str]] = []
         self.consists: list[tuple[int, ...]] = []
+        self._n_consists = 0
         self.unit_flow: list[int] = []
         self.unit_plan: list[int] = []
         self.release_h: list[float] = []
-        self._delivered = np.full(capacity, np.nan)
-        self._running = np.zeros(capacity)
-        self._dwell = np.zeros((capacity, N_CAUSES))
-        self._legs_done = np.zeros(capacity, dtype=np.int32)
+        self._delivered: list[float] = []
+        self._running: list[float] = []
+        self._legs_done: list[int] = []
+        # one list per cause, indexed by unit: ``_dwell[cause][unit]``
+        self._dwell: list[list[float]] = [[] for _ in range(N_CAUSES)]
 
     @property
     def n_units(self) -> int:
@@ -81,25 +92,22 @@ class Recorder:
 
     def new_unit(self, flow: int, plan: int, release_h: float) -> int:
         uid = len(self.release_h)
-        if uid >= len(self._delivered):
-            self._grow()
         self.unit_flow.append(flow)
         self.unit_plan.append(plan)
         self.release_h.append(release_h)
+        self._delivered.append(math.nan)
+        self._running.append(0.0)
+        self._legs_done.append(0)
+        for column in self._dwell:
+            column.append(0.0)
         return uid
 
-    def _grow(self) -> None:
-        n = len(self._delivered) * 2
-        self._delivered = np.concatenate([self._delivered, np.full(n - len(self._delivered), np.nan)])
-        self._running = np.concatenate([self._running, np.zeros(n - len(self._running))])
-        self._dwell = np.concatenate([self._dwell, np.zeros((n - len(self._dwell), N_CAUSES))])
-        self._legs_done = np.concatenate(
-            [self._legs_done, np.zeros(n - len(self._legs_done), dtype=np.int32)]
-        )
-
     def new_consist(self, units: list[int] | tuple[int, ...]) -> int:
-        self.consists.append(tuple(units))
-        return len(self.consists) - 1
+        """A new consist id; its units are stored only when tracing (the log needs them)."""
+        if self.trace:
+            self.consists.append(tuple(units))
+        self._n_consists += 1
+        return self._n_consists - 1
 
     def event(self, time_h: float, kind: EventKind, consist: int, place: str) -> None:
         if self.trace:
@@ -107,26 +115,26 @@ class Recorder:
 
     def dwell(self, units: list[int] | tuple[int, ...], cause: Cause, hours: float) -> None:
         if hours > 0:
-            if len(units) == 1:
-                self._dwell[units[0], cause] += hours
-            else:
-                self._dwell[list(units), cause] += hours
+            column = self._dwell[cause]
+            for u in units:
+                column[u] += hours
 
     def dwell_each(self, units: list[int], cause: Cause, hours: list[float]) -> None:
         """Add a different time to each unit (waits in a queue that each joined at its own time)."""
-        self._dwell[units, cause] += hours
+        column = self._dwell[cause]
+        for u, h in zip(units, hours, strict=True):
+            column[u] += h
 
     def running(self, units: list[int] | tuple[int, ...], hours: float, legs: int = 1) -> None:
-        if len(units) == 1:
-            self._running[units[0]] += hours
-            self._legs_done[units[0]] += legs
-        else:
-            idx = list(units)
-            self._running[idx] += hours
-            self._legs_done[idx] += legs
+        running, done = self._running, self._legs_done
+        for u in units:
+            running[u] += hours
+            done[u] += legs
 
     def deliver(self, units: list[int] | tuple[int, ...], time_h: float) -> None:
-        self._delivered[list(units)] = time_h
+        delivered = self._delivered
+        for u in units:
+            delivered[u] = time_h
 
     # -- tables ---------------------------------------------------------------------------------
     def unit_arrays(self) -> dict[str, np.ndarray]:
@@ -135,12 +143,12 @@ class Recorder:
             "flow": np.asarray(self.unit_flow, dtype=np.int32),
             "plan": np.asarray(self.unit_plan, dtype=np.int32),
             "release_h": np.asarray(self.release_h, dtype=float),
-            "delivery_h": self._delivered[:n].copy(),
-            "running_h": self._running[:n].copy(),
-            "legs_done": self._legs_done[:n].copy(),
+            "delivery_h": np.asarray(self._delivered[:n], dtype=float),
+            "running_h": np.asarray(self._running[:n], dtype=float),
+            "legs_done": np.asarray(self._legs_done[:n], dtype=np.int32),
         }
         for cause in Cause:
-            out[f"{cause.name.lower()}_h"] = self._dwell[:n, cause].copy()
+            out[f"{cause.name.lower()}_h"] = np.asarray(self._dwell[cause][:n], dtype=float)
         return out
 
     def events_frame(self) -> pd.DataFrame:

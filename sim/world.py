@@ -49,6 +49,7 @@ class World:
         self.streams = Streams(spec.seed, replication)
         self.recorder = Recorder(trace=trace, capacity=max(1024, self._expected_units()))
         self.gates: dict[str, Gate] = {}
+        self._seg_hops: dict[int, list[tuple[Any, ...]]] = {}
         self.closure_log: list[tuple[str, str, float, float]] = []
         self.queue_samples: list[tuple[float, str, str, float]] = []
         self.unit_seg: list[int] = []
@@ -157,27 +158,47 @@ class World:
             for u in units:
                 self._start(self._run_segment([u], seg, None))
 
+    def _hops(self, seg: Segment) -> list[tuple[Any, ...]]:
+        """Per leg of ``seg``, what a consist meets, resolved once per segment (not per hop):
+        ``(facility before the leg or None, gate, leg id, next node, duration, delay sampler,
+        needs a line path)``."""
+        hops = self._seg_hops.get(id(seg))
+        if hops is None:
+            hops = []
+            for i, leg_id in enumerate(seg.legs):
+                leg = self.spec.legs[leg_id]
+                fac = self.node_fac.get(seg.nodes[i]) if i > 0 else None
+                line = seg.kind == "rail" and leg.headway_h > 0
+                hops.append(
+                    (fac, self.gate(leg_id), leg_id, seg.nodes[i + 1], leg.duration_h,
+                     self.delays[leg_id], line)
+                )
+            # keyed by id: the spec (and so the segment) lives as long as the world
+            self._seg_hops[id(seg)] = hops
+        return hops
+
     def _run_segment(self, units: list[int], seg: Segment, start_kind: EventKind | None) -> Proc:
-        env, rec, legs = self.env, self.recorder, self.spec.legs
+        env, rec = self.env, self.recorder
+        trace = rec.trace  # event() is a no-op without the log: skip the calls (hot path)
         consist = rec.new_consist(units)
-        if start_kind is not None:
+        if start_kind is not None and trace:
             rec.event(env.now, start_kind, consist, seg.nodes[0])
-        for i, leg_id in enumerate(seg.legs):
-            if i > 0:
-                fac = self.node_fac.get(seg.nodes[i])
-                if fac is not None:
-                    yield from fac.serve(units, consist)
-            yield from self.pass_gate(self.gate(leg_id), units, consist)
-            if seg.kind == "rail":
-                path = self._path(leg_id, seg.nodes[i + 1])
+        for fac, gate, leg_id, next_node, duration_h, delay, line in self._hops(seg):
+            if fac is not None:
+                yield from fac.serve(units, consist)
+            if gate.closed:  # inline check: delegating to an open gate costs a generator
+                yield from self.pass_gate(gate, units, consist)
+            if line:
+                path = self._path(leg_id, next_node)
                 if path is not None:
                     yield from path.enter(units)
-            leg = legs[leg_id]
-            rec.event(env.now, EventKind.DEPART, consist, leg_id)
-            hours = leg.duration_h + self.delays[leg_id]()
+            if trace:
+                rec.event(env.now, EventKind.DEPART, consist, leg_id)
+            hours = duration_h + delay()
             yield env.timeout(hours)
             rec.running(units, hours)
-            rec.event(env.now, EventKind.ARRIVE, consist, seg.nodes[i + 1])
+            if trace:
+                rec.event(env.now, EventKind.ARRIVE, consist, next_node)
         self.handoff(units, seg.nodes[-1], consist)
 
     def handoff(self, units: list[int], node: str, consist: int) -> None:
