@@ -1,0 +1,346 @@
+"""A one-page report comparing scenarios: key table, computed reading, figures, method.
+
+:func:`summary_table` and :func:`format_summary` are pure; :func:`write_report` writes
+``report.md`` and a self-contained ``report.html`` (inline CSS, images beside it).
+
+Examples
+--------
+>>> import pandas as pd
+>>> t = pd.DataFrame({"flow": ["A→B (teu)"] * 2, "scenario": ["base", "new"],
+...                   "mean_transit_d": [10.0, 8.2], "p95_transit_d": [12.0, 9.5],
+...                   "diff_mean_transit_d": [float("nan"), -1.8],
+...                   "diff_ci_low": [float("nan"), -2.4], "diff_ci_high": [float("nan"), -1.2],
+...                   "on_time": [float("nan")] * 2, "cost_usd_per_unit": [3000.0, 2900.0],
+...                   "co2_kg_per_unit": [2000.0, 1900.0]})
+>>> reading(t, "base")
+['new cuts mean A→B (teu) transit by 1.8 days (95% CI 1.2–2.4).']
+"""
+
+from __future__ import annotations
+
+import html
+import shutil
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.metrics import kpis, paired_differences
+
+__all__ = ["format_summary", "reading", "summary_table", "write_report"]
+
+KEY_METRICS = ("mean_transit_d", "p95_transit_d", "on_time", "cost_usd_per_unit", "co2_kg_per_unit")
+
+
+def _with_targets(
+    shipments: pd.DataFrame, target_days: float | Mapping[str, float] | None
+) -> pd.DataFrame:
+    if target_days is None:
+        return shipments
+    s = shipments.copy()
+    flows = s["flow"].astype(str)
+    if isinstance(target_days, Mapping):
+        target_h = flows.map({k: 24.0 * v for k, v in target_days.items()}).astype(float)
+    else:
+        target_h = pd.Series(24.0 * float(target_days), index=s.index)
+    s["target_h"] = target_h
+    on_time = (s["transit_h"] <= target_h).astype(float).where(s["delivered"], 0.0)
+    s["on_time"] = on_time.where(target_h.notna())
+    return s
+
+
+def summary_table(
+    results: Any,
+    baseline: str,
+    *,
+    target_days: float | Mapping[str, float] | None = None,
+) -> pd.DataFrame:
+    """The key table: one row per flow and scenario, means over replications.
+
+    Columns: flow, scenario, mean_transit_d, p95_transit_d, on_time (share of delivered units
+    within target; NaN without targets), cost_usd_per_unit, co2_kg_per_unit, released and
+    in_transit (per replication), and for the scenarios other than the baseline
+    diff_mean_transit_d with its paired 95 % confidence interval diff_ci_low/diff_ci_high.
+
+    Parameters
+    ----------
+    results : Results
+        From :func:`sim.compare` (common random numbers).
+    baseline : str
+        Scenario name the others are compared to.
+    target_days : float or mapping flow -> days, optional
+        Transit targets overriding those of the scenario (``target_h`` in shipments).
+    """
+    shipments = _with_targets(results.shipments, target_days)
+    names = list(dict.fromkeys(shipments["scenario"].astype(str)))
+    if baseline not in names:
+        raise ValueError(f"baseline(={baseline!r}) is not among the scenarios {names}")
+    k = kpis(shipments)
+    k["flow"] = k["flow"].astype(str)
+    table = k.groupby(["flow", "scenario"], sort=False)[
+        [*KEY_METRICS, "released", "in_transit"]
+    ].mean()
+    table = table.reset_index()
+    diffs = paired_differences(k, baseline, metrics=("mean_transit_d",))
+    if diffs.empty:
+        diffs = pd.DataFrame(columns=["scenario", "flow", "difference", "ci_low", "ci_high"])
+    diffs = diffs.rename(
+        columns={
+            "difference": "diff_mean_transit_d",
+            "ci_low": "diff_ci_low",
+            "ci_high": "diff_ci_high",
+        }
+    )[["scenario", "flow", "diff_mean_transit_d", "diff_ci_low", "diff_ci_high"]]
+    diffs["flow"] = diffs["flow"].astype(str)
+    table = table.merge(diffs, on=["scenario", "flow"], how="left")
+    flow_order = list(dict.fromkeys(k["flow"]))
+    table["flow"] = pd.Categorical(table["flow"], flow_order)
+    table["scenario"] = pd.Categorical(table["scenario"], names)
+    table = table.sort_values(["flow", "scenario"]).reset_index(drop=True)
+    table["flow"] = table["flow"].astype(str)
+    table["scenario"] = table["scenario"].astype(str)
+    return table
+
+
+def _fmt(x: float, digits: int = 1) -> str:
+    return "–" if pd.isna(x) else f"{x:,.{digits}f}"
+
+
+def _diff(row: Mapping[Any, Any]) -> str:
+    d = row.get("diff_mean_transit_d")
+    if d is None or pd.isna(d):
+        return ""
+    lo, hi = row["diff_ci_low"], row["diff_ci_high"]
+    ci = "" if pd.isna(lo) else f" ({lo:+.2f} to {hi:+.2f})"
+    return f"{d:+.2f}{ci}"
+
+
+def _rows(table: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
+    has_target = bool(table["on_time"].notna().any())
+    head = ["Flow", "Scenario", "Mean (d)", "P95 (d)", "Δ mean (d, 95% CI)"]
+    head += ["On time"] if has_target else []
+    head += ["USD/unit", "kg CO₂/unit"]
+    rows: list[list[str]] = []
+    last = None
+    for row in table.to_dict("records"):
+        flow = str(row["flow"])
+        cells = [
+            flow if flow != last else "",
+            str(row["scenario"]),
+            _fmt(row["mean_transit_d"]),
+            _fmt(row["p95_transit_d"]),
+            _diff(row),
+        ]
+        cells += (
+            [_fmt(100 * row["on_time"], 0) + " %" if not pd.isna(row["on_time"]) else "–"]
+            if has_target
+            else []
+        )
+        cells += [_fmt(row["cost_usd_per_unit"], 0), _fmt(row["co2_kg_per_unit"], 0)]
+        rows.append(cells)
+        last = flow
+    return head, rows
+
+
+def format_summary(table: pd.DataFrame) -> str:
+    """The key table as fixed-width text (what the CLI prints after a comparison).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"flow": ["A→B"], "scenario": ["base"], "mean_transit_d": [10.04],
+    ...                   "p95_transit_d": [12.0], "on_time": [float("nan")],
+    ...                   "cost_usd_per_unit": [3000.0], "co2_kg_per_unit": [2000.0]})
+    >>> print(format_summary(t).splitlines()[2])
+    A→B   base      10.0     12.0                        3,000         2,000
+    """
+    head, rows = _rows(table)
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+    right = {i for i, h in enumerate(head) if i >= 2}
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    return "\n".join([line(head), "  ".join("-" * w for w in widths), *map(line, rows)])
+
+
+def reading(table: pd.DataFrame, baseline: str, *, limit: int = 6) -> list[str]:
+    """Sentences on the significant changes of mean transit (CI excluding zero), largest first."""
+    out: list[str] = []
+    others = table[(table["scenario"] != baseline) & table["diff_mean_transit_d"].notna()]
+    for name, part in others.groupby("scenario", sort=False):
+        sig = part[(part["diff_ci_low"] > 0) | (part["diff_ci_high"] < 0)]
+        sig = sig.reindex(sig["diff_mean_transit_d"].abs().sort_values(ascending=False).index)
+        for row in sig.head(limit).to_dict("records"):
+            d, lo, hi = row["diff_mean_transit_d"], row["diff_ci_low"], row["diff_ci_high"]
+            verb = "cuts" if d < 0 else "raises"
+            a, b = sorted((abs(lo), abs(hi)))
+            scale, unit = (24.0, "hours") if abs(d) < 0.1 else (1.0, "days")
+            out.append(
+                f"{name} {verb} mean {row['flow']} transit by {abs(d) * scale:.1f} {unit} "
+                f"(95% CI {a * scale:.1f}–{b * scale:.1f})."
+            )
+        if len(sig) > limit:
+            out.append(f"{name}: {len(sig) - limit} more significant changes in the table.")
+        if len(sig) == 0:
+            out.append(
+                f"{name}: no significant change in mean transit for any of the {len(part)} flows."
+            )
+        elif len(part) > len(sig):
+            out.append(
+                f"{name}: no significant change in mean transit for the other "
+                f"{len(part) - len(sig)} flows."
+            )
+    return out
+
+
+def _method(results: Any) -> list[str]:
+    s = results.shipments
+    reps = int(s["replication"].nunique())
+    lines = []
+    for name, spec in results.specs.items():
+        part = s[(s["scenario"] == name) & ~s["in_warmup"]]
+        open_units = int((~part["delivered"]).sum()) / max(reps, 1)
+        released = len(part) / max(reps, 1)
+        lines.append(
+            f"{name}: horizon {spec.horizon_h / 24:.0f} days, "
+            f"warm-up {spec.warmup_h / 24:.0f} days, "
+            f"{released:,.0f} units released after warm-up per replication, "
+            f"{open_units:,.0f} ({open_units / released:.1%}) still in transit at the end"
+            if released
+            else f"{name}: no units released after warm-up"
+        )
+    return [
+        f"{reps} replications per scenario on common random numbers (same seed and replication "
+        "index, so arrivals are shared and differences are paired); 95% confidence intervals "
+        "are t intervals over the paired replication differences.",
+        "Statistics cover units released after the warm-up; transit times only delivered "
+        "units, so units still in transit at the end are left out of them (counts below).",
+        *lines,
+    ]
+
+
+def _scenarios(results: Any, scenarios: Sequence[Any] | None) -> list[dict[str, str]]:
+    by_name = {s.name: s for s in scenarios or ()}
+    reps = results.shipments.groupby("scenario")["replication"].nunique()
+    out = []
+    for name, spec in results.specs.items():
+        sc = by_name.get(name)
+        out.append(
+            {
+                "name": name,
+                "description": " ".join(str(getattr(sc, "description", "") or "").split()),
+                "year": str(getattr(sc, "year", "")),
+                "replications": str(int(reps.get(name, 0))),
+                "seed": str(spec.seed),
+            }
+        )
+    return out
+
+
+def write_report(
+    results: Any,
+    out_dir: str | Path,
+    *,
+    baseline: str,
+    figures: Mapping[str, str | Path],
+    title: str | None = None,
+    target_days: float | Mapping[str, float] | None = None,
+    scenarios: Sequence[Any] | None = None,
+) -> Path:
+    """Write ``report.md`` and ``report.html`` into ``out_dir``; return the HTML path.
+
+    ``figures`` maps a caption to an image file; images outside ``out_dir`` are copied into
+    it so both reports reference them relatively. ``scenarios`` (the Scenario objects) adds
+    descriptions and years, which the compiled specs do not carry.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    table = summary_table(results, baseline, target_days=target_days)
+    names = list(results.specs)
+    title = title or f"{' vs '.join(names)}: corridor comparison"
+    images: list[tuple[str, str]] = []
+    for caption, path in figures.items():
+        src = Path(path)
+        if src.resolve().parent != out.resolve():
+            shutil.copy2(src, out / src.name)
+        images.append((caption, src.name))
+    info = _scenarios(results, scenarios)
+    sentences = reading(table, baseline)
+    method = _method(results)
+    head, rows = _rows(table)
+
+    md = [
+        f"# {title}",
+        "",
+        "## Scenarios",
+        "",
+        "| Scenario | Year | Replications | Seed | Description |",
+        "|---|---|---|---|---|",
+    ]
+    md += [
+        f"| {i['name']}{' (baseline)' if i['name'] == baseline else ''} | {i['year']} | "
+        f"{i['replications']} | {i['seed']} | {i['description']} |"
+        for i in info
+    ]
+    md += ["", "## Key results", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    md += ["| " + " | ".join(r) + " |" for r in rows]
+    md += ["", "## Reading", "", *[f"- {s}" for s in sentences], "", "## Figures", ""]
+    md += [f"![{c}]({f})\n\n*{c}*\n" for c, f in images]
+    md += ["## Method", "", *[f"- {m}" for m in method], ""]
+    (out / "report.md").write_text("\n".join(md), encoding="utf-8")
+
+    e = html.escape
+    doc = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{e(title)}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        f"<h1>{e(title)}</h1>",
+        "<h2>Scenarios</h2>",
+        "<table><tr><th>Scenario</th><th>Year</th><th>Replications</th><th>Seed</th>"
+        "<th>Description</th></tr>",
+        *[
+            f"<tr><td>{e(i['name'])}{' (baseline)' if i['name'] == baseline else ''}</td>"
+            f"<td>{e(i['year'])}</td><td>{e(i['replications'])}</td><td>{e(i['seed'])}</td>"
+            f"<td>{e(i['description'])}</td></tr>"
+            for i in info
+        ],
+        "</table>",
+        "<h2>Key results</h2>",
+        '<table class="num">',
+        "<tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>",
+        *["<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in rows],
+        "</table>",
+        "<h2>Reading</h2>",
+        "<ul>",
+        *[f"<li>{e(s)}</li>" for s in sentences],
+        "</ul>",
+        "<h2>Figures</h2>",
+        *[
+            f'<figure><img src="{e(f)}" alt="{e(c)}"><figcaption>{e(c)}</figcaption></figure>'
+            for c, f in images
+        ],
+        "<h2>Method</h2>",
+        "<ul>",
+        *[f"<li>{e(m)}</li>" for m in method],
+        "</ul>",
+        "</body></html>",
+    ]
+    path = out / "report.html"
+    path.write_text("\n".join(doc), encoding="utf-8")
+    return path
+
+
+_CSS = (
+    "body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222;"
+    "line-height:1.4}h1{font-size:1.5em}h2{font-size:1.15em;border-bottom:1px solid #ccc}"
+    "table{border-collapse:collapse;font-size:.85em;margin:.5em 0}"
+    "td,th{border-bottom:1px solid #e3e3e3;padding:.25em .6em;text-align:left}"
+    "table.num td:nth-child(n+3){text-align:right;font-variant-numeric:tabular-nums}"
+    "figure{margin:1em 0}img{max-width:100%}figcaption{font-size:.85em;color:#555}"
+)
