@@ -73,16 +73,33 @@ def scenario_network(scenario: Scenario, base_dir: Path | None = None) -> networ
     ov = scenario.overrides
     legs = {k: _set(v) for k, v in ov.legs.items() if _set(v)}
     node_cols = ("servers", "handling_mean_h", "handling_cv")
-    nodes = {k: {c: getattr(v, c) for c in node_cols if getattr(v, c) is not None} for k, v in ov.nodes.items()}
+    nodes = {
+        k: {c: getattr(v, c) for c in node_cols if getattr(v, c) is not None}
+        for k, v in ov.nodes.items()
+    }
     nodes = {net.resolve_node(k): v for k, v in nodes.items() if v}
-    ferry_cols = ("vessels", "capacity_slots", "load_h", "unload_h", "policy", "max_wait_h", "headway_h")
+    ferry_cols = (
+        "vessels",
+        "capacity_slots",
+        "load_h",
+        "unload_h",
+        "policy",
+        "max_wait_h",
+        "headway_h",
+    )
     ferries: dict[str, dict[str, Any]] = {}
     if ov.all_ferries is not None:
-        common = {c: getattr(ov.all_ferries, c) for c in ferry_cols if getattr(ov.all_ferries, c) is not None}
+        common = {
+            c: getattr(ov.all_ferries, c)
+            for c in ferry_cols
+            if getattr(ov.all_ferries, c) is not None
+        }
         if common:
             ferries = {leg: dict(common) for leg in net.ferries.index}
     for leg, fs in ov.ferries.items():
-        ferries.setdefault(leg, {}).update({c: getattr(fs, c) for c in ferry_cols if getattr(fs, c) is not None})
+        ferries.setdefault(leg, {}).update(
+            {c: getattr(fs, c) for c in ferry_cols if getattr(fs, c) is not None}
+        )
     ferries = {k: v for k, v in ferries.items() if v}
     if legs or nodes or ferries:
         net = net.with_overrides(nodes=nodes or None, legs=legs or None, ferries=ferries or None)
@@ -104,13 +121,25 @@ def compile_scenario(scenario: Scenario, base_dir: Path | None = None) -> ModelS
         avoid = classify_avoid(G, flow.route.avoid)
         if flow.unit == "truck":
             avoid["avoid_modes"] = [*avoid["avoid_modes"], "rail"]
-        k = 1 if flow.route.mode == "best" else (
-            len(flow.route.shares or ()) if flow.route.mode == "shares" else flow.route.k
+        k = (
+            1
+            if flow.route.mode == "best"
+            else (len(flow.route.shares or ()) if flow.route.mode == "shares" else flow.route.k)
         )
         if flow.route.reroute_on_closure:
             k = max(k, flow.route.k)
         try:
-            routes = network.k_routes(G, flow.origin, flow.destination, k=k, by=flow.route.by, **avoid)
+            routes = network.k_routes(
+                G,
+                flow.origin,
+                flow.destination,
+                k=k,
+                by=flow.route.by,
+                avoid_countries=avoid["avoid_countries"],
+                avoid_modes=avoid["avoid_modes"],
+                avoid_legs=avoid["avoid_legs"],
+                avoid_nodes=avoid["avoid_nodes"],
+            )
         except network.NoRouteError as exc:
             raise CompileError(f"demand[{i}] ({flow.label}): {exc}") from None
         idx: list[int] = []
@@ -158,9 +187,11 @@ def compile_scenario(scenario: Scenario, base_dir: Path | None = None) -> ModelS
         headway_h=scenario.trains.headway_h,
         offset_h=scenario.trains.offset_h,
     )
-    overrides = _synchronised_trains(scenario, plans, nodes, legs, ferries, trains) if (
-        scenario.trains.sync_with_ferries
-    ) else {}
+    overrides = (
+        _synchronised_trains(scenario, plans, nodes, legs, ferries, trains)
+        if (scenario.trains.sync_with_ferries)
+        else {}
+    )
     run = scenario.run
     return ModelSpec(
         name=scenario.name,
@@ -216,7 +247,9 @@ def _num(value: Any, default: float = 0.0) -> float:
     return default if math.isnan(value) else value
 
 
-def _node_specs(scenario: Scenario, net: network.Network, G: nx.MultiDiGraph, used: set[str]) -> dict[str, NodeSpec]:
+def _node_specs(
+    scenario: Scenario, net: network.Network, G: nx.MultiDiGraph, used: set[str]
+) -> dict[str, NodeSpec]:
     kind_factors = scenario.overrides.node_kinds
     changes = {net.resolve_node(k): v for k, v in scenario.overrides.nodes.items()}
     out: dict[str, NodeSpec] = {}
@@ -228,7 +261,9 @@ def _node_specs(scenario: Scenario, net: network.Network, G: nx.MultiDiGraph, us
             continue
         factor = 1.0
         for rule in kind_factors:
-            if rule.kind == data["kind"] and (rule.countries is None or data["country"] in rule.countries):
+            if rule.kind == data["kind"] and (
+                rule.countries is None or data["country"] in rule.countries
+            ):
                 factor *= rule.handling_factor
         dedicated: tuple[str, ...] = ()
         dedicated_factor = 1.0
@@ -270,18 +305,20 @@ def _leg_spec(G: nx.MultiDiGraph, leg_id: str) -> LegSpec:
 def _edge(G: nx.MultiDiGraph, leg_id: str) -> Mapping[str, Any]:
     for _u, _v, key, data in G.edges(keys=True, data=True):
         if key == leg_id:
-            return data  # type: ignore[no-any-return]
+            return data
     raise KeyError(leg_id)
 
 
-def _ferry_specs(scenario: Scenario, net: network.Network, G: nx.MultiDiGraph, used: set[str]) -> dict[str, FerrySpec]:
+def _ferry_specs(
+    scenario: Scenario, net: network.Network, G: nx.MultiDiGraph, used: set[str]
+) -> dict[str, FerrySpec]:
     out: dict[str, FerrySpec] = {}
     common = scenario.overrides.all_ferries
     for leg_id in sorted(used):
         if leg_id not in net.ferries.index:
             continue
-        row = net.ferries.loc[leg_id]
-        leg = net.legs.loc[leg_id]
+        row: dict[Any, Any] = net.ferries.loc[leg_id].to_dict()
+        leg: dict[Any, Any] = net.legs.loc[leg_id].to_dict()
         change = scenario.overrides.ferries.get(leg_id)
         offset = change.offset_h if change is not None else (common.offset_h if common else 0.0)
         load_factor = 1.0
@@ -312,7 +349,7 @@ def _ferry_specs(scenario: Scenario, net: network.Network, G: nx.MultiDiGraph, u
 
 
 def _unit_specs(net: network.Network) -> dict[str, UnitSpec]:
-    teu_t = float(net.units.loc["teu", "payload_t"])
+    teu_t = net.teu_payload_t
     return {
         str(unit): UnitSpec(
             train_slots=float(row["train_slots"]),
@@ -358,7 +395,9 @@ def _synchronised_trains(
     return out
 
 
-def _closures(scenario: Scenario, net: network.Network, G: nx.MultiDiGraph) -> tuple[ClosureSpec, ...]:
+def _closures(
+    scenario: Scenario, net: network.Network, G: nx.MultiDiGraph
+) -> tuple[ClosureSpec, ...]:
     out: list[ClosureSpec] = []
     end_h = (scenario.run.horizon_days + scenario.run.drain_days) * 24
     for i, d in enumerate(scenario.disruptions):
@@ -402,4 +441,10 @@ def flows_frame(spec: ModelSpec) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-__all__ = ["CompileError", "compile_scenario", "flows_frame", "load_base_network", "scenario_network"]
+__all__ = [
+    "CompileError",
+    "compile_scenario",
+    "flows_frame",
+    "load_base_network",
+    "scenario_network",
+]

@@ -7,7 +7,7 @@ scenarios is ``concat`` + ``groupby``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -42,7 +42,9 @@ def shipments_frame(world: World, scenario: str | None = None) -> pd.DataFrame:
             "scenario": scenario or spec.name,
             "replication": world.replication,
             "unit_id": np.arange(len(flow_idx)),
-            "flow": pd.Categorical.from_codes(flow_idx, [f.label for f in flows]) if len(flows) else [],
+            "flow": pd.Categorical.from_codes(flow_idx, pd.Index([f.label for f in flows]))
+            if len(flows)
+            else [],
             "origin": np.array([f.origin for f in flows], dtype=object)[flow_idx],
             "destination": np.array([f.destination for f in flows], dtype=object)[flow_idx],
             "unit": unit_kind,
@@ -64,7 +66,9 @@ def shipments_frame(world: World, scenario: str | None = None) -> pd.DataFrame:
         }
     )
     frame["on_time"] = np.where(np.isnan(target), np.nan, (transit <= target).astype(float))
-    frame.loc[~frame["delivered"], "on_time"] = np.where(np.isnan(target[~frame["delivered"]]), np.nan, 0.0)
+    frame.loc[~frame["delivered"], "on_time"] = np.where(
+        np.isnan(target[~frame["delivered"]]), np.nan, 0.0
+    )
     return frame
 
 
@@ -108,7 +112,9 @@ def facilities_frame(world: World, scenario: str | None = None) -> pd.DataFrame:
             line.spec.vessels,
             line.monitor,
             sailings=line.sailings,
-            mean_load_factor=(line.slots_carried / line.sailings / line.capacity) if line.sailings else np.nan,
+            mean_load_factor=(line.slots_carried / line.sailings / line.capacity)
+            if line.sailings
+            else np.nan,
         )
         # a ferry line's customers are its loaded sailings, its units those it carried
         rows[-1]["customers"], rows[-1]["units"] = line.sailings, line.units_carried
@@ -136,7 +142,7 @@ def closures_frame(world: World, scenario: str | None = None) -> pd.DataFrame:
     return frame
 
 
-def _q(p: float):  # type: ignore[no-untyped-def]
+def _q(p: float) -> Callable[[pd.Series], float]:
     def f(s: pd.Series) -> float:
         return float(s.quantile(p)) if len(s) else np.nan
 
@@ -144,7 +150,9 @@ def _q(p: float):  # type: ignore[no-untyped-def]
     return f
 
 
-def kpis(shipments: pd.DataFrame, by: Sequence[str] = ("scenario", "replication", "flow")) -> pd.DataFrame:
+def kpis(
+    shipments: pd.DataFrame, by: Sequence[str] = ("scenario", "replication", "flow")
+) -> pd.DataFrame:
     """KPIs per group (default: per scenario, replication and flow), warm-up excluded.
 
     Transit statistics are in days and over delivered units; ``in_transit`` counts units
@@ -156,7 +164,10 @@ def kpis(shipments: pd.DataFrame, by: Sequence[str] = ("scenario", "replication"
     delivered["transit_d"] = delivered["transit_h"] / 24
     g = delivered.groupby(keys, observed=True)
     out = g["transit_d"].agg(
-        mean_transit_d="mean", median_transit_d="median", p90_transit_d=_q(0.9), p95_transit_d=_q(0.95)
+        mean_transit_d="mean",
+        median_transit_d="median",
+        p90_transit_d=_q(0.9),
+        p95_transit_d=_q(0.95),
     )
     out["delivered"] = g.size()
     out["on_time"] = g["on_time"].mean()
@@ -175,7 +186,13 @@ def kpis(shipments: pd.DataFrame, by: Sequence[str] = ("scenario", "replication"
 def paired_differences(
     kpi_table: pd.DataFrame,
     baseline: str,
-    metrics: Sequence[str] = ("mean_transit_d", "p95_transit_d", "on_time", "cost_usd_per_unit", "co2_kg_per_unit"),
+    metrics: Sequence[str] = (
+        "mean_transit_d",
+        "p95_transit_d",
+        "on_time",
+        "cost_usd_per_unit",
+        "co2_kg_per_unit",
+    ),
     by: Sequence[str] = ("flow",),
     confidence: float = 0.95,
 ) -> pd.DataFrame:
@@ -190,7 +207,9 @@ def paired_differences(
     rows: list[dict[str, object]] = []
     for name, other in kpi_table[kpi_table["scenario"] != baseline].groupby("scenario", sort=False):
         o = other.set_index([*keys, "replication"])
-        joined = o.merge(base, left_index=True, right_index=True, how="inner", suffixes=("", "_base"))
+        joined = o.merge(
+            base, left_index=True, right_index=True, how="inner", suffixes=("", "_base")
+        )
         for group, part in joined.groupby(level=list(range(len(keys))), sort=False):
             for m in metrics:
                 d = (part[m] - part[f"{m}_base"]).dropna().to_numpy()
@@ -202,7 +221,9 @@ def paired_differences(
                 rows.append(
                     {
                         "scenario": name,
-                        **dict(zip(keys, group if isinstance(group, tuple) else (group,), strict=True)),
+                        **dict(
+                            zip(keys, group if isinstance(group, tuple) else (group,), strict=True)
+                        ),
                         "metric": m,
                         "baseline": base_mean,
                         "difference": mean,
@@ -219,8 +240,10 @@ def _t_quantile(confidence: float, dof: int) -> float:
     return float(stats.t.ppf(0.5 + confidence / 2, dof))
 
 
-def delay_by_cause(shipments: pd.DataFrame, by: Sequence[str] = ("scenario", "flow")) -> pd.DataFrame:
-    """Mean hours per unit by cause (running and each dwell cause), delivered units after warm-up."""
+def delay_by_cause(
+    shipments: pd.DataFrame, by: Sequence[str] = ("scenario", "flow")
+) -> pd.DataFrame:
+    """Mean hours per unit by cause (running and each dwell cause), delivered, after warm-up."""
     s = shipments[~shipments["in_warmup"] & shipments["delivered"]]
     out = s.groupby(list(by), observed=True)[["running_h", *DWELL_COLUMNS]].mean()
     return out.reset_index()

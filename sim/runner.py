@@ -60,7 +60,9 @@ class Results:
         )
 
 
-def run_spec(spec: ModelSpec, replication: int = 0, *, trace: bool = False, name: str | None = None) -> Results:
+def run_spec(
+    spec: ModelSpec, replication: int = 0, *, trace: bool = False, name: str | None = None
+) -> Results:
     """Run one replication of a compiled model and return its tables."""
     world = World(spec, replication, trace=trace)
     world.run()
@@ -117,7 +119,9 @@ def run_many(
     if seed is not None:
         scenario = scenario.with_run(seed=seed)
     spec = compile_scenario(scenario, base_dir)
-    return Results.concat(map_specs([(spec, r) for r in range(n)], workers=workers, progress=progress))
+    return Results.concat(
+        map_specs([(spec, r) for r in range(n)], workers=workers, progress=progress)
+    )
 
 
 def map_specs(
@@ -165,7 +169,9 @@ def compare(
     if len(set(names)) != len(names):
         raise ValueError(f"scenario names must differ to be compared, got {names}")
     dirs = list(base_dirs) if base_dirs is not None else [None] * len(scenarios)
-    specs = [compile_scenario(s.with_run(seed=root), d) for s, d in zip(scenarios, dirs, strict=True)]
+    specs = [
+        compile_scenario(s.with_run(seed=root), d) for s, d in zip(scenarios, dirs, strict=True)
+    ]
     jobs = [(spec, r) for spec in specs for r in range(n)]
     return Results.concat(map_specs(jobs, workers=workers, progress=progress))
 

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from sim.model import FerrySpec, FlowSpec, LegSpec, ModelSpec, NodeSpec, Plan, Segment, TrainSpec, UnitSpec
+from sim.model import (
+    FerrySpec,
+    FlowSpec,
+    LegSpec,
+    ModelSpec,
+    NodeSpec,
+    Plan,
+    Segment,
+    TrainSpec,
+    UnitSpec,
+)
 
 UNITS = {
     "teu": UnitSpec(train_slots=0.5, ferry_slots=0.5, payload_t=10.0, teu_equivalent=1.0),
@@ -11,10 +21,29 @@ UNITS = {
 }
 
 
-def flow(per_hour: float, unit: str = "truck", *, arrival: str = "poisson", batch: int = 1,
-         plans: tuple[int, ...] = (0,), label: str = "f", **kw: object) -> FlowSpec:
-    return FlowSpec(0, label, "a", "z", "AA", unit, per_hour=per_hour, plans=plans,
-                    arrival=arrival, batch=batch, **kw)  # type: ignore[arg-type]
+def flow(
+    per_hour: float,
+    unit: str = "truck",
+    *,
+    arrival: str = "poisson",
+    batch: int = 1,
+    plans: tuple[int, ...] = (0,),
+    label: str = "f",
+    **kw: object,
+) -> FlowSpec:
+    return FlowSpec(
+        0,
+        label,
+        "a",
+        "z",
+        "AA",
+        unit,
+        per_hour=per_hour,
+        plans=plans,
+        arrival=arrival,
+        batch=batch,
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 def plan(*segments: Segment, free_flow_h: float = 0.0) -> Plan:
@@ -22,11 +51,33 @@ def plan(*segments: Segment, free_flow_h: float = 0.0) -> Plan:
     return Plan(0, "a→z", tuple(segments), free_flow_h=free_flow_h, legs=legs)
 
 
-def model(flows: tuple[FlowSpec, ...], plans: tuple[Plan, ...], *, nodes: dict[str, NodeSpec] | None = None,
-          legs: dict[str, LegSpec], ferries: dict[str, FerrySpec] | None = None,
-          trains: TrainSpec | None = None, horizon_h: float, warmup_h: float = 0.0,
-          drain_h: float = 1000.0, seed: int = 1, **kw: object) -> ModelSpec:
-    return ModelSpec(name="test", flows=flows, plans=plans, nodes=nodes or {}, legs=legs,
-                     ferries=ferries or {}, units=UNITS, trains=trains or TrainSpec(),
-                     horizon_h=horizon_h, warmup_h=warmup_h, drain_h=drain_h, queue_sample_h=0.0,
-                     seed=seed, **kw)  # type: ignore[arg-type]
+def model(
+    flows: tuple[FlowSpec, ...],
+    plans: tuple[Plan, ...],
+    *,
+    nodes: dict[str, NodeSpec] | None = None,
+    legs: dict[str, LegSpec],
+    ferries: dict[str, FerrySpec] | None = None,
+    trains: TrainSpec | None = None,
+    horizon_h: float,
+    warmup_h: float = 0.0,
+    drain_h: float = 1000.0,
+    seed: int = 1,
+    **kw: object,
+) -> ModelSpec:
+    return ModelSpec(
+        name="test",
+        flows=flows,
+        plans=plans,
+        nodes=nodes or {},
+        legs=legs,
+        ferries=ferries or {},
+        units=UNITS,
+        trains=trains or TrainSpec(),
+        horizon_h=horizon_h,
+        warmup_h=warmup_h,
+        drain_h=drain_h,
+        queue_sample_h=0.0,
+        seed=seed,
+        **kw,
+    )  # type: ignore[arg-type]

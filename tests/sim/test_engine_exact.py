@@ -13,7 +13,9 @@ from .specs import flow, model, plan
 
 def _log(world: World) -> list[tuple[float, str, str]]:
     ev = world.recorder.events_frame()
-    return [(round(t, 9), k, p) for t, k, p in ev[["time_h", "kind", "place"]].itertuples(index=False)]
+    return [
+        (round(t, 9), k, p) for t, k, p in ev[["time_h", "kind", "place"]].itertuples(index=False)
+    ]
 
 
 def test_one_truck_one_border_exact_log():
@@ -81,8 +83,16 @@ def test_one_wagon_train_ferry_port_train_exact_log():
             "q-z": LegSpec("q-z", "rail", 6.0),
         },
         ferries={
-            "p-q": FerrySpec("p-q", ("p", "q"), vessels=1, capacity_slots=50, load_h=2.0, unload_h=3.0,
-                             policy="timetable", headway_h=24.0)
+            "p-q": FerrySpec(
+                "p-q",
+                ("p", "q"),
+                vessels=1,
+                capacity_slots=50,
+                load_h=2.0,
+                unload_h=3.0,
+                policy="timetable",
+                headway_h=24.0,
+            )
         },
         trains=TrainSpec(size_slots=57, policy="max_wait", max_wait_h=5.0),
         horizon_h=1.5,

@@ -26,8 +26,13 @@ def chains(draw):
     for i in range(n_legs):
         mode = "ferry" if i == ferry_at else land_mode
         leg_id = f"{nodes[i]}-{nodes[i + 1]}"
-        legs[leg_id] = LegSpec(leg_id, mode, draw(st.floats(0.0, 10.0)), delay_cv=draw(st.floats(0, 0.5)),
-                               headway_h=draw(st.sampled_from([0.0, 0.0, 2.0])) if mode == "rail" else 0.0)
+        legs[leg_id] = LegSpec(
+            leg_id,
+            mode,
+            draw(st.floats(0.0, 10.0)),
+            delay_cv=draw(st.floats(0, 0.5)),
+            headway_h=draw(st.sampled_from([0.0, 0.0, 2.0])) if mode == "rail" else 0.0,
+        )
         modes.append(mode)
     segments, i = [], 0
     while i < n_legs:
@@ -36,11 +41,16 @@ def chains(draw):
             while j < n_legs and modes[j] == modes[i]:
                 j += 1
         kind = modes[i]
-        segments.append(Segment(kind, tuple(nodes[i:j + 1]), tuple(list(legs)[i:j])))
+        segments.append(Segment(kind, tuple(nodes[i : j + 1]), tuple(list(legs)[i:j])))
         i = j
     facilities = {
-        n: NodeSpec(n, draw(st.sampled_from(["border", "port", "gauge_change"])), draw(st.integers(1, 3)),
-                    draw(st.floats(0.1, 6.0)), draw(st.floats(0.0, 1.5)))
+        n: NodeSpec(
+            n,
+            draw(st.sampled_from(["border", "port", "gauge_change"])),
+            draw(st.integers(1, 3)),
+            draw(st.floats(0.1, 6.0)),
+            draw(st.floats(0.0, 1.5)),
+        )
         for n in nodes[1:-1]
         if draw(st.booleans())
     }
@@ -49,21 +59,41 @@ def chains(draw):
         leg_id = list(legs)[ferry_at]
         policy = draw(st.sampled_from(["when_full", "max_wait", "timetable"]))
         ferries[leg_id] = FerrySpec(
-            leg_id, (nodes[ferry_at], nodes[ferry_at + 1]), vessels=draw(st.integers(1, 3)),
-            capacity_slots=draw(st.floats(1.0, 30.0)), load_h=draw(st.floats(0, 3)),
-            unload_h=draw(st.floats(0, 3)), policy=policy, max_wait_h=draw(st.floats(1, 30)),
-            headway_h=draw(st.floats(4, 48)), load_factor=draw(st.floats(0.5, 1.0)),
+            leg_id,
+            (nodes[ferry_at], nodes[ferry_at + 1]),
+            vessels=draw(st.integers(1, 3)),
+            capacity_slots=draw(st.floats(1.0, 30.0)),
+            load_h=draw(st.floats(0, 3)),
+            unload_h=draw(st.floats(0, 3)),
+            policy=policy,
+            max_wait_h=draw(st.floats(1, 30)),
+            headway_h=draw(st.floats(4, 48)),
+            load_factor=draw(st.floats(0.5, 1.0)),
         )
-    trains = TrainSpec(size_slots=draw(st.floats(1, 20)),
-                       policy=draw(st.sampled_from(["when_full", "max_wait", "schedule"])),
-                       max_wait_h=draw(st.floats(1, 24)), headway_h=draw(st.floats(2, 24)))
+    trains = TrainSpec(
+        size_slots=draw(st.floats(1, 20)),
+        policy=draw(st.sampled_from(["when_full", "max_wait", "schedule"])),
+        max_wait_h=draw(st.floats(1, 24)),
+        headway_h=draw(st.floats(2, 24)),
+    )
     free_flow = sum(leg.duration_h for leg in legs.values())
     return model(
-        (flow(draw(st.floats(0.05, 2.0)), unit, arrival=draw(st.sampled_from(["poisson", "scheduled"])),
-              batch=draw(st.integers(1, 5))),),
+        (
+            flow(
+                draw(st.floats(0.05, 2.0)),
+                unit,
+                arrival=draw(st.sampled_from(["poisson", "scheduled"])),
+                batch=draw(st.integers(1, 5)),
+            ),
+        ),
         (plan(*segments, free_flow_h=free_flow),),
-        nodes=facilities, legs=legs, ferries=ferries, trains=trains,
-        horizon_h=draw(st.floats(20, 300)), drain_h=draw(st.floats(0, 400)), seed=draw(st.integers(0, 99)),
+        nodes=facilities,
+        legs=legs,
+        ferries=ferries,
+        trains=trains,
+        horizon_h=draw(st.floats(20, 300)),
+        drain_h=draw(st.floats(0, 400)),
+        seed=draw(st.integers(0, 99)),
     )
 
 
@@ -77,7 +107,9 @@ def test_engine_invariants(spec):
     n_legs = len(spec.plans[0].legs)
     delivered = ~np.isnan(arr["delivery_h"])
     # no unit lost: every released unit is delivered or still on its way, never both
-    released_units = [u for (_, k, c, _) in w.recorder.events if k == 0 for u in w.recorder.consists[c]]
+    released_units = [
+        u for (_, k, c, _) in w.recorder.events if k == 0 for u in w.recorder.consists[c]
+    ]
     assert sorted(released_units) == list(range(n))
     assert int(delivered.sum()) + int((~delivered).sum()) == n
     assert (arr["legs_done"][delivered] == n_legs).all()

@@ -45,7 +45,11 @@ def test_compile_tiny_routes_and_segments():
 
 
 def test_compile_segments_split_at_ferry():
-    s = tiny(demand=[Flow(origin="Alpha", destination="Foxtrot", per_week=10, route=RouteChoice(by="co2"))])
+    s = tiny(
+        demand=[
+            Flow(origin="Alpha", destination="Foxtrot", per_week=10, route=RouteChoice(by="co2"))
+        ]
+    )
     spec = compile_scenario(s)
     plan = spec.plans[spec.flows[0].plans[0]]
     assert [(seg.kind, seg.legs) for seg in plan.segments] == [
@@ -64,7 +68,9 @@ def test_same_seed_identical_results():
     pd.testing.assert_frame_equal(a.shipments, b.shipments)
     pd.testing.assert_frame_equal(a.facilities, b.facilities)
     c = sim.run(tiny(), 2)
-    assert not np.array_equal(a.shipments["release_h"].to_numpy()[:50], c.shipments["release_h"].to_numpy()[:50])
+    assert not np.array_equal(
+        a.shipments["release_h"].to_numpy()[:50], c.shipments["release_h"].to_numpy()[:50]
+    )
 
 
 def test_common_random_numbers_share_arrivals_between_scenarios():
@@ -80,7 +86,9 @@ def test_common_random_numbers_share_arrivals_between_scenarios():
     for flow in ("Alpha→Foxtrot (teu)", "Alpha→Foxtrot (truck)"):
         for rep in (0, 1):
             rel = [
-                sh[(sh.scenario == s) & (sh.flow == flow) & (sh.replication == rep)]["release_h"].to_numpy()
+                sh[(sh.scenario == s) & (sh.flow == flow) & (sh.replication == rep)][
+                    "release_h"
+                ].to_numpy()
                 for s in ("tiny", "other")
             ]
             assert len(rel[0]) > 100
@@ -96,18 +104,31 @@ def test_run_many_replications_and_kpis():
         delivered.transit_h, delivered.running_h + delivered[DWELL_COLUMNS].sum(axis=1), atol=1e-6
     )
     k = res.kpis()
-    assert set(k.columns) >= {"mean_transit_d", "p95_transit_d", "released", "in_transit", "cost_usd_per_unit"}
+    assert set(k.columns) >= {
+        "mean_transit_d",
+        "p95_transit_d",
+        "released",
+        "in_transit",
+        "cost_usd_per_unit",
+    }
     row = k[(k.flow == "Alpha→Foxtrot (truck)") & (k.replication == 0)].iloc[0]
-    expect = sh[(sh.flow == "Alpha→Foxtrot (truck)") & (sh.replication == 0) & ~sh.in_warmup & sh.delivered]
+    expect = sh[
+        (sh.flow == "Alpha→Foxtrot (truck)") & (sh.replication == 0) & ~sh.in_warmup & sh.delivered
+    ]
     assert row.mean_transit_d == pytest.approx(expect.transit_h.mean() / 24)
-    assert row.released == ((sh.flow == "Alpha→Foxtrot (truck)") & (sh.replication == 0) & ~sh.in_warmup).sum()
+    assert (
+        row.released
+        == ((sh.flow == "Alpha→Foxtrot (truck)") & (sh.replication == 0) & ~sh.in_warmup).sum()
+    )
     # trucks pay the road tariff 1200 + 1000 USD/TEU x 2 TEU-equivalents (20 t / 10 t)
     assert row.cost_usd_per_unit == pytest.approx(4400.0)
 
 
 def test_paired_differences_detect_faster_border():
     base = tiny()
-    fast = tiny(name="fast-border", overrides={"nodes": {"Hotel Border": {"handling_factor": 0.25}}})
+    fast = tiny(
+        name="fast-border", overrides={"nodes": {"Hotel Border": {"handling_factor": 0.25}}}
+    )
     res = sim.compare([base, fast], replications=4)
     diffs = paired_differences(res.kpis(), baseline="tiny")
     row = diffs[(diffs.flow == "Alpha→Foxtrot (teu)") & (diffs.metric == "mean_transit_d")].iloc[0]

@@ -66,9 +66,16 @@ def _ferry_model(policy: str, *, capacity: float, lam: float, headway: float | N
         (plan(Segment("ferry", ("p", "q"), ("p-q",))),),
         legs={"p-q": LegSpec("p-q", "ferry", 1.0)},
         ferries={
-            "p-q": FerrySpec("p-q", ("p", "q"), vessels=4000 if policy == "when_full" else 4,
-                             capacity_slots=capacity, load_h=0.0, unload_h=0.0, policy=policy,  # type: ignore[arg-type]
-                             headway_h=headway)
+            "p-q": FerrySpec(
+                "p-q",
+                ("p", "q"),
+                vessels=4000 if policy == "when_full" else 4,
+                capacity_slots=capacity,
+                load_h=0.0,
+                unload_h=0.0,
+                policy=policy,  # type: ignore[arg-type]
+                headway_h=headway,
+            )
         },
         horizon_h=60_000 / lam,
         warmup_h=200.0,
