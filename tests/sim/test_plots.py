@@ -1,0 +1,168 @@
+"""Plots on a small real comparison: the drawn numbers are the computed ones."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.container import BarContainer, ErrorbarContainer
+from matplotlib.figure import Figure
+from scipy import stats
+
+import sim
+from sim import plots
+from sim.runner import Results
+
+BASE, NEW = "baseline-2025", "zangezur-2030"
+
+# sim.metrics.paired_differences calls DataFrame.join(lsuffix=, rsuffix=), deprecated in
+# pandas 3.1 (reported to the lead); not this module's to fix.
+pytestmark = pytest.mark.filterwarnings("ignore:The 'lsuffix' and 'rsuffix' keywords")
+
+
+@pytest.fixture(scope="module")
+def res() -> Results:
+    a = sim.load_scenario("scenarios/baseline_2025.toml")
+    b = sim.load_scenario("scenarios/zangezur.toml")
+    return sim.compare(
+        [a.with_run(horizon_days=60, warmup_days=10), b.with_run(horizon_days=60, warmup_days=10)],
+        replications=2,
+    )
+
+
+@pytest.fixture(scope="module")
+def kpi(res: Results) -> pd.DataFrame:
+    return res.kpis()
+
+
+def _bars(ax: Axes) -> list[BarContainer]:
+    return [c for c in ax.containers if isinstance(c, BarContainer)]
+
+
+def test_scenario_colors_stable_and_distinct() -> None:
+    c = plots.scenario_colors([BASE, NEW, BASE])
+    assert list(c) == [BASE, NEW]
+    assert c[BASE] != c[NEW]
+    assert plots.scenario_colors([BASE]) == {BASE: c[BASE]}
+
+
+def test_t_interval_matches_scipy() -> None:
+    x = np.array([3.0, 5.0, 4.0, 7.0])
+    lo, hi = stats.t.interval(0.95, len(x) - 1, loc=x.mean(), scale=stats.sem(x))
+    mean, half = plots.t_interval(x)
+    assert mean == pytest.approx(x.mean())
+    assert (mean - half, mean + half) == pytest.approx((lo, hi))
+    assert np.isnan(plots.t_interval([1.0])[1])
+
+
+def test_kpi_bars_heights_and_whiskers(kpi: pd.DataFrame) -> None:
+    ax = plots.kpi_bars(kpi, "mean_transit_d")
+    flows = [str(f) for f in kpi["flow"].cat.categories]
+    bars = _bars(ax)
+    assert [b.get_label() for b in bars] == [BASE, NEW]
+    errs = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
+    for name, container, err in zip([BASE, NEW], bars, errs, strict=True):
+        part = kpi[kpi["scenario"] == name]
+        g = part.groupby(part["flow"].astype(str))["mean_transit_d"]
+        means = g.mean().reindex(flows).to_numpy()
+        assert [p.get_width() for p in container.patches] == pytest.approx(means)
+        half = stats.t.ppf(0.975, g.count() - 1) * g.std() / np.sqrt(g.count())
+        segs = err.lines[2][0].get_segments()
+        assert [s[1][0] - s[0][0] for s in segs] == pytest.approx(
+            2 * half.reindex(flows).to_numpy()
+        )
+    assert len(ax.get_legend().get_texts()) == 2
+    assert ax.get_xlabel() == "Mean transit time (days)"
+
+
+def test_difference_bars(kpi: pd.DataFrame) -> None:
+    diff = sim.paired_differences(kpi, BASE)
+    ax = plots.difference_bars(diff, "mean_transit_d")
+    part = diff[diff["metric"] == "mean_transit_d"]
+    widths = [p.get_width() for p in ax.patches]
+    assert widths == pytest.approx(part["difference"].to_numpy())
+    sig = ((part["ci_low"] > 0) | (part["ci_high"] < 0)).to_numpy()
+    assert [p.get_alpha() is None for p in ax.patches] == sig.tolist()
+    assert any(line.get_xdata()[0] == 0 for line in ax.lines)  # the zero line
+    with pytest.raises(ValueError, match="metric"):
+        plots.difference_bars(diff, "nope")
+
+
+def test_delay_attribution_sums_to_mean_transit(res: Results) -> None:
+    ax = plots.delay_attribution(res.shipments)
+    s = res.shipments[~res.shipments["in_warmup"] & res.shipments["delivered"]]
+    expected = s.groupby(["scenario", s["flow"].astype(str)])["transit_h"].mean()
+    totals: dict[float, float] = {}
+    for p in ax.patches:
+        y = round(p.get_y() + p.get_height() / 2, 6)
+        totals[y] = totals.get(y, 0.0) + p.get_width()
+    flows = [str(f) for f in res.shipments["flow"].cat.categories]
+    rows = [(n, f) for f in flows for n in (BASE, NEW)]
+    assert [totals[y] for y in sorted(totals)] == pytest.approx(
+        [expected[r] for r in rows], rel=1e-9
+    )
+    assert "running" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_facility_delays_top(res: Results) -> None:
+    ax = plots.facility_delays(res.facilities, top=5)
+    assert len(ax.get_yticks()) == 5
+    f = res.facilities[res.facilities["kind"] != "ferry"]
+    top = f.groupby(["facility", "scenario"])["mean_queue"].mean().max()
+    assert max(p.get_width() for p in ax.patches) == pytest.approx(top)
+
+
+@pytest.mark.parametrize("kind", ["ecdf", "violin"])
+def test_transit_distributions_panels(res: Results, kind: str) -> None:
+    fig = plots.transit_distributions(res.shipments, kind=kind)
+    assert isinstance(fig, Figure)
+    visible = [a for a in fig.axes if a.get_visible()]
+    assert len(visible) == plots.MAX_PANELS
+    assert len(fig.legends[0].get_texts()) == 2
+    if kind == "ecdf":
+        assert all(len(a.lines) == 2 for a in visible)
+        assert all(a.lines[0].get_ydata()[-1] == pytest.approx(1.0) for a in visible)
+    one = plots.transit_distributions(res.shipments, flows=["Tashkent→Kars (teu)"])
+    assert [a.get_title() for a in one.axes] == ["Tashkent→Kars (teu)"]
+    with pytest.raises(ValueError, match="kind"):
+        plots.transit_distributions(res.shipments, kind="box")
+
+
+def test_queue_timeseries_defaults_and_means(res: Results) -> None:
+    fig = plots.queue_timeseries(res.queues, warmup_days=10)
+    titles = [a.get_title() for a in fig.axes if a.get_visible()]
+    assert titles and all("ferry" in t or "port" in t for t in titles)
+    assert all(any(p in t.lower() for p in plots.CASPIAN_PORTS) for t in titles)
+    fac = "turkmenbashi-alat@turkmenbashi"
+    fig = plots.queue_timeseries(res.queues, facilities=[fac], bin_h=0)
+    q = res.queues[(res.queues["facility"] == fac) & (res.queues["scenario"] == BASE)]
+    expected = q.groupby("time_h")["queue"].mean()
+    line = fig.axes[0].lines[0]
+    assert line.get_xdata() == pytest.approx(expected.index.to_numpy() / 24)
+    assert line.get_ydata() == pytest.approx(expected.to_numpy())
+
+
+def test_leg_volumes_and_flow_map(res: Results) -> None:
+    vol = plots.leg_volumes(res.shipments, res.specs, BASE)
+    s = res.shipments[(res.shipments["scenario"] == BASE) & ~res.shipments["in_warmup"]]
+    n = (
+        s["route"].str.contains("Turkmenbashi–Alat ferry")
+        | s["route"].str.contains("Alat–Turkmenbashi ferry")
+    ).sum()
+    assert vol["turkmenbashi-alat"] == pytest.approx(n / 2)
+    first_leg = {p.label: p.legs[0] for p in res.specs[BASE].plans}
+    starts = s["route"].map(first_leg).value_counts() / 2
+    for leg, count in starts.items():
+        assert vol[leg] >= count
+    ax = plots.flow_map(res, None, BASE, year=2025)
+    assert isinstance(ax, Axes)
+    assert ax.get_title().startswith(BASE)
+    widest = max(line.get_linewidth() for line in ax.lines)
+    assert widest == pytest.approx(0.6 + 7.0)
+    with pytest.raises(ValueError, match="year"):
+        plots.flow_map(res, None, BASE)
