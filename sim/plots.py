@@ -11,7 +11,7 @@ Examples
 >>> k = pd.DataFrame({"scenario": ["base", "base", "new", "new"], "replication": [0, 1, 0, 1],
 ...                   "flow": ["A→B (teu)"] * 4, "mean_transit_d": [10.0, 12.0, 8.0, 9.0]})
 >>> ax = kpi_bars(k)
->>> [round(p.get_width(), 1) for p in ax.patches]
+>>> [float(p.get_width()) for p in ax.patches]
 [11.0, 8.5]
 """
 
@@ -113,7 +113,7 @@ def t_interval(
     if len(x) < 2:
         return mean, np.nan
     tq = float(stats.t.ppf(0.5 + confidence / 2, len(x) - 1))
-    return mean, tq * float(x.std(ddof=1)) / np.sqrt(len(x))
+    return mean, tq * float(x.std(ddof=1)) / float(np.sqrt(len(x)))
 
 
 @contextlib.contextmanager
@@ -242,7 +242,8 @@ def transit_distributions(
                     parts = pax.violinplot(
                         [values[i] for i in pos], positions=pos, showmedians=True, widths=0.8
                     )
-                    for body, i in zip(parts["bodies"], pos, strict=True):  # type: ignore[attr-defined]
+                    bodies: Any = parts["bodies"]
+                    for body, i in zip(bodies, pos, strict=True):
                         body.set_facecolor(colors[names[i]])
                         body.set_alpha(0.6)
                 pax.set_xticks(range(len(names)), [_wrap(n, 14) for n in names])
@@ -317,7 +318,7 @@ def kpi_bars(
     >>> import pandas as pd
     >>> k = pd.DataFrame({"scenario": ["a", "a"], "replication": [0, 1],
     ...                   "flow": ["X→Y", "X→Y"], "mean_transit_d": [3.0, 5.0]})
-    >>> kpi_bars(k).patches[0].get_width()
+    >>> float(kpi_bars(k).patches[0].get_width())
     4.0
     """
     names = _names(kpi_table)
@@ -365,7 +366,7 @@ def difference_bars(
     >>> import pandas as pd
     >>> d = pd.DataFrame({"scenario": ["new"], "flow": ["X→Y"], "metric": ["mean_transit_d"],
     ...                   "difference": [-1.5], "ci_low": [-2.0], "ci_high": [-1.0]})
-    >>> difference_bars(d).patches[0].get_width()
+    >>> float(difference_bars(d).patches[0].get_width())
     -1.5
     """
     part = diff_table[diff_table["metric"] == metric]
@@ -376,9 +377,9 @@ def difference_bars(
     order = _flow_order(part, flows)
     values: dict[tuple[str, str], tuple[float, float, float]] = {}
     signif: dict[tuple[str, str], bool] = {}
-    for row in part.itertuples(index=False):
-        key = (str(row.flow), str(row.scenario))
-        d, lo, hi = float(row.difference), float(row.ci_low), float(row.ci_high)
+    for row in part.to_dict("records"):
+        key = (str(row["flow"]), str(row["scenario"]))
+        d, lo, hi = float(row["difference"]), float(row["ci_low"]), float(row["ci_high"])
         values[key] = (d, d - lo, hi - d)
         signif[key] = bool(lo > 0 or hi < 0)
     with _styled():
@@ -420,7 +421,7 @@ def delay_attribution(
     ...                   "delivered": True, "running_h": [10.0], "border_h": [2.0],
     ...                   "port_h": 0.0, "ferry_h": 5.0, "formation_h": 0.0, "gauge_h": 0.0,
     ...                   "line_h": 0.0, "disruption_h": 0.0})
-    >>> sum(p.get_width() for p in delay_attribution(s).patches)
+    >>> float(sum(p.get_width() for p in delay_attribution(s).patches))
     17.0
     """
     table = delay_by_cause(shipments, by=("scenario", by))
@@ -508,7 +509,7 @@ def facility_delays(
     >>> import pandas as pd
     >>> f = pd.DataFrame({"scenario": "a", "replication": [0, 1], "facility": "alat",
     ...                   "kind": "port", "mean_queue": [2.0, 4.0]})
-    >>> facility_delays(f).patches[0].get_width()
+    >>> float(facility_delays(f).patches[0].get_width())
     3.0
     """
     f = facilities[facilities["kind"] != "ferry"].copy()
@@ -529,9 +530,9 @@ def facility_delays(
     ranking = means.groupby("label")["value"].max().sort_values(ascending=False, kind="stable")
     order = [str(x) for x in ranking.index[:top]]
     values = {
-        (str(r.label), str(r.scenario)): (float(r.value), np.nan, np.nan)
-        for r in means.itertuples(index=False)
-        if r.label in order
+        (str(r["label"]), str(r["scenario"])): (float(r["value"]), np.nan, np.nan)
+        for r in means.to_dict("records")
+        if r["label"] in order
     }
     with _styled():
         ax = _new_axes(ax, (8, 1.2 + 0.22 * len(order) * len(names)))
@@ -560,8 +561,8 @@ def queue_timeseries(
     a saw-tooth at each sailing); the line is then the mean over replications, the band the
     range (``band="minmax"``) or the 10–90 % quantiles (``"quantile"``). Default facilities:
     the ferry queues and ports on the Caspian (names with Turkmenbashi, Alat, Kuryk or Aktau)
-    whose mean queue is at least 2 % of the busiest one's, busiest first (at most eight). With ``ax`` every facility is
-    drawn into that Axes (line style per facility).
+    whose mean queue is at least 2 % of the busiest one's, busiest first (at most eight).
+    With ``ax`` every facility is drawn into that Axes (line style per facility).
 
     Examples
     --------
@@ -681,7 +682,8 @@ def leg_volumes(
     plans_of = {f.label: [spec.plans[i] for i in f.plans] for f in spec.flows}
     counts = s.groupby([s["flow"].astype(str), "route"]).size()
     volumes: dict[str, float] = {}
-    for (flow, route), n in counts.items():
+    for key, n in counts.items():
+        flow, route = str(key[0]), str(key[1])  # type: ignore[index]
         legs = {p.legs for p in plans_of.get(str(flow), spec.plans) if p.label == route}
         if len(legs) != 1:
             problem = "no plan" if not legs else f"{len(legs)} plans with different legs"

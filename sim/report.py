@@ -153,7 +153,7 @@ def format_summary(table: pd.DataFrame) -> str:
     ...                   "p95_transit_d": [12.0], "on_time": [float("nan")],
     ...                   "cost_usd_per_unit": [3000.0], "co2_kg_per_unit": [2000.0]})
     >>> print(format_summary(t).splitlines()[2])
-    A→B   base      10.0     12.0                        3,000         2,000
+    A→B   base          10.0     12.0                         3,000        2,000
     """
     head, rows = _rows(table)
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
