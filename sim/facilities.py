@@ -170,7 +170,11 @@ class NodeFacility:
         self.gate = world.gate(spec.node_id)
 
     def serve(self, units: list[int], consist: int) -> Proc:
-        """Queue for a server, hold it for one handling time; record the dwell of ``units``."""
+        """Queue for a server, hold it for one handling time; record the dwell of ``units``.
+
+        ``World._run_segment`` carries an inlined copy of this for facilities inside a segment
+        (the hot path); a change here must be made there too (the exact-log tests cover both).
+        """
         world = self.world
         env, rec, mon = world.env, world.recorder, self.monitor
         trace = rec.trace  # event() is a no-op without the log: skip the calls (hot path)

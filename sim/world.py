@@ -160,8 +160,8 @@ class World:
 
     def _hops(self, seg: Segment) -> list[tuple[Any, ...]]:
         """Per leg of ``seg``, what a consist meets, resolved once per segment (not per hop):
-        ``(facility before the leg or None, gate, leg id, next node, duration, delay sampler,
-        needs a line path)``."""
+        ``(facility before the leg or None, its monitor, resource, sampler, gate, leg gate,
+        leg id, next node, duration, delay sampler, needs a line path)``."""
         hops = self._seg_hops.get(id(seg))
         if hops is None:
             hops = []
@@ -169,8 +169,9 @@ class World:
                 leg = self.spec.legs[leg_id]
                 fac = self.node_fac.get(seg.nodes[i]) if i > 0 else None
                 line = seg.kind == "rail" and leg.headway_h > 0
+                parts = (fac.monitor, fac.resource, fac.sampler, fac.gate) if fac else (None,) * 4
                 hops.append(
-                    (fac, self.gate(leg_id), leg_id, seg.nodes[i + 1], leg.duration_h,
+                    (fac, *parts, self.gate(leg_id), leg_id, seg.nodes[i + 1], leg.duration_h,
                      self.delays[leg_id], line)
                 )
             # keyed by id: the spec (and so the segment) lives as long as the world
@@ -183,9 +184,30 @@ class World:
         consist = rec.new_consist(units)
         if start_kind is not None and trace:
             rec.event(env.now, start_kind, consist, seg.nodes[0])
-        for fac, gate, leg_id, next_node, duration_h, delay, line in self._hops(seg):
+        for (fac, mon, resource, sampler, fac_gate, gate, leg_id, next_node, duration_h, delay,
+             line) in self._hops(seg):
             if fac is not None:
-                yield from fac.serve(units, consist)
+                # NodeFacility.serve, inlined: a nested generator per facility and its three
+                # resumptions cost more than the rest of the hop (see sim/bench.py)
+                if trace:
+                    rec.event(env.now, EventKind.QUEUE, consist, fac.name)
+                if fac_gate.closed:
+                    yield from self.pass_gate(fac_gate, units, consist)
+                t1 = env.now
+                mon.arrive()
+                with resource.request() as req:
+                    yield req
+                    mon.start()
+                    t2 = env.now
+                    if trace:
+                        rec.event(t2, EventKind.SERVICE_START, consist, fac.name)
+                    yield env.timeout(sampler() * fac.factor)
+                    mon.finish()
+                now = env.now
+                if trace:
+                    rec.event(now, EventKind.SERVICE_END, consist, fac.name)
+                mon.served(len(units), t2 - t1)
+                rec.dwell(units, fac.cause, now - t1)
             if gate.closed:  # inline check: delegating to an open gate costs a generator
                 yield from self.pass_gate(gate, units, consist)
             if line:
