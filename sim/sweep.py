@@ -1,0 +1,460 @@
+"""Parameter sweeps: a grid of scenario changes x replications, resumable, on any executor.
+
+A sweep file (TOML) names a base scenario and the parameters to vary::
+
+    name = "ferry-fleet"
+    scenario = "../baseline_2025.toml"      # relative to the sweep file
+    replications = 3                        # default: the scenario's
+    horizon_days = 120                      # optional run settings: horizon_days,
+    warmup_days = 20                        #   warmup_days, seed
+    metrics = ["mean_transit_d", "p95_transit_d", "mean_ferry_h"]
+    response = "mean_transit_d"             # plotted; default the first metric
+    response_flow = "(all)"                 # a flow label, or "(all)" for every flow together
+
+    [[parameter]]
+    path = "overrides.ferries.turkmenbashi-alat.vessels"
+    values = [4, 7, 10]
+
+    [[parameter]]
+    path = "overrides.ferries.turkmenbashi-alat.policy"
+    values = ["when_full", "timetable"]
+
+A ``path`` is a dotted key path into the scenario (list items by number, ``demand.0.per_week``);
+``values`` may be tables (``[{kind = "border", handling_factor = 0.5}]``) when ``labels`` name
+them for the table and plot. Each grid point is the base scenario with those keys set, validated
+like a scenario file (every problem of every point listed in one :class:`ScenarioError`) and
+compiled once. Jobs are points x replications. Each finished job is saved at once in
+``DIR/runs/<hash>.parquet`` (written to a temporary name, then renamed), the hash covering the
+point's scenario digest and the replication, so a rerun skips what is done. The tidy table
+``DIR/sweep.parquet`` (point parameters + replication + KPIs per flow and for all flows) and the
+plot ``DIR/response.png`` are assembled from those files.
+
+Examples
+--------
+>>> points = grid([Parameter("a", (1, 2)), Parameter("b", ("x", "y"))])
+>>> [p for p in points][:2]
+[{'a': 1, 'b': 'x'}, {'a': 1, 'b': 'y'}]
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import itertools
+import json
+import os
+import tomllib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sim.compile import compile_scenario
+from sim.executors import Executor, SequentialExecutor
+from sim.metrics import kpis
+from sim.model import ModelSpec
+from sim.records import CAUSES
+from sim.runner import run_spec
+from sim.scenario import Scenario
+from sim.scenario_io import ScenarioError, _format_loc, _problem_text, load_scenario
+
+__all__ = [
+    "ALL_FLOWS",
+    "METRICS",
+    "Parameter",
+    "Sweep",
+    "SweepResult",
+    "add_commands",
+    "grid",
+    "load_sweep",
+    "plot_response",
+    "run_job",
+    "run_sweep",
+]
+
+ALL_FLOWS = "(all)"
+#: the columns of :func:`sim.metrics.kpis` a sweep may keep and plot
+METRICS = (
+    "mean_transit_d", "median_transit_d", "p90_transit_d", "p95_transit_d", "delivered", "on_time",
+    "cost_usd_per_unit", "co2_kg_per_unit", "mean_running_h", *(f"mean_{c}_h" for c in CAUSES),
+    "released", "in_transit",
+)
+
+
+# -- the sweep file ---------------------------------------------------------------------------
+class _ParameterFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    path: str = Field(min_length=1)
+    values: list[Any] = Field(min_length=1)
+    labels: list[str] | None = None
+    name: str | None = None
+
+
+class _SweepFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = None
+    scenario: str
+    replications: int | None = Field(None, ge=1)
+    horizon_days: float | None = Field(None, gt=0)
+    warmup_days: float | None = Field(None, ge=0)
+    seed: int | None = Field(None, ge=0)
+    metrics: list[str] = Field(default_factory=list)
+    response: str | None = None
+    response_flow: str = ALL_FLOWS
+    parameter: list[_ParameterFile] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One swept key: its dotted ``path`` into the scenario, its values and their labels."""
+
+    path: str
+    values: tuple[Any, ...]
+    labels: tuple[Any, ...] = ()
+    name: str = ""
+
+    @property
+    def column(self) -> str:
+        return self.name or self.path.rsplit(".", 1)[-1]
+
+    def label(self, i: int) -> Any:
+        return self.labels[i] if self.labels else self.values[i]
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A validated sweep: the base scenario, the parameters and the points' compiled models."""
+
+    name: str
+    file: Path
+    base: Scenario
+    parameters: tuple[Parameter, ...]
+    replications: int
+    metrics: tuple[str, ...]
+    response: str
+    response_flow: str
+    points: tuple[dict[str, Any], ...] = ()
+    scenarios: tuple[Scenario, ...] = ()
+    specs: tuple[ModelSpec, ...] = field(default=(), repr=False)
+
+    def jobs(self) -> list[tuple[int, int]]:
+        """``(point index, replication)`` of every job."""
+        return [(p, r) for p in range(len(self.points)) for r in range(self.replications)]
+
+    def job_key(self, point: int, replication: int) -> str:
+        """A stable name for one job's result file."""
+        payload = json.dumps(
+            [self.points[point], replication, self.scenarios[point].digest()], sort_keys=True, default=str
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()[:20]
+
+
+def grid(parameters: Sequence[Parameter]) -> list[dict[str, Any]]:
+    """Every combination of the parameters' labels (the first parameter varies slowest)."""
+    columns = [p.column for p in parameters]
+    ranges = [range(len(p.values)) for p in parameters]
+    return [
+        {c: p.label(i) for c, p, i in zip(columns, parameters, idx, strict=True)}
+        for idx in itertools.product(*ranges)
+    ]
+
+
+def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
+    """Set ``a.b.0.c`` in nested dicts/lists, creating tables on the way."""
+    parts = path.split(".")
+    node: Any = data
+    for part in parts[:-1]:
+        if isinstance(node, list):
+            node = node[int(part)]
+        else:
+            node = node.setdefault(part, {})
+    last = parts[-1]
+    if isinstance(node, list):
+        node[int(last)] = copy.deepcopy(value)
+    else:
+        node[last] = copy.deepcopy(value)
+
+
+def load_sweep(
+    path: str | os.PathLike[str],
+    *,
+    replications: int | None = None,
+    horizon_days: float | None = None,
+    check_network: bool = True,
+) -> Sweep:
+    """Read and validate a sweep file and compile every grid point.
+
+    Raises
+    ------
+    ScenarioError
+        Listing every problem of the sweep file, of its base scenario and of every grid point
+        (as ``file: point {...}: key.path: message``); nothing is run or written.
+    """
+    file = Path(path).resolve()
+    where = os.path.relpath(file)
+    try:
+        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError([f"{where}: file not found"]) from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ScenarioError([f"{where}: cannot read sweep file: {exc}"]) from None
+    try:
+        sf = _SweepFile.model_validate(raw)
+    except ValidationError as exc:
+        raise ScenarioError(
+            f"{where}: {_format_loc(tuple(e['loc']))}: {_problem_text(e)}" for e in exc.errors()
+        ) from None
+
+    problems: list[str] = []
+    parameters = []
+    for i, p in enumerate(sf.parameter):
+        if p.labels is not None and len(p.labels) != len(p.values):
+            problems.append(
+                f"{where}: parameter[{i}].labels: {len(p.labels)} labels for {len(p.values)} values"
+            )
+        if p.labels is None and any(isinstance(v, dict | list) for v in p.values):
+            problems.append(f"{where}: parameter[{i}].labels: values that are tables or arrays need labels")
+        parameters.append(Parameter(p.path, tuple(p.values), tuple(p.labels or ()), p.name or ""))
+    for name in [*sf.metrics, *([sf.response] if sf.response else [])]:
+        if name not in METRICS:
+            problems.append(f"{where}: metrics: unknown metric {name!r} (known: {', '.join(METRICS)})")
+    columns = [p.column for p in parameters]
+    if len(set(columns)) != len(columns):
+        problems.append(f"{where}: parameter: column names {columns} repeat; give each a `name`")
+    if problems:
+        raise ScenarioError(problems)
+
+    base_file = (file.parent / sf.scenario).resolve()
+    base = load_scenario(base_file, check_network=check_network)
+    run_changes: dict[str, Any] = {
+        k: v
+        for k, v in {"warmup_days": sf.warmup_days, "seed": sf.seed}.items()
+        if v is not None
+    }
+    horizon = horizon_days if horizon_days is not None else sf.horizon_days
+    if horizon is not None:
+        run_changes["horizon_days"] = horizon
+    base_data = base.model_dump(mode="json", exclude_none=True)
+    base_data["run"].update(run_changes)
+    n_reps = replications or sf.replications or base.run.replications
+
+    points = grid(parameters)
+    scenarios: list[Scenario] = []
+    for idx in itertools.product(*[range(len(p.values)) for p in parameters]):
+        data = copy.deepcopy(base_data)
+        label = ", ".join(f"{p.column}={p.label(i)!r}" for p, i in zip(parameters, idx, strict=True))
+        try:
+            for p, i in zip(parameters, idx, strict=True):
+                _set_path(data, p.path, p.values[i])
+        except (IndexError, ValueError, TypeError, AttributeError) as exc:
+            problems.append(f"{where}: point {{{label}}}: cannot set the path: {exc}")
+            continue
+        try:
+            scenarios.append(Scenario.model_validate(data))
+        except ValidationError as exc:
+            problems += [
+                f"{where}: point {{{label}}}: {_format_loc(tuple(e['loc']))}: {_problem_text(e)}"
+                for e in exc.errors()
+            ]
+        else:
+            if check_network:
+                from sim.scenario_io import _network_problems
+
+                problems += [
+                    f"{where}: point {{{label}}}: {msg.split(': ', 1)[1]}"
+                    for msg in _network_problems(data, {}, base_file)
+                ]
+    metrics = tuple(sf.metrics)
+    if problems:
+        raise ScenarioError(problems)
+    specs = tuple(compile_scenario(s, base_file.parent) for s in scenarios)
+    return Sweep(
+        name=sf.name or file.stem,
+        file=file,
+        base=base,
+        parameters=tuple(parameters),
+        replications=n_reps,
+        metrics=metrics,
+        response=sf.response or (metrics[0] if metrics else "mean_transit_d"),
+        response_flow=sf.response_flow,
+        points=tuple(points),
+        scenarios=tuple(scenarios),
+        specs=specs,
+    )
+
+
+# -- running ------------------------------------------------------------------------------------
+def run_job(spec: ModelSpec, replication: int) -> pd.DataFrame:
+    """One replication's KPIs, per flow and for all flows together (row ``flow == "(all)"``).
+
+    A top-level function so that worker processes and Dask can import it.
+    """
+    ships = run_spec(spec, replication).shipments
+    per_flow = kpis(ships, by=("replication", "flow"))
+    per_flow["flow"] = per_flow["flow"].astype(str)
+    together = kpis(ships.assign(flow=ALL_FLOWS), by=("replication", "flow"))
+    return pd.concat([per_flow, together], ignore_index=True)
+
+
+def _save_atomic(frame: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    frame.to_parquet(tmp, index=False)
+    os.replace(tmp, path)  # a reader sees the whole file or none of it
+
+
+@dataclass
+class SweepResult:
+    """The tidy table, and how many jobs this call ran and skipped."""
+
+    table: pd.DataFrame
+    ran: int
+    skipped: int
+    out_dir: Path
+
+
+def run_sweep(
+    sweep: Sweep,
+    out_dir: str | os.PathLike[str],
+    *,
+    executor: Executor | None = None,
+    max_jobs: int | None = None,
+    on_job: Callable[[int, int], Any] | None = None,
+    progress: bool = True,
+    plot: bool = True,
+) -> SweepResult:
+    """Run the jobs of ``sweep`` not yet saved in ``out_dir``; assemble table and plot.
+
+    Parameters
+    ----------
+    executor
+        Where jobs run (default: in this process).
+    max_jobs
+        Run at most this many of the missing jobs (then stop; a rerun resumes).
+    on_job
+        Called with ``(point, replication)`` after each job is saved.
+    """
+    from tqdm.auto import tqdm
+
+    out = Path(out_dir)
+    runs = out / "runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    executor = executor or SequentialExecutor()
+    all_jobs = sweep.jobs()
+    todo = [(p, r) for p, r in all_jobs if not (runs / f"{sweep.job_key(p, r)}.parquet").exists()]
+    skipped = len(all_jobs) - len(todo)
+    if max_jobs is not None:
+        todo = todo[:max_jobs]
+    ran = 0
+    bar = tqdm(total=len(all_jobs), initial=skipped, desc=sweep.name, unit="run", disable=not progress)
+    try:
+        args = [(sweep.specs[p], r) for p, r in todo]
+        for i, frame in executor.run(run_job, args):
+            p, r = todo[i]
+            for col, value in reversed(sweep.points[p].items()):
+                frame.insert(0, col, value)
+            frame.insert(0, "point", p)
+            _save_atomic(frame, runs / f"{sweep.job_key(p, r)}.parquet")
+            ran += 1
+            bar.update(1)
+            if on_job is not None:
+                on_job(p, r)
+    finally:
+        bar.close()
+    table = assemble(sweep, out)
+    if len(table) and table.groupby(["point", "replication"]).ngroups == len(all_jobs):
+        table.to_parquet(out / "sweep.parquet", index=False)
+        if plot:
+            plot_response(table, sweep).savefig(out / "response.png", dpi=120)
+    return SweepResult(table, ran, skipped, out)
+
+
+def assemble(sweep: Sweep, out_dir: Path) -> pd.DataFrame:
+    """The saved jobs of ``sweep`` in ``out_dir`` as one table, ordered by point, replication, flow."""
+    frames = []
+    for p, r in sweep.jobs():
+        f = out_dir / "runs" / f"{sweep.job_key(p, r)}.parquet"
+        if f.exists():
+            frames.append(pd.read_parquet(f))
+    if not frames:
+        return pd.DataFrame()
+    table = pd.concat(frames, ignore_index=True)
+    ids = {"point", "replication", "flow", "released", "delivered", "in_transit", *sweep.points[0]}
+    keep = [c for c in table.columns if not sweep.metrics or c in sweep.metrics or c in ids]
+    return table[keep].reset_index(drop=True)
+
+
+def plot_response(table: pd.DataFrame, sweep: Sweep) -> Any:
+    """A figure of ``sweep.response`` (mean over replications) against the first parameter,
+    one line per combination of the other parameters, for ``sweep.response_flow``."""
+    from matplotlib.figure import Figure
+
+    first, *others = [p.column for p in sweep.parameters]
+    rows = table[table["flow"] == sweep.response_flow]
+    fig = Figure(figsize=(6.4, 4.0))
+    ax = fig.add_subplot()
+    order = {v: i for i, v in enumerate(sweep.parameters[0].labels or sweep.parameters[0].values)}
+    groups = rows.groupby(others, sort=False) if others else [((), rows)]
+    for key, g in groups:
+        mean = g.groupby(first, sort=False)[sweep.response].mean()
+        mean = mean.iloc[sorted(range(len(mean)), key=lambda i: order.get(mean.index[i], i))]
+        keys = key if isinstance(key, tuple) else (key,)
+        label = ", ".join(f"{c}={v}" for c, v in zip(others, keys, strict=True)) or None
+        ax.plot([str(x) for x in mean.index], mean.to_numpy(), marker="o", label=label)
+    ax.set_xlabel(first)
+    ax.set_ylabel(f"{sweep.response} (mean of {sweep.replications} replications)")
+    ax.set_title(f"{sweep.name}: {sweep.response_flow}")
+    if others:
+        ax.legend(fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+# -- command line -------------------------------------------------------------------------------
+def add_commands(sub: Any) -> None:
+    """Register ``sweep`` and ``bench`` on the ``corridor`` sub-parsers."""
+    import argparse
+
+    from sim import bench
+
+    bench.add_commands(sub)
+
+    p = sub.add_parser(
+        "sweep",
+        help="run a grid of scenario parameters x replications (resumable; local or Dask)",
+        description="Run a sweep file: every grid point x replication. Finished runs are saved "
+        "as they complete, so a rerun resumes. Writes DIR/sweep.parquet and DIR/response.png.",
+    )
+    p.add_argument("file", type=Path, metavar="FILE", help="sweep TOML file")
+    p.add_argument("-o", "--output", type=Path, help="output folder (default sweep-<name>)")
+    p.add_argument("--replications", type=int, help="replications per point")
+    p.add_argument("--horizon-days", type=float, help="simulated days of each run")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="local processes")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address")
+    where.add_argument("--local-cluster", type=int, metavar="N", help="start a local Dask cluster")
+    p.add_argument("--max-jobs", type=int, help=argparse.SUPPRESS)
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_sweep)
+
+
+def cmd_sweep(args: Any) -> int:
+    from sim.executors import make_executor
+
+    if args.replications is not None and args.replications < 1:
+        raise ScenarioError([f"--replications (={args.replications}) must be >= 1"])
+    sweep = load_sweep(args.file, replications=args.replications, horizon_days=args.horizon_days)
+    out = args.output or Path(f"sweep-{sweep.name}")
+    executor = make_executor(args.workers, args.scheduler, args.local_cluster)
+    res = run_sweep(sweep, out, executor=executor, max_jobs=args.max_jobs, progress=not args.quiet)
+    total = len(sweep.jobs())
+    done = res.table.groupby(["point", "replication"]).ngroups if len(res.table) else 0
+    print(f"{sweep.name}: {len(sweep.points)} points x {sweep.replications} replications; "
+          f"ran {res.ran}, reused {res.skipped}, {done}/{total} done")
+    if done == total:
+        print(f"wrote {out / 'sweep.parquet'} and {out / 'response.png'}")
+        return 0
+    print(f"incomplete: rerun the same command to resume ({out / 'runs'})")
+    return 1
