@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import network
 from network import cli as network_cli
-from sim import cli_scenario
+from sim import cli_run, cli_scenario
 from sim.scenario_io import ScenarioError
 
 
@@ -24,6 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     network_cli.add_commands(sub)
     cli_scenario.add_commands(sub)
+    __import__("sim.sweep").sweep.add_commands(sub)  # sweep, bench (issue 6)
+    cli_run.add_commands(sub)
     return parser
 
 

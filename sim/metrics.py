@@ -49,6 +49,7 @@ def shipments_frame(world: World, scenario: str | None = None) -> pd.DataFrame:
             "destination": np.array([f.destination for f in flows], dtype=object)[flow_idx],
             "unit": unit_kind,
             "commodity": np.array([f.commodity for f in flows], dtype=object)[flow_idx],
+            "plan": plan_idx,
             "route": np.array([p.label for p in plans], dtype=object)[plan_idx],
             "via": np.array([p.via for p in plans], dtype=object)[plan_idx],
             "release_h": arr["release_h"],

@@ -21,7 +21,7 @@ import contextlib
 import textwrap
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import matplotlib.style
 import networkx as nx
@@ -561,7 +561,8 @@ def queue_timeseries(
     a saw-tooth at each sailing); the line is then the mean over replications, the band the
     range (``band="minmax"``) or the 10–90 % quantiles (``"quantile"``). Default facilities:
     the ferry queues and ports on the Caspian (names with Turkmenbashi, Alat, Kuryk or Aktau)
-    whose mean queue is at least 2 % of the busiest one's, busiest first (at most eight).
+    whose mean queue is at least 2 % of the busiest one's, busiest first (at most eight);
+    on a network without them, its busiest ports and ferry queues. No queue: a note, no panel.
     With ``ax`` every facility is drawn into that Axes (line style per facility).
 
     Examples
@@ -578,11 +579,10 @@ def queue_timeseries(
     names = _names(queues)
     colors = dict(colors or scenario_colors(names))
     if facilities is None:
-        caspian = queues[
-            queues["kind"].isin(["ferry", "port"])
-            & queues["facility"].str.contains("|".join(CASPIAN_PORTS))
-        ]
-        busy = caspian.groupby("facility")["queue"].mean()
+        pool = queues[queues["kind"].isin(["ferry", "port"])]
+        caspian = pool[pool["facility"].str.contains("|".join(CASPIAN_PORTS))]
+        # a network without the Caspian ports (a test or regional network): its busiest ones
+        busy = (caspian if not caspian.empty else pool).groupby("facility")["queue"].mean()
         busy = busy[(busy > 0) & (busy >= 0.02 * busy.max())]
         chosen = [str(x) for x in busy.sort_values(ascending=False).index[:MAX_PANELS]]
     else:
@@ -601,6 +601,12 @@ def queue_timeseries(
     kinds = data.groupby("facility")["kind"].first()
     styles = ["-", "--", ":", "-."]
     with _styled():
+        if not chosen:
+            efig = Figure(figsize=(6, 2), layout="constrained")
+            eax = ax if ax is not None else efig.subplots()
+            eax.text(0.5, 0.5, "no queue at these facilities", ha="center", va="center")
+            eax.set_axis_off()
+            return efig if ax is None else cast(Figure, ax.get_figure())
         if ax is None:
             fig, axes = _grid(len(chosen), 2, (5.5, 2.4))
         else:
@@ -666,29 +672,16 @@ def leg_volumes(
 ) -> dict[str, float]:
     """Units per replication on each leg for one scenario (delivered or not).
 
-    Each unit counts on every leg of its route; the route label of a shipment is matched to
-    the plans of its flow in ``specs[scenario]``.
-
-    Raises
-    ------
-    ValueError
-        If a route label matches no plan of its flow, or two plans with different legs.
+    Each unit counts on every leg of its route (``plan`` indexes ``specs[scenario].plans``).
     """
     spec = specs[scenario]
     s = shipments[shipments["scenario"] == scenario]
     if not include_warmup:
         s = s[~s["in_warmup"]]
     n_rep = max(int(s["replication"].nunique()), 1)
-    plans_of = {f.label: [spec.plans[i] for i in f.plans] for f in spec.flows}
-    counts = s.groupby([s["flow"].astype(str), "route"]).size()
     volumes: dict[str, float] = {}
-    for key, n in counts.items():
-        flow, route = str(key[0]), str(key[1])  # type: ignore[index]
-        legs = {p.legs for p in plans_of.get(str(flow), spec.plans) if p.label == route}
-        if len(legs) != 1:
-            problem = "no plan" if not legs else f"{len(legs)} plans with different legs"
-            raise ValueError(f"route {route!r} of flow {flow!r} matches {problem} in {scenario!r}")
-        for leg in legs.pop():
+    for plan, n in s.groupby("plan").size().items():
+        for leg in spec.plans[int(plan)].legs:  # type: ignore[call-overload]
             volumes[leg] = volumes.get(leg, 0.0) + float(n) / n_rep
     return volumes
 

@@ -254,7 +254,8 @@ def write_report(
 ) -> Path:
     """Write ``report.md`` and ``report.html`` into ``out_dir``; return the HTML path.
 
-    ``figures`` maps a caption to an image file; images outside ``out_dir`` are copied into
+    ``figures`` maps a caption to an image file; images inside ``out_dir`` (or a folder of it)
+    are referenced where they are, others are copied into
     it so both reports reference them relatively. ``scenarios`` (the Scenario objects) adds
     descriptions and years, which the compiled specs do not carry.
     """
@@ -265,10 +266,12 @@ def write_report(
     title = title or f"{' vs '.join(names)}: corridor comparison"
     images: list[tuple[str, str]] = []
     for caption, path in figures.items():
-        src = Path(path)
-        if src.resolve().parent != out.resolve():
+        src = Path(path).resolve()
+        if src.is_relative_to(out.resolve()):
+            images.append((caption, src.relative_to(out.resolve()).as_posix()))
+        else:
             shutil.copy2(src, out / src.name)
-        images.append((caption, src.name))
+            images.append((caption, src.name))
     info = _scenarios(results, scenarios)
     sentences = reading(table, baseline)
     method = _method(results)

@@ -1,0 +1,144 @@
+"""The ``corridor run`` and ``corridor compare`` commands.
+
+``compare`` is the main job: it runs every scenario on the same seed and replication indices
+(common random numbers), prints the differences to the first scenario with their confidence
+intervals, and writes the output folder (tables, manifest, figures, report).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from sim.output import OutputError, ScenarioInfo, check_target, write_output
+from sim.report import format_summary
+from sim.runner import compare
+from sim.scenario import Scenario
+from sim.scenario_io import ScenarioError, load_scenario
+
+__all__ = ["add_commands", "cmd_compare", "cmd_run"]
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "-o", "--output", type=Path, metavar="DIR", help="output folder (default out/<name>)"
+    )
+    p.add_argument(
+        "--replications", type=int, metavar="N", help="override the scenario's replications"
+    )
+    p.add_argument("--seed", type=int, metavar="S", help="override the root seed")
+    p.add_argument(
+        "--workers", type=int, default=1, metavar="N", help="local processes (default 1)"
+    )
+    p.add_argument("--horizon-days", type=float, metavar="D", help="shorten or lengthen the run")
+    p.add_argument("--warmup-days", type=float, metavar="D", help="override the warm-up")
+    p.add_argument("--no-figures", action="store_true", help="tables and report text only")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
+def add_commands(sub: Any) -> None:
+    """Register ``run`` and ``compare`` on the ``corridor`` sub-parsers."""
+    run = sub.add_parser("run", help="simulate one scenario and write its tables, plots and report")
+    run.add_argument("file", type=Path, metavar="FILE", help="scenario TOML file")
+    _common(run)
+    run.set_defaults(func=cmd_run)
+    cmp = sub.add_parser(
+        "compare",
+        help="simulate scenarios on common random numbers and compare them to the first",
+        description="Run every scenario with the same seed and replication indices, print each "
+        "scenario's differences to the first (the baseline) with 95%% confidence intervals from "
+        "paired replications, and write tables, figures and a report to the output folder.",
+    )
+    cmp.add_argument(
+        "files",
+        type=Path,
+        nargs="+",
+        metavar="FILE",
+        help="scenario files; the first is the baseline",
+    )
+    _common(cmp)
+    cmp.set_defaults(func=cmd_compare)
+
+
+def _load(files: list[Path], args: argparse.Namespace) -> list[ScenarioInfo]:
+    infos: list[ScenarioInfo] = []
+    problems: list[str] = []
+    for f in files:
+        try:
+            s = load_scenario(f)
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+            continue
+        changes: dict[str, float] = {}
+        if args.horizon_days is not None:
+            changes["horizon_days"] = args.horizon_days
+        if args.warmup_days is not None:
+            changes["warmup_days"] = args.warmup_days
+        elif args.horizon_days is not None and s.run.warmup_days >= args.horizon_days:
+            changes["warmup_days"] = args.horizon_days / 10
+        if changes:
+            try:
+                s = s.with_run(**changes)
+            except ValueError as exc:
+                problems.append(f"{f}: run: {exc}")
+                continue
+        infos.append(ScenarioInfo(s, f))
+    if problems:
+        raise ScenarioError(problems)
+    names = [i.scenario.name for i in infos]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ScenarioError(
+            [f"scenario name {n!r} is used by more than one file; names must differ" for n in dupes]
+        )
+    return infos
+
+
+def _execute(infos: list[ScenarioInfo], args: argparse.Namespace, default_out: str) -> int:
+    scenarios: list[Scenario] = [i.scenario for i in infos]
+    n = args.replications if args.replications is not None else scenarios[0].run.replications
+    if n < 1:
+        raise ScenarioError([f"--replications (={n}) must be >= 1"])
+    seed = args.seed if args.seed is not None else scenarios[0].run.seed
+    out = args.output or Path("out") / default_out
+    try:
+        check_target(out)
+    except OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    total = n * len(scenarios)
+    with tqdm(
+        total=total, desc="replications", unit="run", disable=args.quiet, file=sys.stderr
+    ) as bar:
+        results = compare(
+            scenarios,
+            n,
+            seed=seed,
+            workers=args.workers,
+            progress=bar.update,
+            base_dirs=[i.path.parent if i.path else None for i in infos],
+        )
+    try:
+        small = write_output(
+            out, results, infos, seed=seed, replications=n, with_figures=not args.no_figures
+        )
+    except (OutputError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(format_summary(small["summary"]))
+    print(f"\nwrote {out}/ (report.html, report.md, tables/, figures/, manifest.json)")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    infos = _load([args.file], args)
+    return _execute(infos, args, infos[0].scenario.name)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    infos = _load(list(args.files), args)
+    return _execute(infos, args, "compare-" + "-vs-".join(i.scenario.name for i in infos[:3]))

@@ -1,0 +1,229 @@
+"""Write a run's or a comparison's output folder: tables, manifest, plots and report.
+
+The folder is assembled in a temporary sibling and moved into place only when everything has
+been written, so an error never leaves a partial output. An existing folder is replaced only if
+it is one of ours (it holds a ``manifest.json``); anything else is refused.
+
+Layout::
+
+    DIR/manifest.json           scenarios (file, digest), seed, replications, versions, command
+    DIR/tables/*.parquet        shipments, facilities, queues, closures (one row per unit/...)
+    DIR/tables/*.csv            kpis, differences, summary, delay_by_cause (small tables)
+    DIR/figures/*.png           the comparison plots
+    DIR/report.md, report.html  the one-page report
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
+
+import network
+from sim import plots, report
+from sim.compile import scenario_network
+from sim.metrics import delay_by_cause, paired_differences
+from sim.runner import TABLES, Results
+from sim.scenario import Scenario
+
+
+class OutputError(Exception):
+    """The output folder cannot be written (exists and is not ours, or an OS error)."""
+
+
+@dataclass(frozen=True)
+class ScenarioInfo:
+    """What the manifest records of each scenario."""
+
+    scenario: Scenario
+    path: Path | None = None
+
+
+def manifest(
+    infos: Sequence[ScenarioInfo],
+    results: Results,
+    *,
+    seed: int,
+    replications: int,
+    command: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """The manifest of an output folder: enough to reproduce and to check what was run."""
+    from sim import __version__
+
+    versions = {"caspian-corridors": __version__, "python": platform.python_version()}
+    for mod in ("simpy", "networkx", "numpy", "pandas"):
+        versions[mod] = __import__(mod).__version__
+    return {
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": list(command) if command is not None else sys.argv,
+        "seed": seed,
+        "replications": replications,
+        "baseline": infos[0].scenario.name,
+        "scenarios": [
+            {
+                "name": i.scenario.name,
+                "file": str(i.path) if i.path else None,
+                "digest": i.scenario.digest(),
+                "year": i.scenario.year,
+                "description": i.scenario.description,
+                "horizon_days": i.scenario.run.horizon_days,
+                "warmup_days": i.scenario.run.warmup_days,
+            }
+            for i in infos
+        ],
+        "tables": {t: len(getattr(results, t)) for t in TABLES},
+        "versions": versions,
+    }
+
+
+def check_target(out_dir: Path) -> None:
+    """Refuse an output folder that exists and is not one of ours (before any work is done)."""
+    out_dir = out_dir.resolve()
+    if out_dir.exists() and (
+        not out_dir.is_dir()
+        or (any(out_dir.iterdir()) and not (out_dir / "manifest.json").exists())
+    ):
+        raise OutputError(
+            f"{out_dir}: exists and is not an output folder of this tool (no manifest.json); "
+            "choose another -o DIR or remove it"
+        )
+
+
+def _prepare(out_dir: Path) -> Path:
+    check_target(out_dir)
+    out_dir = out_dir.resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+
+
+def _commit(tmp: Path, out_dir: Path) -> None:
+    out_dir = out_dir.resolve()
+    if out_dir.exists():
+        old = out_dir.with_name(f".{out_dir.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        out_dir.rename(old)
+        tmp.rename(out_dir)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        tmp.rename(out_dir)
+
+
+#: figure file stem -> caption in the report
+CAPTIONS = {
+    "transit_distributions": "Transit-time distributions per origin–destination (ECDF, days)",
+    "kpi_mean_transit": "Mean transit per flow and scenario, with 95 % intervals over replications",
+    "differences_mean_transit": "Paired differences to the baseline (common random numbers)",
+    "delay_attribution": "Where the time goes: mean hours per unit by cause",
+    "facility_delays": "Where cargo waits: facilities with the longest average queues",
+    "queues_caspian": "Queues over time at the Caspian ports and ferry lines",
+    "flow_maps": "Units per leg and replication, by scenario",
+}
+
+
+def _figure(obj: Any) -> Figure:
+    return obj if isinstance(obj, Figure) else obj.figure
+
+
+def figures_for(
+    results: Results,
+    infos: Sequence[ScenarioInfo],
+    kpi_table: pd.DataFrame,
+    diffs: pd.DataFrame,
+) -> dict[str, Figure]:
+    """The comparison figures, by file stem (see :data:`CAPTIONS`)."""
+    figs: dict[str, Figure] = {
+        "transit_distributions": _figure(plots.transit_distributions(results.shipments)),
+        "kpi_mean_transit": _figure(plots.kpi_bars(kpi_table, "mean_transit_d")),
+    }
+    if not diffs.empty:
+        figs["differences_mean_transit"] = _figure(plots.difference_bars(diffs, "mean_transit_d"))
+    figs["delay_attribution"] = _figure(plots.delay_attribution(results.shipments))
+    figs["facility_delays"] = _figure(plots.facility_delays(results.facilities))
+    if not results.queues.empty:
+        warmup = infos[0].scenario.run.warmup_days
+        figs["queues_caspian"] = _figure(plots.queue_timeseries(results.queues, warmup_days=warmup))
+    graphs = {
+        i.scenario.name: network.build_graph(
+            scenario_network(i.scenario, i.path.parent if i.path else None), i.scenario.year
+        )
+        for i in infos
+    }
+    figs["flow_maps"] = plots.flow_maps(results, list(graphs), graphs=graphs)
+    return figs
+
+
+def write_output(
+    out_dir: Path,
+    results: Results,
+    infos: Sequence[ScenarioInfo],
+    *,
+    seed: int,
+    replications: int,
+    command: Sequence[str] | None = None,
+    with_figures: bool = True,
+) -> dict[str, pd.DataFrame]:
+    """Write tables, manifest, figures and report to ``out_dir``; return the small tables."""
+    baseline = infos[0].scenario.name
+    kpi_table = results.kpis()
+    diffs = paired_differences(kpi_table, baseline) if len(infos) > 1 else pd.DataFrame()
+    summary = report.summary_table(results, baseline)
+    tmp = _prepare(out_dir)
+    try:
+        tables = tmp / "tables"
+        tables.mkdir()
+        for name in TABLES:
+            frame = getattr(results, name)
+            frame.to_parquet(tables / f"{name}.parquet", index=False)
+        small = {
+            "kpis": kpi_table,
+            "differences": diffs,
+            "summary": summary,
+            "delay_by_cause": delay_by_cause(results.shipments),
+        }
+        for name, frame in small.items():
+            frame.to_csv(tables / f"{name}.csv", index=False)
+        figure_paths: dict[str, Path] = {}
+        if with_figures:
+            fig_dir = tmp / "figures"
+            fig_dir.mkdir()
+            for stem, fig in figures_for(results, infos, kpi_table, diffs).items():
+                path = fig_dir / f"{stem}.png"
+                fig.savefig(path, dpi=120, bbox_inches="tight")
+                plt.close(fig)
+                figure_paths[CAPTIONS[stem]] = path
+        info = manifest(infos, results, seed=seed, replications=replications, command=command)
+        (tmp / "manifest.json").write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n")
+        report.write_report(
+            results,
+            tmp,
+            baseline=baseline,
+            figures=figure_paths,
+            scenarios=[i.scenario for i in infos],
+        )
+        _commit(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return small
+
+
+__all__ = [
+    "CAPTIONS",
+    "OutputError",
+    "ScenarioInfo",
+    "check_target",
+    "figures_for",
+    "manifest",
+    "write_output",
+]
