@@ -59,7 +59,13 @@ from sim.model import ModelSpec
 from sim.records import CAUSES
 from sim.runner import run_spec
 from sim.scenario import Scenario
-from sim.scenario_io import ScenarioError, _format_loc, _problem_text, load_scenario
+from sim.scenario_io import (
+    ScenarioError,
+    _did_you_mean,
+    _format_loc,
+    _problem_text,
+    load_scenario,
+)
 
 __all__ = [
     "ALL_FLOWS",
@@ -105,6 +111,17 @@ class _SweepFile(BaseModel):
     response: str | None = None
     response_flow: str = ALL_FLOWS
     parameter: list[_ParameterFile] = Field(min_length=1)
+
+
+def _sweep_problem(error: Any) -> str:
+    """Like a scenario problem, but unknown keys are matched against the sweep file's keys."""
+    loc = tuple(error["loc"])
+    if error["type"] == "extra_forbidden":
+        model = _ParameterFile if loc[0] == "parameter" else _SweepFile
+        fields = list(model.model_fields)
+        hint = _did_you_mean(str(loc[-1]), fields) or f" (allowed: {', '.join(fields)})"
+        return f"unknown key{hint}"
+    return _problem_text(error)
 
 
 @dataclass(frozen=True)
@@ -205,7 +222,7 @@ def load_sweep(
         sf = _SweepFile.model_validate(raw)
     except ValidationError as exc:
         raise ScenarioError(
-            f"{where}: {_format_loc(tuple(e['loc']))}: {_problem_text(e)}" for e in exc.errors()
+            f"{where}: {_format_loc(tuple(e['loc']))}: {_sweep_problem(e)}" for e in exc.errors()
         ) from None
 
     problems: list[str] = []

@@ -1,0 +1,179 @@
+"""Sweeps: grid points from a sweep file, resumable runs, identical results on every executor."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from sim.executors import DaskExecutor, ProcessExecutor, SequentialExecutor
+from sim.scenario_io import ScenarioError
+from sim.sweep import ALL_FLOWS, Parameter, grid, load_sweep, run_sweep
+
+BASE = """
+name = "tiny"
+[[demand]]
+origin = "Tashkent"
+destination = "Alat"
+unit = "wagon"
+per_week = 40
+[run]
+horizon_days = 30
+warmup_days = 5
+replications = 1
+seed = 3
+"""
+
+SWEEP = """
+scenario = "base.toml"
+replications = 2
+metrics = ["mean_transit_d", "mean_ferry_h"]
+
+[[parameter]]
+path = "overrides.ferries.turkmenbashi-alat.vessels"
+values = [1, 4]
+
+[[parameter]]
+name = "border_factor"
+path = "overrides.node_kinds"
+values = [[], [{ kind = "border", handling_factor = 0.25 }]]
+labels = ["as is", "quarter"]
+"""
+
+
+@pytest.fixture(scope="module")
+def sweep_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("sweep")
+    (folder / "base.toml").write_text(BASE, encoding="utf-8")
+    (folder / "grid.toml").write_text(SWEEP, encoding="utf-8")
+    return folder / "grid.toml"
+
+
+@pytest.fixture(scope="module")
+def sweep(sweep_file: Path):  # type: ignore[no-untyped-def]
+    return load_sweep(sweep_file)
+
+
+@pytest.fixture(scope="module")
+def reference(sweep, tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    return run_sweep(sweep, tmp_path_factory.mktemp("ref"), progress=False).table
+
+
+def test_grid_is_the_cartesian_product_first_parameter_slowest():
+    points = grid([Parameter("a.x", (1, 2)), Parameter("b", ({"k": 1}, {"k": 2}), ("one", "two"))])
+    assert points == [{"x": 1, "b": "one"}, {"x": 1, "b": "two"}, {"x": 2, "b": "one"}, {"x": 2, "b": "two"}]
+
+
+def test_points_set_the_scenario_keys(sweep):  # type: ignore[no-untyped-def]
+    assert len(sweep.points) == 4 and sweep.replications == 2
+    vessels = [s.overrides.ferries["turkmenbashi-alat"].vessels for s in sweep.scenarios]
+    assert vessels == [1, 1, 4, 4]
+    assert [len(s.overrides.node_kinds) for s in sweep.scenarios] == [0, 1, 0, 1]
+    assert [spec.ferries["turkmenbashi-alat"].vessels for spec in sweep.specs] == [1, 1, 4, 4]
+    factors = [s.overrides.node_kinds[0].handling_factor for s in sweep.scenarios[1::2]]
+    assert factors == [0.25, 0.25]
+
+
+def test_table_is_tidy_and_the_response_moves(sweep, reference: pd.DataFrame):  # type: ignore[no-untyped-def]
+    t = reference
+    assert list(t.columns[:5]) == ["point", "vessels", "border_factor", "replication", "flow"]
+    assert {"mean_transit_d", "mean_ferry_h", "released"} <= set(t.columns)
+    assert "p95_transit_d" not in t.columns  # only the metrics asked for
+    assert t.groupby(["point", "replication"]).ngroups == 8
+    allf = t[t["flow"] == ALL_FLOWS].groupby(["vessels", "border_factor"])["mean_transit_d"].mean()
+    # a fleet of four vessels waits less for a ferry than one vessel
+    assert allf[(4, "as is")] < allf[(1, "as is")]
+    ferry = t[t["flow"] == ALL_FLOWS].groupby("vessels")["mean_ferry_h"].mean()
+    assert ferry[4] < ferry[1]
+
+
+def test_interrupted_sweep_resumes_and_equals_uninterrupted(sweep, reference, tmp_path: Path):  # type: ignore[no-untyped-def]
+    seen: list[tuple[int, int]] = []
+
+    def stop_after_three(p: int, r: int) -> None:
+        seen.append((p, r))
+        if len(seen) == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(sweep, tmp_path, on_job=stop_after_three, progress=False)
+    assert len(list((tmp_path / "runs").glob("*.parquet"))) == 3
+    assert not (tmp_path / "sweep.parquet").exists()
+    rerun: list[tuple[int, int]] = []
+    res = run_sweep(sweep, tmp_path, on_job=lambda p, r: rerun.append((p, r)), progress=False)
+    assert (res.ran, res.skipped) == (5, 3)
+    assert set(rerun).isdisjoint(seen) and set(rerun) | set(seen) == set(sweep.jobs())
+    pd.testing.assert_frame_equal(res.table, reference)
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "sweep.parquet"), reference)
+    assert (tmp_path / "response.png").stat().st_size > 1000
+
+
+def test_job_limit_then_resume(sweep, reference, tmp_path: Path):  # type: ignore[no-untyped-def]
+    first = run_sweep(sweep, tmp_path, max_jobs=5, progress=False)
+    assert (first.ran, first.skipped) == (5, 0)
+    assert not (tmp_path / "sweep.parquet").exists()
+    second = run_sweep(sweep, tmp_path, progress=False)
+    assert (second.ran, second.skipped) == (3, 5)
+    pd.testing.assert_frame_equal(second.table, reference)
+    third = run_sweep(sweep, tmp_path, progress=False)
+    assert third.ran == 0
+
+
+@pytest.mark.parametrize(
+    "executor",
+    [SequentialExecutor(), ProcessExecutor(2), DaskExecutor(n_workers=2, processes=False)],
+    ids=["sequential", "processes", "dask-localcluster"],
+)
+def test_results_identical_whatever_the_executor(sweep, reference, tmp_path: Path, executor):  # type: ignore[no-untyped-def]
+    res = run_sweep(sweep, tmp_path, executor=executor, progress=False, plot=False)
+    assert res.ran == 8
+    pd.testing.assert_frame_equal(res.table, reference)
+
+
+def test_bad_sweep_file_lists_every_problem_and_writes_nothing(tmp_path: Path, capsys):  # type: ignore[no-untyped-def]
+    (tmp_path / "base.toml").write_text(BASE, encoding="utf-8")
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        'scenario = "base.toml"\n'
+        "[[parameter]]\n"
+        'path = "overrides.ferries.turkmenbashi-alat.vessels"\n'
+        "values = [0, 3]\n"
+        "[[parameter]]\n"
+        'path = "overrides.ferries.turkmenbashi-alat.policy"\n'
+        'values = ["max_wait", "sometimes"]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError) as err:
+        load_sweep(bad)
+    problems = err.value.problems
+    # vessels=0 at two points, policy 'sometimes' at two points
+    assert len(problems) == 4
+    assert sum("vessels: Input should be greater than or equal to 1 (got 0)" in p for p in problems) == 2
+    assert sum("policy:" in p and "'sometimes'" in p for p in problems) == 2
+    out = tmp_path / "out"
+    assert main(["sweep", str(bad), "-o", str(out), "-q"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith("error: ") and "Traceback" not in captured.err
+    assert not out.exists()
+
+
+def test_unknown_key_and_metric_are_reported(tmp_path: Path):
+    f = tmp_path / "s.toml"
+    f.write_text('scenario = "x.toml"\nmetric = []\n[[parameter]]\npath = "a"\nvalues = [1]\n')
+    with pytest.raises(ScenarioError, match="metric: unknown key; did you mean 'metrics'"):
+        load_sweep(f)
+    f.write_text('scenario = "x.toml"\nmetrics = ["speed"]\n[[parameter]]\npath = "a"\nvalues = [1]\n')
+    with pytest.raises(ScenarioError, match="unknown metric 'speed'"):
+        load_sweep(f)
+
+
+def test_cli_sweep_runs_and_resumes(sweep_file: Path, reference, tmp_path: Path, capsys):  # type: ignore[no-untyped-def]
+    out = tmp_path / "o"
+    assert main(["sweep", str(sweep_file), "-o", str(out), "-q", "--workers", "1", "--max-jobs", "2"]) == 1
+    assert "ran 2, reused 0, 2/8 done" in capsys.readouterr().out
+    assert main(["sweep", str(sweep_file), "-o", str(out), "-q", "--workers", "2"]) == 0
+    assert "ran 6, reused 2, 8/8 done" in capsys.readouterr().out
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "sweep.parquet"), reference)
+    assert (out / "response.png").exists()
