@@ -24,13 +24,17 @@ __all__ = ["DaskExecutor", "Executor", "ProcessExecutor", "SequentialExecutor", 
 class Executor(Protocol):
     """Runs ``fn(*args)`` for each argument tuple; yields ``(index, result)`` as each finishes."""
 
-    def run(self, fn: Callable[..., Any], jobs: Sequence[tuple[Any, ...]]) -> Iterator[tuple[int, Any]]: ...
+    def run(
+        self, fn: Callable[..., Any], jobs: Sequence[tuple[Any, ...]]
+    ) -> Iterator[tuple[int, Any]]: ...
 
 
 class SequentialExecutor:
     """Every job in this process, in order."""
 
-    def run(self, fn: Callable[..., Any], jobs: Sequence[tuple[Any, ...]]) -> Iterator[tuple[int, Any]]:
+    def run(
+        self, fn: Callable[..., Any], jobs: Sequence[tuple[Any, ...]]
+    ) -> Iterator[tuple[int, Any]]:
         for i, args in enumerate(jobs):
             yield i, fn(*args)
 
@@ -41,7 +45,9 @@ class ProcessExecutor:
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers or os.cpu_count() or 1
 
-    def run(self, fn: Callable[..., Any], jobs: Sequence[tuple[Any, ...]]) -> Iterator[tuple[int, Any]]:
+    def run(
+        self, fn: Callable[..., Any], jobs: Sequence[tuple[Any, ...]]
+    ) -> Iterator[tuple[int, Any]]:
         if self.workers <= 1 or len(jobs) <= 1:
             yield from SequentialExecutor().run(fn, jobs)
             return
@@ -67,14 +73,21 @@ class DaskExecutor:
     """
 
     def __init__(
-        self, address: str | None = None, *, n_workers: int = 2, processes: bool = True, retries: int = 3
+        self,
+        address: str | None = None,
+        *,
+        n_workers: int = 2,
+        processes: bool = True,
+        retries: int = 3,
     ) -> None:
         self.address = address
         self.n_workers = n_workers
         self.processes = processes
         self.retries = retries
 
-    def run(self, fn: Callable[..., Any], jobs: Sequence[tuple[Any, ...]]) -> Iterator[tuple[int, Any]]:
+    def run(
+        self, fn: Callable[..., Any], jobs: Sequence[tuple[Any, ...]]
+    ) -> Iterator[tuple[int, Any]]:
         from dask.distributed import Client, LocalCluster
         from dask.distributed import as_completed as dask_completed
 

@@ -220,7 +220,7 @@ class LinePath:
         self.world.recorder.dwell(units, Cause.LINE, env.now - t0)
         env.process(self._hold(req))
 
-    def _hold(self, req: simpy.Resource) -> Proc:
+    def _hold(self, req: simpy.resources.resource.Request) -> Proc:
         yield self.world.env.timeout(self.headway_h)
         self.monitor.change(dbusy=-1)
         self.resource.release(req)
@@ -328,7 +328,9 @@ class FerryLine:
     Units that do not fit wait for the next sailing.
     """
 
-    def __init__(self, world: World, spec: FerrySpec, duration_h: float, delay: GammaSampler) -> None:
+    def __init__(
+        self, world: World, spec: FerrySpec, duration_h: float, delay: Callable[[], float]
+    ) -> None:
         self.world = world
         self.spec = spec
         self.name = spec.leg_id

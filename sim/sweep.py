@@ -84,9 +84,18 @@ __all__ = [
 ALL_FLOWS = "(all)"
 #: the columns of :func:`sim.metrics.kpis` a sweep may keep and plot
 METRICS = (
-    "mean_transit_d", "median_transit_d", "p90_transit_d", "p95_transit_d", "delivered", "on_time",
-    "cost_usd_per_unit", "co2_kg_per_unit", "mean_running_h", *(f"mean_{c}_h" for c in CAUSES),
-    "released", "in_transit",
+    "mean_transit_d",
+    "median_transit_d",
+    "p90_transit_d",
+    "p95_transit_d",
+    "delivered",
+    "on_time",
+    "cost_usd_per_unit",
+    "co2_kg_per_unit",
+    "mean_running_h",
+    *(f"mean_{c}_h" for c in CAUSES),
+    "released",
+    "in_transit",
 )
 
 
@@ -164,7 +173,9 @@ class Sweep:
     def job_key(self, point: int, replication: int) -> str:
         """A stable name for one job's result file."""
         payload = json.dumps(
-            [self.points[point], replication, self.scenarios[point].digest()], sort_keys=True, default=str
+            [self.points[point], replication, self.scenarios[point].digest()],
+            sort_keys=True,
+            default=str,
         )
         return hashlib.sha256(payload.encode()).hexdigest()[:20]
 
@@ -184,10 +195,7 @@ def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
     parts = path.split(".")
     node: Any = data
     for part in parts[:-1]:
-        if isinstance(node, list):
-            node = node[int(part)]
-        else:
-            node = node.setdefault(part, {})
+        node = node[int(part)] if isinstance(node, list) else node.setdefault(part, {})
     last = parts[-1]
     if isinstance(node, list):
         node[int(last)] = copy.deepcopy(value)
@@ -227,17 +235,24 @@ def load_sweep(
 
     problems: list[str] = []
     parameters = []
-    for i, p in enumerate(sf.parameter):
-        if p.labels is not None and len(p.labels) != len(p.values):
+    for i, pf in enumerate(sf.parameter):
+        if pf.labels is not None and len(pf.labels) != len(pf.values):
             problems.append(
-                f"{where}: parameter[{i}].labels: {len(p.labels)} labels for {len(p.values)} values"
+                f"{where}: parameter[{i}].labels: "
+                f"{len(pf.labels)} labels for {len(pf.values)} values"
             )
-        if p.labels is None and any(isinstance(v, dict | list) for v in p.values):
-            problems.append(f"{where}: parameter[{i}].labels: values that are tables or arrays need labels")
-        parameters.append(Parameter(p.path, tuple(p.values), tuple(p.labels or ()), p.name or ""))
+        if pf.labels is None and any(isinstance(v, dict | list) for v in pf.values):
+            problems.append(
+                f"{where}: parameter[{i}].labels: values that are tables or arrays need labels"
+            )
+        parameters.append(
+            Parameter(pf.path, tuple(pf.values), tuple(pf.labels or ()), pf.name or "")
+        )
     for name in [*sf.metrics, *([sf.response] if sf.response else [])]:
         if name not in METRICS:
-            problems.append(f"{where}: metrics: unknown metric {name!r} (known: {', '.join(METRICS)})")
+            problems.append(
+                f"{where}: metrics: unknown metric {name!r} (known: {', '.join(METRICS)})"
+            )
     columns = [p.column for p in parameters]
     if len(set(columns)) != len(columns):
         problems.append(f"{where}: parameter: column names {columns} repeat; give each a `name`")
@@ -247,9 +262,7 @@ def load_sweep(
     base_file = (file.parent / sf.scenario).resolve()
     base = load_scenario(base_file, check_network=check_network)
     run_changes: dict[str, Any] = {
-        k: v
-        for k, v in {"warmup_days": sf.warmup_days, "seed": sf.seed}.items()
-        if v is not None
+        k: v for k, v in {"warmup_days": sf.warmup_days, "seed": sf.seed}.items() if v is not None
     }
     horizon = horizon_days if horizon_days is not None else sf.horizon_days
     if horizon is not None:
@@ -262,7 +275,9 @@ def load_sweep(
     scenarios: list[Scenario] = []
     for idx in itertools.product(*[range(len(p.values)) for p in parameters]):
         data = copy.deepcopy(base_data)
-        label = ", ".join(f"{p.column}={p.label(i)!r}" for p, i in zip(parameters, idx, strict=True))
+        label = ", ".join(
+            f"{p.column}={p.label(i)!r}" for p, i in zip(parameters, idx, strict=True)
+        )
         try:
             for p, i in zip(parameters, idx, strict=True):
                 _set_path(data, p.path, p.values[i])
@@ -365,7 +380,9 @@ def run_sweep(
     if max_jobs is not None:
         todo = todo[:max_jobs]
     ran = 0
-    bar = tqdm(total=len(all_jobs), initial=skipped, desc=sweep.name, unit="run", disable=not progress)
+    bar = tqdm(
+        total=len(all_jobs), initial=skipped, desc=sweep.name, unit="run", disable=not progress
+    )
     try:
         args = [(sweep.specs[p], r) for p, r in todo]
         for i, frame in executor.run(run_job, args):
@@ -389,7 +406,7 @@ def run_sweep(
 
 
 def assemble(sweep: Sweep, out_dir: Path) -> pd.DataFrame:
-    """The saved jobs of ``sweep`` in ``out_dir`` as one table, ordered by point, replication, flow."""
+    """The saved jobs of ``sweep`` in ``out_dir`` as one table, by point, replication, flow."""
     frames = []
     for p, r in sweep.jobs():
         f = out_dir / "runs" / f"{sweep.job_key(p, r)}.parquet"
@@ -468,8 +485,10 @@ def cmd_sweep(args: Any) -> int:
     res = run_sweep(sweep, out, executor=executor, max_jobs=args.max_jobs, progress=not args.quiet)
     total = len(sweep.jobs())
     done = res.table.groupby(["point", "replication"]).ngroups if len(res.table) else 0
-    print(f"{sweep.name}: {len(sweep.points)} points x {sweep.replications} replications; "
-          f"ran {res.ran}, reused {res.skipped}, {done}/{total} done")
+    print(
+        f"{sweep.name}: {len(sweep.points)} points x {sweep.replications} replications; "
+        f"ran {res.ran}, reused {res.skipped}, {done}/{total} done"
+    )
     if done == total:
         print(f"wrote {out / 'sweep.parquet'} and {out / 'response.png'}")
         return 0

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Generator
+from functools import partial
 from typing import Any
 
 import simpy
@@ -126,10 +127,13 @@ class World:
                 self,
                 f"{seg.nodes[0]}>{seg.nodes[-1]}",
                 train,
-                lambda units, seg=seg: self._start(self._run_segment(units, seg, EventKind.TRAIN_DEPART)),
+                partial(self._train_departs, seg),
             )
             self.formations[key] = form
         return form
+
+    def _train_departs(self, seg: Segment, units: list[int]) -> None:
+        self._start(self._run_segment(units, seg, EventKind.TRAIN_DEPART))
 
     def _start(self, gen: Proc) -> None:
         self.env.process(gen)

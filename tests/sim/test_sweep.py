@@ -52,21 +52,26 @@ def sweep_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def sweep(sweep_file: Path):  # type: ignore[no-untyped-def]
+def sweep(sweep_file: Path):
     return load_sweep(sweep_file)
 
 
 @pytest.fixture(scope="module")
-def reference(sweep, tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+def reference(sweep, tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
     return run_sweep(sweep, tmp_path_factory.mktemp("ref"), progress=False).table
 
 
 def test_grid_is_the_cartesian_product_first_parameter_slowest():
     points = grid([Parameter("a.x", (1, 2)), Parameter("b", ({"k": 1}, {"k": 2}), ("one", "two"))])
-    assert points == [{"x": 1, "b": "one"}, {"x": 1, "b": "two"}, {"x": 2, "b": "one"}, {"x": 2, "b": "two"}]
+    assert points == [
+        {"x": 1, "b": "one"},
+        {"x": 1, "b": "two"},
+        {"x": 2, "b": "one"},
+        {"x": 2, "b": "two"},
+    ]
 
 
-def test_points_set_the_scenario_keys(sweep):  # type: ignore[no-untyped-def]
+def test_points_set_the_scenario_keys(sweep):
     assert len(sweep.points) == 4 and sweep.replications == 2
     vessels = [s.overrides.ferries["turkmenbashi-alat"].vessels for s in sweep.scenarios]
     assert vessels == [1, 1, 4, 4]
@@ -76,7 +81,7 @@ def test_points_set_the_scenario_keys(sweep):  # type: ignore[no-untyped-def]
     assert factors == [0.25, 0.25]
 
 
-def test_table_is_tidy_and_the_response_moves(sweep, reference: pd.DataFrame):  # type: ignore[no-untyped-def]
+def test_table_is_tidy_and_the_response_moves(sweep, reference: pd.DataFrame):
     t = reference
     assert list(t.columns[:5]) == ["point", "vessels", "border_factor", "replication", "flow"]
     assert {"mean_transit_d", "mean_ferry_h", "released"} <= set(t.columns)
@@ -89,7 +94,7 @@ def test_table_is_tidy_and_the_response_moves(sweep, reference: pd.DataFrame):  
     assert ferry[4] < ferry[1]
 
 
-def test_interrupted_sweep_resumes_and_equals_uninterrupted(sweep, reference, tmp_path: Path):  # type: ignore[no-untyped-def]
+def test_interrupted_sweep_resumes_and_equals_uninterrupted(sweep, reference, tmp_path: Path):
     seen: list[tuple[int, int]] = []
 
     def stop_after_three(p: int, r: int) -> None:
@@ -110,7 +115,7 @@ def test_interrupted_sweep_resumes_and_equals_uninterrupted(sweep, reference, tm
     assert (tmp_path / "response.png").stat().st_size > 1000
 
 
-def test_job_limit_then_resume(sweep, reference, tmp_path: Path):  # type: ignore[no-untyped-def]
+def test_job_limit_then_resume(sweep, reference, tmp_path: Path):
     first = run_sweep(sweep, tmp_path, max_jobs=5, progress=False)
     assert (first.ran, first.skipped) == (5, 0)
     assert not (tmp_path / "sweep.parquet").exists()
@@ -126,13 +131,13 @@ def test_job_limit_then_resume(sweep, reference, tmp_path: Path):  # type: ignor
     [SequentialExecutor(), ProcessExecutor(2), DaskExecutor(n_workers=2, processes=False)],
     ids=["sequential", "processes", "dask-localcluster"],
 )
-def test_results_identical_whatever_the_executor(sweep, reference, tmp_path: Path, executor):  # type: ignore[no-untyped-def]
+def test_results_identical_whatever_the_executor(sweep, reference, tmp_path: Path, executor):
     res = run_sweep(sweep, tmp_path, executor=executor, progress=False, plot=False)
     assert res.ran == 8
     pd.testing.assert_frame_equal(res.table, reference)
 
 
-def test_bad_sweep_file_lists_every_problem_and_writes_nothing(tmp_path: Path, capsys):  # type: ignore[no-untyped-def]
+def test_bad_sweep_file_lists_every_problem_and_writes_nothing(tmp_path: Path, capsys):
     (tmp_path / "base.toml").write_text(BASE, encoding="utf-8")
     bad = tmp_path / "bad.toml"
     bad.write_text(
@@ -150,7 +155,10 @@ def test_bad_sweep_file_lists_every_problem_and_writes_nothing(tmp_path: Path, c
     problems = err.value.problems
     # vessels=0 at two points, policy 'sometimes' at two points
     assert len(problems) == 4
-    assert sum("vessels: Input should be greater than or equal to 1 (got 0)" in p for p in problems) == 2
+    assert (
+        sum("vessels: Input should be greater than or equal to 1 (got 0)" in p for p in problems)
+        == 2
+    )
     assert sum("policy:" in p and "'sometimes'" in p for p in problems) == 2
     out = tmp_path / "out"
     assert main(["sweep", str(bad), "-o", str(out), "-q"]) == 2
@@ -164,14 +172,19 @@ def test_unknown_key_and_metric_are_reported(tmp_path: Path):
     f.write_text('scenario = "x.toml"\nmetric = []\n[[parameter]]\npath = "a"\nvalues = [1]\n')
     with pytest.raises(ScenarioError, match="metric: unknown key; did you mean 'metrics'"):
         load_sweep(f)
-    f.write_text('scenario = "x.toml"\nmetrics = ["speed"]\n[[parameter]]\npath = "a"\nvalues = [1]\n')
+    f.write_text(
+        'scenario = "x.toml"\nmetrics = ["speed"]\n[[parameter]]\npath = "a"\nvalues = [1]\n'
+    )
     with pytest.raises(ScenarioError, match="unknown metric 'speed'"):
         load_sweep(f)
 
 
-def test_cli_sweep_runs_and_resumes(sweep_file: Path, reference, tmp_path: Path, capsys):  # type: ignore[no-untyped-def]
+def test_cli_sweep_runs_and_resumes(sweep_file: Path, reference, tmp_path: Path, capsys):
     out = tmp_path / "o"
-    assert main(["sweep", str(sweep_file), "-o", str(out), "-q", "--workers", "1", "--max-jobs", "2"]) == 1
+    assert (
+        main(["sweep", str(sweep_file), "-o", str(out), "-q", "--workers", "1", "--max-jobs", "2"])
+        == 1
+    )
     assert "ran 2, reused 0, 2/8 done" in capsys.readouterr().out
     assert main(["sweep", str(sweep_file), "-o", str(out), "-q", "--workers", "2"]) == 0
     assert "ran 6, reused 2, 8/8 done" in capsys.readouterr().out

@@ -1,0 +1,49 @@
+"""The benchmark's chain model: it is the Jackson network it claims to be, and the command runs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.bench import bare_simpy, chain_spec, erlang_c_wait, exact_mean_transit
+from sim.cli import main
+from sim.world import World
+
+
+def test_exact_value_of_the_chain():
+    # M/M/3 at rho = 0.7: a = 2.1, C = 5.145 / (5.305 + 5.145) = 0.4923, Wq = C / 0.9
+    wq = erlang_c_wait(2.1, 1.0, 3)
+    assert wq == pytest.approx(0.54705, abs=1e-4)
+    assert exact_mean_transit(8, 3) == pytest.approx(8 * (wq + 3.0))
+
+
+def test_chain_spec_has_a_facility_before_every_travel_leg():
+    spec = chain_spec(100, legs=3, servers=2)
+    seg = spec.plans[0].segments[0]
+    assert seg.nodes == ("n0", "n1", "n2", "n3", "z")
+    assert spec.legs[seg.legs[0]].duration_h == 0.0
+    assert sorted(spec.nodes) == ["n1", "n2", "n3"]
+    assert all(spec.legs[leg].delay_dist == "uniform" for leg in seg.legs[1:])
+
+
+def test_engine_and_bare_simpy_match_the_jackson_network():
+    """Mean transit of 40 000 trucks through 2 legs within 2 % of L (Wq + 1 + 2) = 6.59 h;
+    travel 1-3 h uniform on every leg (the engine's uniform delay option)."""
+    spec = chain_spec(40_000, legs=2, servers=3, seed=5)
+    w = World(spec)
+    w.run()
+    arr = w.recorder.unit_arrays()
+    transit = arr["delivery_h"] - arr["release_h"]
+    assert not np.isnan(transit).any()
+    exact = exact_mean_transit(2, 3)
+    assert transit.mean() == pytest.approx(exact, rel=0.02)
+    assert arr["running_h"].min() >= 2.0 and arr["running_h"].max() <= 6.0
+    assert arr["running_h"].mean() == pytest.approx(4.0, rel=0.01)
+    assert np.mean(bare_simpy(40_000, legs=2, servers=3, seed=5)) == pytest.approx(exact, rel=0.02)
+
+
+def test_bench_command_prints_ratio_and_scaling(capsys):
+    assert main(["bench", "--sizes", "300", "600", "--legs", "2", "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "ratio" in out and "us/leg" in out and "exact h" in out
+    assert "scaling" in out and "S=600" in out
