@@ -78,6 +78,12 @@ def scenario_network(scenario: Scenario, base_dir: Path | None = None) -> networ
         for k, v in ov.nodes.items()
     }
     nodes = {net.resolve_node(k): v for k, v in nodes.items() if v}
+    # handling factors change the data itself, so routing (candidate routes, expected times)
+    # sees them too; a factor for some origins only is a dedicated facility (see _node_specs)
+    for node, factor in _handling_factors(scenario, net).items():
+        base = nodes.get(node, {}).get("handling_mean_h", net.nodes.at[node, "handling_mean_h"])
+        if base is not None and not pd.isna(base):
+            nodes.setdefault(node, {})["handling_mean_h"] = float(base) * factor
     ferry_cols = (
         "vessels",
         "capacity_slots",
@@ -104,6 +110,26 @@ def scenario_network(scenario: Scenario, base_dir: Path | None = None) -> networ
     if legs or nodes or ferries:
         net = net.with_overrides(nodes=nodes or None, legs=legs or None, ferries=ferries or None)
     return net
+
+
+def _handling_factors(scenario: Scenario, net: network.Network) -> dict[str, float]:
+    """Node -> product of the scenario's handling factors that apply to all of its cargo."""
+    ov = scenario.overrides
+    changes = {net.resolve_node(k): v for k, v in ov.nodes.items()}
+    out: dict[str, float] = {}
+    for node, kind, country in zip(
+        net.nodes.index, net.nodes["kind"], net.nodes["country"], strict=True
+    ):
+        factor = 1.0
+        for rule in ov.node_kinds:
+            if rule.kind == kind and (rule.countries is None or country in rule.countries):
+                factor *= rule.handling_factor
+        change = changes.get(node)
+        if change is not None and not change.for_origins_in:
+            factor *= change.handling_factor
+        if factor != 1.0:
+            out[str(node)] = factor
+    return out
 
 
 def _set(model: Any) -> dict[str, Any]:
@@ -250,7 +276,6 @@ def _num(value: Any, default: float = 0.0) -> float:
 def _node_specs(
     scenario: Scenario, net: network.Network, G: nx.MultiDiGraph, used: set[str]
 ) -> dict[str, NodeSpec]:
-    kind_factors = scenario.overrides.node_kinds
     changes = {net.resolve_node(k): v for k, v in scenario.overrides.nodes.items()}
     out: dict[str, NodeSpec] = {}
     for node in sorted(used):
@@ -259,26 +284,19 @@ def _node_specs(
         mean = _num(data.get("handling_mean_h"))
         if servers <= 0 or mean <= 0:
             continue
-        factor = 1.0
-        for rule in kind_factors:
-            if rule.kind == data["kind"] and (
-                rule.countries is None or data["country"] in rule.countries
-            ):
-                factor *= rule.handling_factor
+        # factors for all cargo are already in the data (scenario_network); a factor for some
+        # origins only is a dedicated facility beside the common one
         dedicated: tuple[str, ...] = ()
         dedicated_factor = 1.0
         change = changes.get(node)
-        if change is not None and change.handling_factor != 1.0:
-            if change.for_origins_in:
-                dedicated = tuple(change.for_origins_in)
-                dedicated_factor = change.handling_factor
-            else:
-                factor *= change.handling_factor
+        if change is not None and change.handling_factor != 1.0 and change.for_origins_in:
+            dedicated = tuple(change.for_origins_in)
+            dedicated_factor = change.handling_factor
         out[node] = NodeSpec(
             node_id=node,
             kind=str(data["kind"]),
             servers=servers,
-            handling_mean_h=mean * factor,
+            handling_mean_h=mean,
             handling_cv=_num(data.get("handling_cv"), 1.0),
             country=str(data["country"]),
             dedicated_for=dedicated,

@@ -163,7 +163,9 @@ def kpis(
     keys = list(by)
     delivered = s[s["delivered"]].copy()
     delivered["transit_d"] = delivered["transit_h"] / 24
-    g = delivered.groupby(keys, observed=True)
+    # sort=False: scenarios keep the order they were run in (the baseline first), which the
+    # plots use for their colours
+    g = delivered.groupby(keys, observed=True, sort=False)
     out = g["transit_d"].agg(
         mean_transit_d="mean",
         median_transit_d="median",
@@ -176,7 +178,7 @@ def kpis(
     out["co2_kg_per_unit"] = g["co2_kg"].mean()
     for col in ["running_h", *DWELL_COLUMNS]:
         out[f"mean_{col}"] = g[col].mean()
-    released = s.groupby(keys, observed=True).size()
+    released = s.groupby(keys, observed=True, sort=False).size()
     out = out.reindex(released.index)
     out["released"] = released
     out["delivered"] = out["delivered"].fillna(0).astype(int)
@@ -246,7 +248,7 @@ def delay_by_cause(
 ) -> pd.DataFrame:
     """Mean hours per unit by cause (running and each dwell cause), delivered, after warm-up."""
     s = shipments[~shipments["in_warmup"] & shipments["delivered"]]
-    out = s.groupby(list(by), observed=True)[["running_h", *DWELL_COLUMNS]].mean()
+    out = s.groupby(list(by), observed=True, sort=False)[["running_h", *DWELL_COLUMNS]].mean()
     return out.reset_index()
 
 
