@@ -190,3 +190,9 @@ def test_cli_sweep_runs_and_resumes(sweep_file: Path, reference, tmp_path: Path,
     assert "ran 6, reused 2, 8/8 done" in capsys.readouterr().out
     pd.testing.assert_frame_equal(pd.read_parquet(out / "sweep.parquet"), reference)
     assert (out / "response.png").exists()
+
+
+def test_cli_sweep_on_a_dask_cluster_of_processes(sweep_file: Path, reference, tmp_path: Path):
+    out = tmp_path / "dask"
+    assert main(["sweep", str(sweep_file), "-o", str(out), "-q", "--local-cluster", "2"]) == 0
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "sweep.parquet"), reference)
