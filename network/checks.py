@@ -52,7 +52,12 @@ NON_NEGATIVE = {
     ("units", "ferry_slots"),
     ("units", "train_slots"),
 }
-RANGES = {("nodes", "lat"): (-90.0, 90.0), ("nodes", "lon"): (-180.0, 180.0)}
+RANGES = {
+    ("nodes", "lat"): (-90.0, 90.0),
+    ("nodes", "lon"): (-180.0, 180.0),
+    # the random part of a leg's time cannot exceed its mean (the fixed part would be negative)
+    ("legs", "delay_cv"): (0.0, 1.0),
+}
 WATER_MODES = ("ferry", "sea")
 
 

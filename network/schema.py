@@ -189,7 +189,7 @@ LEGS = Table(
             "float",
             unit="h",
             required=False,
-            description="Running or sailing time; give this or speed_kmh.",
+            description="Mean running or sailing time; give this or speed_kmh.",
             source_column="time_source",
         ),
         Column(
@@ -205,7 +205,9 @@ LEGS = Table(
             "float",
             required=False,
             description=(
-                "Spread of random extra running time, as a fraction of the duration (0 = none)."
+                "Random part of the running time, as a fraction of duration_h (0 = none, at most "
+                "1): a run takes duration_h x (1 - delay_cv) plus an exponential delay of mean "
+                "delay_cv x duration_h, so duration_h stays the mean."
             ),
             source_column="time_source",
         ),

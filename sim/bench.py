@@ -10,8 +10,8 @@ the *intermediate* nodes of a segment (a segment's end is served only on hand-of
 segment). So one road segment has nodes ``n0, n1, ..., nL, z``: a first zero-length leg
 ``n0-n1`` and then, for ``i = 1..L``, the facility at ``n_i`` and the travel leg to the next
 node. The zero-length leg costs the engine one zero timeout per truck that the bare program
-does not do (it is counted against the engine). Uniform travel is a leg of 1 h with a
-``delay_dist="uniform"`` extra delay of mean 1 h (uniform on 0-2 h).
+does not do (it is counted against the engine). Uniform travel is a leg of mean 2 h with
+``delay_cv=0.5`` and ``delay_dist="uniform"``: 1 h plus a delay uniform on 0-2 h.
 
 Run it with ``corridor bench`` (or ``python -m sim.bench``).
 
@@ -100,16 +100,16 @@ def chain_spec(shipments: int, legs: int = 8, servers: int = 3, seed: int = 1) -
     leg_ids = [f"{a}-{b}" for a, b in itertools.pairwise(nodes)]
     leg_specs = {leg_ids[0]: LegSpec(leg_ids[0], "road", 0.0)}
     for leg_id in leg_ids[1:]:
-        # 1 h plus a uniform extra delay of mean 1 h: uniform on 1-3 h
+        # mean 2 h = 1 h + a delay uniform on 0-2 h: uniform on 1-3 h
         leg_specs[leg_id] = LegSpec(
-            leg_id, "road", TRAVEL_LOW_H, delay_cv=1.0, delay_dist="uniform"
+            leg_id, "road", 2 * TRAVEL_LOW_H, delay_cv=0.5, delay_dist="uniform"
         )
     facilities = {
         n: NodeSpec(n, "border", servers=servers, handling_mean_h=SERVICE_MEAN_H, handling_cv=1.0)
         for n in nodes[1:-1]
     }
     seg = Segment("road", tuple(nodes), tuple(leg_ids))
-    plan = Plan(0, "chain", (seg,), free_flow_h=legs * 2.0, legs=tuple(leg_ids))
+    plan = Plan(0, "chain", (seg,), free_flow_h=legs * TRAVEL_LOW_H, legs=tuple(leg_ids))
     flow = FlowSpec(0, "chain", "n0", "z", "AA", "truck", per_hour=lam, plans=(0,))
     return ModelSpec(
         name="chain",

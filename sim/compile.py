@@ -206,6 +206,15 @@ def compile_scenario(scenario: Scenario, base_dir: Path | None = None) -> ModelS
     nodes = _node_specs(scenario, net, G, used_nodes)
     legs = {leg: _leg_spec(G, leg) for leg in used_legs}
     ferries = _ferry_specs(scenario, net, G, used_legs)
+    units = _unit_specs(net)
+    biggest = max(units[f.unit].ferry_slots for f in flows)
+    for fs in ferries.values():
+        if fs.effective_capacity < biggest:
+            raise CompileError(
+                f"ferry {fs.leg_id}: capacity_slots {fs.capacity_slots:g} x load_factor "
+                f"{fs.load_factor:g} = {fs.effective_capacity:g} slots cannot take one unit of "
+                f"this scenario's demand ({biggest:g} slots)"
+            )
     trains = TrainSpec(
         size_slots=scenario.trains.size_wagons,
         policy=scenario.trains.policy,
@@ -226,7 +235,7 @@ def compile_scenario(scenario: Scenario, base_dir: Path | None = None) -> ModelS
         nodes=nodes,
         legs=legs,
         ferries=ferries,
-        units=_unit_specs(net),
+        units=units,
         trains=trains,
         train_overrides=overrides,
         closures=_closures(scenario, net, G),
@@ -255,7 +264,11 @@ def _plan(G: nx.MultiDiGraph, route: network.Route, index: int, via: str) -> Pla
         index=index,
         label=f"{names[0]}→{names[1]} via {via}",
         segments=tuple(segments),
-        free_flow_h=route.running_h,
+        # the fastest the route can be run: each leg without its random delay, no waiting
+        free_flow_h=sum(
+            G.edges[u, v, k]["duration_h"] * max(0.0, 1.0 - (G.edges[u, v, k]["delay_cv"] or 0.0))
+            for u, v, k in route.hops
+        ),
         expected_h=route.running_h + route.dwell_h,
         distance_km=route.distance_km,
         cost_usd_per_teu=route.cost_usd,

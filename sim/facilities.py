@@ -465,7 +465,7 @@ class FerryLine:
                     self.slots_carried += load
             rec.event(env.now, EventKind.LAND, consist, self.name)
             if units:
-                world.handoff(units, dest, consist)
+                world.handoff(units, dest, consist, port)
             port = dest
 
 

@@ -98,7 +98,7 @@ def facilities_frame(world: World, scenario: str | None = None) -> pd.DataFrame:
         )
 
     for name, fac in world.node_fac.items():
-        add(name, fac.spec.kind, name, fac.spec.servers, fac.monitor)
+        add(name, fac.spec.kind, fac.spec.node_id, fac.spec.servers, fac.monitor)
     for name, fac in world.dedicated_fac.items():
         add(f"{name}:dedicated", fac.spec.kind, name, fac.spec.servers, fac.monitor)
     for (_start, _legs), form in world.formations.items():

@@ -51,8 +51,10 @@ class NodeSpec:
 class LegSpec:
     """A leg as the engine sees it; ``headway_h`` > 0 when the line admits one train per headway.
 
-    A run takes ``duration_h`` plus a random extra delay of mean ``delay_cv * duration_h``,
-    exponential by default or, with ``delay_dist="uniform"``, uniform on ``[0, 2 * mean]``.
+    ``duration_h`` is the mean running time (the published figure). A run takes
+    ``duration_h * (1 - delay_cv)`` — the fastest it can be — plus a random delay of mean
+    ``delay_cv * duration_h``, exponential by default or, with ``delay_dist="uniform"``, uniform
+    on ``[0, 2 * mean]``.
     """
 
     leg_id: str

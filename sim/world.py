@@ -85,7 +85,7 @@ class World:
         self.node_fac: dict[str, NodeFacility] = {}
         self.dedicated_fac: dict[str, NodeFacility] = {}
         for node_id, ns in spec.nodes.items():
-            if ns.servers <= 0:
+            if ns.servers <= 0 or ns.kind == "border":  # borders: per direction, on first use
                 continue
             sampler = streams.gamma(f"handling:{node_id}", ns.handling_mean_h, ns.handling_cv)
             self.node_fac[node_id] = NodeFacility(self, ns, sampler)
@@ -94,19 +94,50 @@ class World:
                 self.dedicated_fac[node_id] = NodeFacility(
                     self, ns, sampler, factor=ns.dedicated_factor, tag=":dedicated"
                 )
+        # a leg takes base_h plus a random delay of mean delay_cv x duration, so its mean
+        # running time is the published duration_h and base_h is the fastest it can be run
+        self.base_h: dict[str, float] = {
+            leg_id: leg.duration_h * max(0.0, 1.0 - leg.delay_cv) for leg_id, leg in spec.legs.items()
+        }
         self.delays: dict[str, GammaSampler | UniformSampler] = {}
         for leg_id, leg in spec.legs.items():
-            mean = leg.delay_cv * leg.duration_h
+            mean = min(leg.delay_cv, 1.0) * leg.duration_h
             if leg.delay_dist == "uniform":
                 self.delays[leg_id] = streams.uniform(f"delay:{leg_id}", 0.0, 2 * mean)
             else:
                 self.delays[leg_id] = streams.gamma(f"delay:{leg_id}", mean, 1.0)
         self.paths: dict[tuple[str, str], LinePath] = {}
         self.ferry_lines: dict[str, FerryLine] = {}
+        biggest = max((spec.units[f.unit].ferry_slots for f in spec.flows), default=0.0)
         for leg_id, fs in spec.ferries.items():
+            if fs.effective_capacity < biggest:
+                # such a unit would never fit and the vessels would shuttle empty for ever
+                raise ValueError(
+                    f"ferry {leg_id}: deck capacity {fs.capacity_slots:g} slots x load factor "
+                    f"{fs.load_factor:g} = {fs.effective_capacity:g} is less than one unit "
+                    f"({biggest:g} slots); raise capacity_slots or load_factor"
+                )
             leg = spec.legs[leg_id]
-            self.ferry_lines[leg_id] = FerryLine(self, fs, leg.duration_h, self.delays[leg_id])
+            self.ferry_lines[leg_id] = FerryLine(self, fs, self.base_h[leg_id], self.delays[leg_id])
         self.formations: dict[tuple[str, tuple[str, ...]], Formation] = {}
+
+    def facility(self, node: str, came_from: str | None = None) -> NodeFacility | None:
+        """The facility serving cargo at ``node`` (arriving from ``came_from``), or None.
+
+        Borders have their lanes or tracks per direction, so each direction is a facility of
+        its own (``"<node> from <came_from>"``); ports, terminals and gauge changes are shared.
+        """
+        ns = self.spec.nodes.get(node)
+        if ns is None or ns.servers <= 0:
+            return None
+        if ns.kind != "border":
+            return self.node_fac.get(node)
+        key = f"{node} from {came_from}"
+        fac = self.node_fac.get(key)
+        if fac is None:
+            sampler = self.streams.gamma(f"handling:{key}", ns.handling_mean_h, ns.handling_cv)
+            fac = self.node_fac[key] = NodeFacility(self, ns, sampler, tag=f" from {came_from}")
+        return fac
 
     def _path(self, leg_id: str, direction: str) -> LinePath | None:
         leg = self.spec.legs[leg_id]
@@ -171,11 +202,11 @@ class World:
             hops = []
             for i, leg_id in enumerate(seg.legs):
                 leg = self.spec.legs[leg_id]
-                fac = self.node_fac.get(seg.nodes[i]) if i > 0 else None
+                fac = self.facility(seg.nodes[i], seg.nodes[i - 1]) if i > 0 else None
                 line = seg.kind == "rail" and leg.headway_h > 0
                 parts = (fac.monitor, fac.resource, fac.sampler, fac.gate) if fac else (None,) * 4
                 hops.append(
-                    (fac, *parts, self.gate(leg_id), leg_id, seg.nodes[i + 1], leg.duration_h,
+                    (fac, *parts, self.gate(leg_id), leg_id, seg.nodes[i + 1], self.base_h[leg_id],
                      self.delays[leg_id], line)
                 )
             # keyed by id: the spec (and so the segment) lives as long as the world
@@ -225,10 +256,11 @@ class World:
             rec.running(units, hours)
             if trace:
                 rec.event(env.now, EventKind.ARRIVE, consist, next_node)
-        self.handoff(units, seg.nodes[-1], consist)
+        self.handoff(units, seg.nodes[-1], consist, seg.nodes[-2])
 
-    def handoff(self, units: list[int], node: str, consist: int) -> None:
-        """Units reach ``node`` at the end of a segment: deliver them or pass them on."""
+    def handoff(self, units: list[int], node: str, consist: int, came_from: str) -> None:
+        """Units reach ``node`` (from ``came_from``) at the end of a segment: deliver them or
+        pass them on through the node's facility to their next segment."""
         plans, useg = self.spec.plans, self.unit_seg
         plan_of = self.recorder.unit_plan
         done = [u for u in units if useg[u] == len(plans[plan_of[u]].segments) - 1]
@@ -240,7 +272,7 @@ class World:
                 return
             units = [u for u in units if useg[u] != len(plans[plan_of[u]].segments) - 1]
             consist = self.recorder.new_consist(units)
-        fac = self.node_fac.get(node)
+        fac = self.facility(node, came_from)
         if fac is None:
             self._advance(units)
             return
@@ -335,8 +367,11 @@ class World:
     def expected_time(self, plan: Plan) -> float:
         """Static time of a plan plus the queues it would meet now (for adaptive choice)."""
         extra = 0.0
-        for node in plan.nodes[1:-1]:
-            fac = self.node_fac.get(node)
+        nodes = plan.nodes
+        for prev, node in zip(nodes[:-2], nodes[1:-1], strict=True):
+            ns = self.spec.nodes.get(node)
+            key = f"{node} from {prev}" if ns is not None and ns.kind == "border" else node
+            fac = self.node_fac.get(key)  # not created yet: nobody has queued there
             if fac is not None:
                 waiting = len(fac.resource.queue) + fac.resource.count - fac.spec.servers + 1
                 extra += max(waiting, 0) * fac.spec.handling_mean_h / fac.spec.servers

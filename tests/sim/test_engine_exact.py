@@ -33,9 +33,9 @@ def test_one_truck_one_border_exact_log():
         (10.0, "release", "a"),
         (10.0, "depart", "a-b"),
         (12.0, "arrive", "b"),
-        (12.0, "queue", "b"),
-        (12.0, "service_start", "b"),
-        (15.0, "service_end", "b"),
+        (12.0, "queue", "b from a"),
+        (12.0, "service_start", "b from a"),
+        (15.0, "service_end", "b from a"),
         (15.0, "depart", "b-z"),
         (16.0, "arrive", "z"),
         (16.0, "deliver", "z"),
@@ -60,7 +60,7 @@ def test_two_trucks_queue_at_single_lane_border():
     arr = w.recorder.unit_arrays()
     assert arr["border_h"].tolist() == [15.0, 20.0]
     assert arr["delivery_h"].tolist() == [25.0, 40.0]
-    assert w.node_fac["b"].monitor.max_busy == 1
+    assert w.facility("b", "a").monitor.max_busy == 1
 
 
 def test_one_wagon_train_ferry_port_train_exact_log():
@@ -180,3 +180,18 @@ def test_unit_still_moving_at_end_is_reported_not_dropped():
 
 def test_event_kinds_are_an_enum():
     assert EventKind.SAIL.name == "SAIL"
+
+
+def test_ferry_too_small_for_a_unit_is_refused():
+    spec = model(
+        (flow(1.0, "wagon"),),
+        (plan(Segment("ferry", ("p", "q"), ("p-q",))),),
+        legs={"p-q": LegSpec("p-q", "ferry", 1.0)},
+        ferries={
+            "p-q": FerrySpec("p-q", ("p", "q"), vessels=1, capacity_slots=1.5, load_h=0, unload_h=0,
+                             policy="when_full", load_factor=0.5)
+        },
+        horizon_h=10.0,
+    )
+    with pytest.raises(ValueError, match=r"0.75 is less than one unit \(1 slots\)"):
+        World(spec)

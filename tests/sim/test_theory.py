@@ -53,7 +53,7 @@ def test_border_matches_erlang_c(lam: float, c: int):
     keep = (arr["release_h"] >= 500.0) & ~np.isnan(arr["delivery_h"])
     wq = erlang_c_wait(lam, mu, c)
     assert arr["border_h"][keep].mean() == pytest.approx(wq + 1 / mu, rel=0.05)
-    mon = w.node_fac["b"].monitor
+    mon = w.facility("b", "a").monitor
     span = horizon - 500.0  # the monitor integrates from the warm-up to the horizon
     assert mon.area_busy / span / c == pytest.approx(lam / mu / c, rel=0.02)
     assert mon.area_queue / span == pytest.approx(lam * wq, rel=0.12)
