@@ -157,7 +157,12 @@ class NodeFacility:
     """``servers`` parallel servers with gamma handling time; a consist is one customer."""
 
     def __init__(
-        self, world: World, spec: NodeSpec, sampler: GammaSampler, factor: float = 1.0, tag: str = ""
+        self,
+        world: World,
+        spec: NodeSpec,
+        sampler: GammaSampler,
+        factor: float = 1.0,
+        tag: str = "",
     ) -> None:
         self.world = world
         self.spec = spec
@@ -382,7 +387,11 @@ class FerryLine:
         if end.slots >= self.capacity - 1e-9:
             return True
         other = self.ends[self.other(end.port)]
-        if spec.policy == "max_wait" and spec.max_wait_h is not None and now - since >= spec.max_wait_h:
+        if (
+            spec.policy == "max_wait"
+            and spec.max_wait_h is not None
+            and now - since >= spec.max_wait_h
+        ):
             return bool(end.queue) or bool(other.queue)
         # reposition: the far side has more cargo waiting than the vessels there (or on their
         # way) can lift, so sailing now with whatever is here serves the line better

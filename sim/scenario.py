@@ -35,10 +35,18 @@ class _Model(BaseModel):
 class RunSettings(_Model):
     """Horizon, warm-up, replications and seed of a run."""
 
-    horizon_days: PositiveFloat = Field(365.0, description="Simulated time after which releases stop and the run ends.")
-    warmup_days: NonNegFloat = Field(30.0, description="Units released before this are excluded from statistics.")
-    replications: Annotated[int, Field(ge=1, le=10_000)] = Field(5, description="Independent replications.")
-    seed: Annotated[int, Field(ge=0)] = Field(20251016, description="Root seed of every random stream.")
+    horizon_days: PositiveFloat = Field(
+        365.0, description="Simulated time after which releases stop and the run ends."
+    )
+    warmup_days: NonNegFloat = Field(
+        30.0, description="Units released before this are excluded from statistics."
+    )
+    replications: Annotated[int, Field(ge=1, le=10_000)] = Field(
+        5, description="Independent replications."
+    )
+    seed: Annotated[int, Field(ge=0)] = Field(
+        20251016, description="Root seed of every random stream."
+    )
     drain_days: NonNegFloat = Field(
         60.0,
         description="Extra time after the horizon in which released units may still arrive; units still "
@@ -68,10 +76,15 @@ class RouteChoice(_Model):
         "the default, as in `corridor routes`), time, cost, co2 or distance.",
     )
     k: Annotated[int, Field(ge=1, le=10)] = 3
-    shares: list[NonNegFloat] | None = Field(None, description="One share per alternative (mode shares).")
-    avoid: list[str] = Field(default_factory=list, description="Countries, modes, leg ids or node names to avoid.")
+    shares: list[NonNegFloat] | None = Field(
+        None, description="One share per alternative (mode shares)."
+    )
+    avoid: list[str] = Field(
+        default_factory=list, description="Countries, modes, leg ids or node names to avoid."
+    )
     reroute_on_closure: bool = Field(
-        False, description="At release, skip routes through a closed leg or node if an open one exists."
+        False,
+        description="At release, skip routes through a closed leg or node if an open one exists.",
     )
 
     @model_validator(mode="after")
@@ -92,16 +105,25 @@ class Flow(_Model):
     destination: str
     unit: Literal["teu", "wagon", "truck"] = "teu"
     commodity: str = "general"
-    per_week: PositiveFloat = Field(description="Units released per week (before seasonality and growth).")
-    arrival: Literal["poisson", "scheduled"] = Field(
-        "poisson", description="poisson: random releases; scheduled: `batch` units every fixed interval."
+    per_week: PositiveFloat = Field(
+        description="Units released per week (before seasonality and growth)."
     )
-    batch: Annotated[int, Field(ge=1)] = Field(1, description="Units per release (a scheduled block train).")
+    arrival: Literal["poisson", "scheduled"] = Field(
+        "poisson",
+        description="poisson: random releases; scheduled: `batch` units every fixed interval.",
+    )
+    batch: Annotated[int, Field(ge=1)] = Field(
+        1, description="Units per release (a scheduled block train)."
+    )
     seasonality: list[PositiveFloat] | None = Field(
         None, min_length=12, max_length=12, description="Twelve monthly multipliers of the rate."
     )
-    growth_per_year: Annotated[float, Field(gt=-1)] = Field(0.0, description="Compound growth from base_year.")
-    base_year: int | None = Field(None, description="Year `per_week` refers to; default the scenario year.")
+    growth_per_year: Annotated[float, Field(gt=-1)] = Field(
+        0.0, description="Compound growth from base_year."
+    )
+    base_year: int | None = Field(
+        None, description="Year `per_week` refers to; default the scenario year."
+    )
     target_days: PositiveFloat | None = Field(None, description="On-time target for KPIs.")
     route: RouteChoice = Field(default_factory=RouteChoice)
 
@@ -121,7 +143,9 @@ class FerryService(_Model):
     max_wait_h: PositiveFloat | None = None
     headway_h: PositiveFloat | None = None
     offset_h: NonNegFloat = Field(0.0, description="First timetabled departure after time 0.")
-    load_factor: Fraction = Field(1.0, description="Share of deck capacity usable (cut by low water).")
+    load_factor: Fraction = Field(
+        1.0, description="Share of deck capacity usable (cut by low water)."
+    )
 
 
 class NodeChange(_Model):
@@ -130,7 +154,9 @@ class NodeChange(_Model):
     servers: Annotated[int, Field(ge=1)] | None = None
     handling_mean_h: NonNegFloat | None = None
     handling_cv: NonNegFloat | None = None
-    handling_factor: PositiveFloat = Field(1.0, description="Multiplies the handling time (e.g. 0.5 = halved).")
+    handling_factor: PositiveFloat = Field(
+        1.0, description="Multiplies the handling time (e.g. 0.5 = halved)."
+    )
     for_origins_in: list[str] | None = Field(
         None,
         description="Apply handling_factor only to units whose origin is in these countries (ISO codes); "
@@ -154,7 +180,9 @@ class BorderDefaults(_Model):
 
     kind: Literal["border", "port", "gauge_change", "terminal"]
     handling_factor: PositiveFloat
-    countries: list[str] | None = Field(None, description="Only nodes in these countries; default all.")
+    countries: list[str] | None = Field(
+        None, description="Only nodes in these countries; default all."
+    )
 
 
 class Trains(_Model):
@@ -162,8 +190,12 @@ class Trains(_Model):
 
     size_wagons: PositiveFloat = Field(57.0, description="Wagons (train slots) that fill a train.")
     policy: Literal["when_full", "max_wait", "schedule"] = "max_wait"
-    max_wait_h: PositiveFloat = Field(48.0, description="Longest a first wagon waits before the train leaves.")
-    headway_h: PositiveFloat = Field(24.0, description="Interval of scheduled departures (policy schedule).")
+    max_wait_h: PositiveFloat = Field(
+        48.0, description="Longest a first wagon waits before the train leaves."
+    )
+    headway_h: PositiveFloat = Field(
+        24.0, description="Interval of scheduled departures (policy schedule)."
+    )
     offset_h: NonNegFloat = 0.0
     sync_with_ferries: bool = Field(
         False,
@@ -178,13 +210,21 @@ class Disruption(_Model):
     name: str | None = None
     target: str = Field(description="A leg id or a node name; a ferry leg closes its sailings.")
     start_day: NonNegFloat | None = Field(None, description="Scheduled: first day of the closure.")
-    duration_days: PositiveFloat | None = Field(None, description="Scheduled: length of the closure.")
-    events_per_month: PositiveFloat | None = Field(None, description="Random: mean closures per month.")
+    duration_days: PositiveFloat | None = Field(
+        None, description="Scheduled: length of the closure."
+    )
+    events_per_month: PositiveFloat | None = Field(
+        None, description="Random: mean closures per month."
+    )
     months: list[Annotated[int, Field(ge=1, le=12)]] | None = Field(
         None, description="Random: months in which closures occur (1-12); default all."
     )
-    mean_duration_days: PositiveFloat | None = Field(None, description="Random: mean closure length.")
-    repeat_yearly: bool = Field(True, description="Scheduled: repeat every 365 days within the horizon.")
+    mean_duration_days: PositiveFloat | None = Field(
+        None, description="Random: mean closure length."
+    )
+    repeat_yearly: bool = Field(
+        True, description="Scheduled: repeat every 365 days within the horizon."
+    )
 
     @model_validator(mode="after")
     def _one_kind(self) -> Disruption:
@@ -198,7 +238,9 @@ class Disruption(_Model):
         if scheduled and (self.start_day is None or self.duration_days is None):
             raise ValueError("a scheduled disruption needs both start_day and duration_days")
         if random_ and (self.events_per_month is None or self.mean_duration_days is None):
-            raise ValueError("a random disruption needs both events_per_month and mean_duration_days")
+            raise ValueError(
+                "a random disruption needs both events_per_month and mean_duration_days"
+            )
         return self
 
 
@@ -219,7 +261,9 @@ class Scenario(_Model):
     description: str = ""
     sources: list[str] = Field(default_factory=list, description="Where the parameters come from.")
     year: Annotated[int, Field(ge=2000, le=2100)] = 2025
-    network: str | None = Field(None, description="Path of a network folder; default the shipped data.")
+    network: str | None = Field(
+        None, description="Path of a network folder; default the shipped data."
+    )
     demand: list[Flow] = Field(min_length=1)
     overrides: Overrides = Field(default_factory=Overrides)
     trains: Trains = Field(default_factory=Trains)

@@ -23,6 +23,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Generator
 from functools import partial
@@ -67,7 +68,9 @@ class World:
 
     def _expected_units(self) -> int:
         hours = self.spec.horizon_h
-        return int(sum(f.per_hour * hours * max(f.seasonality or (1.0,)) for f in self.spec.flows) * 1.2)
+        return int(
+            sum(f.per_hour * hours * max(f.seasonality or (1.0,)) for f in self.spec.flows) * 1.2
+        )
 
     # -- construction ---------------------------------------------------------------------------
     def monitor(self) -> Monitor:
@@ -90,14 +93,17 @@ class World:
             sampler = streams.gamma(f"handling:{node_id}", ns.handling_mean_h, ns.handling_cv)
             self.node_fac[node_id] = NodeFacility(self, ns, sampler)
             if ns.dedicated_for:
-                sampler = streams.gamma(f"handling:{node_id}:dedicated", ns.handling_mean_h, ns.handling_cv)
+                sampler = streams.gamma(
+                    f"handling:{node_id}:dedicated", ns.handling_mean_h, ns.handling_cv
+                )
                 self.dedicated_fac[node_id] = NodeFacility(
                     self, ns, sampler, factor=ns.dedicated_factor, tag=":dedicated"
                 )
         # a leg takes base_h plus a random delay of mean delay_cv x duration, so its mean
         # running time is the published duration_h and base_h is the fastest it can be run
         self.base_h: dict[str, float] = {
-            leg_id: leg.duration_h * max(0.0, 1.0 - leg.delay_cv) for leg_id, leg in spec.legs.items()
+            leg_id: leg.duration_h * max(0.0, 1.0 - leg.delay_cv)
+            for leg_id, leg in spec.legs.items()
         }
         self.delays: dict[str, GammaSampler | UniformSampler] = {}
         for leg_id, leg in spec.legs.items():
@@ -206,8 +212,16 @@ class World:
                 line = seg.kind == "rail" and leg.headway_h > 0
                 parts = (fac.monitor, fac.resource, fac.sampler, fac.gate) if fac else (None,) * 4
                 hops.append(
-                    (fac, *parts, self.gate(leg_id), leg_id, seg.nodes[i + 1], self.base_h[leg_id],
-                     self.delays[leg_id], line)
+                    (
+                        fac,
+                        *parts,
+                        self.gate(leg_id),
+                        leg_id,
+                        seg.nodes[i + 1],
+                        self.base_h[leg_id],
+                        self.delays[leg_id],
+                        line,
+                    )
                 )
             # keyed by id: the spec (and so the segment) lives as long as the world
             self._seg_hops[id(seg)] = hops
@@ -219,8 +233,19 @@ class World:
         consist = rec.new_consist(units)
         if start_kind is not None and trace:
             rec.event(env.now, start_kind, consist, seg.nodes[0])
-        for (fac, mon, resource, sampler, fac_gate, gate, leg_id, next_node, duration_h, delay,
-             line) in self._hops(seg):
+        for (
+            fac,
+            mon,
+            resource,
+            sampler,
+            fac_gate,
+            gate,
+            leg_id,
+            next_node,
+            duration_h,
+            delay,
+            line,
+        ) in self._hops(seg):
             if fac is not None:
                 # NodeFacility.serve, inlined: a nested generator per facility and its three
                 # resumptions cost more than the rest of the hop (see sim/bench.py)
@@ -367,8 +392,7 @@ class World:
     def expected_time(self, plan: Plan) -> float:
         """Static time of a plan plus the queues it would meet now (for adaptive choice)."""
         extra = 0.0
-        nodes = plan.nodes
-        for prev, node in zip(nodes[:-2], nodes[1:-1], strict=True):
+        for prev, node in itertools.pairwise(plan.nodes[:-1]):
             ns = self.spec.nodes.get(node)
             key = f"{node} from {prev}" if ns is not None and ns.kind == "border" else node
             fac = self.node_fac.get(key)  # not created yet: nobody has queued there
@@ -379,7 +403,11 @@ class World:
             if seg.kind == "ferry":
                 line = self.ferry_lines[seg.legs[0]]
                 end = line.ends[seg.nodes[0]]
-                cycle = 2 * (line.duration_h + line.spec.load_h + line.spec.unload_h) / line.spec.vessels
+                cycle = (
+                    2
+                    * (line.duration_h + line.spec.load_h + line.spec.unload_h)
+                    / line.spec.vessels
+                )
                 extra += (end.slots / max(line.capacity, 1e-9)) * cycle
         return plan.expected_h + extra
 

@@ -61,7 +61,10 @@ def test_cli_network_check_lists_problems(capsys, broken) -> None:
 
 
 def test_cli_routes_table(capsys, tiny_path) -> None:
-    assert main(["routes", "Alpha", "Foxtrot", "--data", str(tiny_path), "--legs", "--by", "time"]) == 0
+    assert (
+        main(["routes", "Alpha", "Foxtrot", "--data", str(tiny_path), "--legs", "--by", "time"])
+        == 0
+    )
     out = capsys.readouterr().out
     lines = out.splitlines()
     assert lines[0] == "Alpha → Foxtrôt, 2025, best by time: 3 route(s)"

@@ -188,8 +188,16 @@ def test_ferry_too_small_for_a_unit_is_refused():
         (plan(Segment("ferry", ("p", "q"), ("p-q",))),),
         legs={"p-q": LegSpec("p-q", "ferry", 1.0)},
         ferries={
-            "p-q": FerrySpec("p-q", ("p", "q"), vessels=1, capacity_slots=1.5, load_h=0, unload_h=0,
-                             policy="when_full", load_factor=0.5)
+            "p-q": FerrySpec(
+                "p-q",
+                ("p", "q"),
+                vessels=1,
+                capacity_slots=1.5,
+                load_h=0,
+                unload_h=0,
+                policy="when_full",
+                load_factor=0.5,
+            )
         },
         horizon_h=10.0,
     )
