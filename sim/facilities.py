@@ -79,46 +79,32 @@ class Monitor:
         if self.busy > self.max_busy:
             self.max_busy = self.busy
 
-    # The three changes a server makes, as methods of their own: they run once per customer
-    # and stage, and spelling them out saves the keyword call and the generic update (the same
-    # arithmetic as ``change``, so the integrals are bit-for-bit equal).
-    def arrive(self) -> None:
-        """One more customer in the queue (``change(dqueue=1)``)."""
-        now = self.env._now
-        lo = self.last if self.last > self.start_h else self.start_h
-        hi = now if now < self.end_h else self.end_h
-        if hi > lo:
-            self.area_queue += self.queue * (hi - lo)
-            self.area_busy += self.busy * (hi - lo)
-        self.last = now
-        self.queue += 1
-        if self.queue > self.max_queue:
-            self.max_queue = self.queue
+    def customer(self, t_arrive: float, t_start: float, t_end: float, units: int) -> None:
+        """Account one finished customer of a server: its queue and service intervals.
 
-    def start(self) -> None:
-        """A customer leaves the queue for a server (``change(dqueue=-1, dbusy=1)``)."""
-        now = self.env._now
-        lo = self.last if self.last > self.start_h else self.start_h
-        hi = now if now < self.end_h else self.end_h
+        The time integral of the queue (or of busy servers) is the sum over customers of the
+        time each spent queued (or served), so one call per customer replaces the three state
+        changes a server would otherwise record — the hot path of every border and port.
+        Customers still unfinished when the run ends (after the drain) are not counted.
+        """
+        s, e = self.start_h, self.end_h
+        lo = t_arrive if t_arrive > s else s
+        hi = t_start if t_start < e else e
         if hi > lo:
-            self.area_queue += self.queue * (hi - lo)
-            self.area_busy += self.busy * (hi - lo)
-        self.last = now
-        self.queue -= 1
-        self.busy += 1
-        if self.busy > self.max_busy:
-            self.max_busy = self.busy
+            self.area_queue += hi - lo
+        lo = t_start if t_start > s else s
+        hi = t_end if t_end < e else e
+        if hi > lo:
+            self.area_busy += hi - lo
+        if s <= t_end <= e:
+            self.customers += 1
+            self.units += units
+            self.wait_sum += t_start - t_arrive
 
-    def finish(self) -> None:
-        """A server frees (``change(dbusy=-1)``)."""
-        now = self.env._now
-        lo = self.last if self.last > self.start_h else self.start_h
-        hi = now if now < self.end_h else self.end_h
-        if hi > lo:
-            self.area_queue += self.queue * (hi - lo)
-            self.area_busy += self.busy * (hi - lo)
-        self.last = now
-        self.busy -= 1
+    def queued(self, length: int) -> None:
+        """A customer joined a queue that is now ``length`` long."""
+        if length > self.max_queue:
+            self.max_queue = length
 
     def served(self, units: int, wait_h: float) -> None:
         if self.start_h <= self.env.now <= self.end_h:
@@ -188,19 +174,18 @@ class NodeFacility:
         if self.gate.closed:  # inline check: delegating to an open gate costs a generator
             yield from world.pass_gate(self.gate, units, consist)
         t1 = env.now
-        mon.arrive()
         with self.resource.request() as req:
+            if not req.triggered:  # queued: the only moment the queue can reach a new high
+                mon.queued(len(self.resource.queue))
             yield req
-            mon.start()
             t2 = env.now
             if trace:
                 rec.event(t2, EventKind.SERVICE_START, consist, self.name)
             yield env.timeout(self.sampler() * self.factor)
-            mon.finish()
         now = env.now
         if trace:
             rec.event(now, EventKind.SERVICE_END, consist, self.name)
-        mon.served(len(units), t2 - t1)
+        mon.customer(t1, t2, now, len(units))
         rec.dwell(units, self.cause, now - t1)
 
 

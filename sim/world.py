@@ -254,19 +254,18 @@ class World:
                 if fac_gate.closed:
                     yield from self.pass_gate(fac_gate, units, consist)
                 t1 = env.now
-                mon.arrive()
                 with resource.request() as req:
+                    if not req.triggered:
+                        mon.queued(len(resource.queue))
                     yield req
-                    mon.start()
                     t2 = env.now
                     if trace:
                         rec.event(t2, EventKind.SERVICE_START, consist, fac.name)
                     yield env.timeout(sampler() * fac.factor)
-                    mon.finish()
                 now = env.now
                 if trace:
                     rec.event(now, EventKind.SERVICE_END, consist, fac.name)
-                mon.served(len(units), t2 - t1)
+                mon.customer(t1, t2, now, len(units))
                 rec.dwell(units, fac.cause, now - t1)
             if gate.closed:  # inline check: delegating to an open gate costs a generator
                 yield from self.pass_gate(gate, units, consist)
@@ -277,7 +276,8 @@ class World:
             if trace:
                 rec.event(env.now, EventKind.DEPART, consist, leg_id)
             hours = duration_h + delay()
-            yield env.timeout(hours)
+            if hours > 0:  # a zero-length leg (a yard move, a benchmark's lead-in) takes no event
+                yield env.timeout(hours)
             rec.running(units, hours)
             if trace:
                 rec.event(env.now, EventKind.ARRIVE, consist, next_node)
@@ -331,17 +331,20 @@ class World:
     def _source(self, flow: FlowSpec) -> Proc:
         env, spec = self.env, self.spec
         key = f"{flow.label}|{flow.origin}|{flow.destination}|{flow.unit}"
-        rng = self.streams.generator(f"arrivals:{key}")
         choice_rng = self.streams.generator(f"choice:{key}")
         season = flow.seasonality or (1.0,) * 12
         peak = flow.per_hour * max(season)
+        # drawn in blocks (a numpy call per draw would cost more than the release itself);
+        # seasonal rates thin a Poisson stream at the peak rate
+        gaps = self.streams.exponential(f"arrivals:{key}", 1.0 / peak)
+        thin = self.streams.uniform(f"thinning:{key}", 0.0, 1.0) if flow.seasonality else None
         unit = spec.units[flow.unit]
         t = 0.0
         while True:
             if flow.arrival == "poisson":
-                t += rng.exponential(1.0 / peak)
+                t += gaps()
                 month = int(t // HOURS_PER_MONTH) % 12
-                accept = rng.random() * peak < flow.per_hour * season[month]
+                accept = thin is None or thin() * peak < flow.per_hour * season[month]
             else:
                 month = int(t // HOURS_PER_MONTH) % 12
                 t += flow.batch / (flow.per_hour * season[month])
@@ -445,7 +448,7 @@ class World:
             now = env.now
             for name, fac in self.node_fac.items():
                 if fac.spec.kind in ("port", "border"):
-                    samples.append((now, name, fac.spec.kind, fac.monitor.queue))
+                    samples.append((now, name, fac.spec.kind, len(fac.resource.queue)))
             for name, line in self.ferry_lines.items():
                 for port, end in line.ends.items():
                     samples.append((now, f"{name}@{port}", "ferry", end.monitor.queue))

@@ -60,7 +60,9 @@ def test_two_trucks_queue_at_single_lane_border():
     arr = w.recorder.unit_arrays()
     assert arr["border_h"].tolist() == [15.0, 20.0]
     assert arr["delivery_h"].tolist() == [25.0, 40.0]
-    assert w.facility("b", "a").monitor.max_busy == 1
+    mon = w.facility("b", "a").monitor
+    # within the statistics window [0, 25]: truck 1 served 10-25, truck 2 queued 20-25
+    assert (mon.area_busy, mon.area_queue, mon.customers, mon.max_queue) == (15.0, 5.0, 1, 1)
 
 
 def test_one_wagon_train_ferry_port_train_exact_log():

@@ -57,7 +57,6 @@ def test_border_matches_erlang_c(lam: float, c: int):
     span = horizon - 500.0  # the monitor integrates from the warm-up to the horizon
     assert mon.area_busy / span / c == pytest.approx(lam / mu / c, rel=0.02)
     assert mon.area_queue / span == pytest.approx(lam * wq, rel=0.12)
-    assert mon.max_busy <= c
 
 
 def _ferry_model(policy: str, *, capacity: float, lam: float, headway: float | None = None):
