@@ -34,7 +34,7 @@ import simpy
 from sim.facilities import FerryLine, Formation, Gate, LinePath, Monitor, NodeFacility
 from sim.model import ClosureSpec, FlowSpec, ModelSpec, Plan, Segment
 from sim.randomness import GammaSampler, Streams, UniformSampler
-from sim.records import Cause, EventKind, Recorder
+from sim.records import N_CAUSES, Cause, EventKind, Recorder
 
 Proc = Generator[simpy.Event, Any, Any]
 
@@ -233,6 +233,11 @@ class World:
         consist = rec.new_consist(units)
         if start_kind is not None and trace:
             rec.event(env.now, start_kind, consist, seg.nodes[0])
+        # times are summed over the segment and credited to the units once, at its end (one
+        # pass over the consist instead of two per hop); a unit still inside a segment when the
+        # run ends keeps the times of the segments it finished
+        run_h = 0.0
+        dwell = [0.0] * N_CAUSES
         for (
             fac,
             mon,
@@ -266,7 +271,7 @@ class World:
                 if trace:
                     rec.event(now, EventKind.SERVICE_END, consist, fac.name)
                 mon.customer(t1, t2, now, len(units))
-                rec.dwell(units, fac.cause, now - t1)
+                dwell[fac.cause] += now - t1
             if gate.closed:  # inline check: delegating to an open gate costs a generator
                 yield from self.pass_gate(gate, units, consist)
             if line:
@@ -278,9 +283,13 @@ class World:
             hours = duration_h + delay()
             if hours > 0:  # a zero-length leg (a yard move, a benchmark's lead-in) takes no event
                 yield env.timeout(hours)
-            rec.running(units, hours)
+            run_h += hours
             if trace:
                 rec.event(env.now, EventKind.ARRIVE, consist, next_node)
+        rec.running(units, run_h, legs=len(seg.legs))
+        for cause, hours in enumerate(dwell):
+            if hours > 0:
+                rec.dwell(units, cause, hours)  # type: ignore[arg-type]
         self.handoff(units, seg.nodes[-1], consist, seg.nodes[-2])
 
     def handoff(self, units: list[int], node: str, consist: int, came_from: str) -> None:
