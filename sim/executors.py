@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, Protocol
 
+from sim.scenario_io import ScenarioError
+
 __all__ = ["DaskExecutor", "Executor", "ProcessExecutor", "SequentialExecutor", "make_executor"]
 
 
@@ -88,8 +90,13 @@ class DaskExecutor:
     def run(
         self, fn: Callable[..., Any], jobs: Sequence[tuple[Any, ...]]
     ) -> Iterator[tuple[int, Any]]:
-        from dask.distributed import Client, LocalCluster
-        from dask.distributed import as_completed as dask_completed
+        try:
+            from dask.distributed import Client, LocalCluster
+            from dask.distributed import as_completed as dask_completed
+        except ImportError:  # an optional extra: say how to get it instead of a traceback
+            raise ScenarioError(
+                ["Dask is not installed: pip install 'caspian-corridors[dask]'"]
+            ) from None
 
         if not jobs:
             return

@@ -170,7 +170,7 @@ class LegChange(_Model):
     status: Literal["open", "under_construction", "planned", "closed"] | None = None
     opening_year: int | None = None
     duration_h: PositiveFloat | None = None
-    delay_cv: NonNegFloat | None = None
+    delay_cv: Annotated[float, Field(ge=0, le=1)] | None = None
     cost_usd_per_teu: NonNegFloat | None = None
     capacity_trains_per_day: PositiveFloat | None = None
 
