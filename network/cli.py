@@ -57,7 +57,7 @@ def add_commands(subparsers: Any) -> None:
         help="generalised (default: time valued at 1 USD/TEU-h + tariff + CO2 at 0.1 USD/kg), "
         "time, cost, co2 or distance",
     )
-    routes.add_argument("--k", type=int, default=3, help="number of routes (default 3)")
+    routes.add_argument("--k", type=_positive_int, default=3, help="number of routes (default 3)")
     routes.add_argument(
         "--avoid",
         nargs="+",
@@ -80,7 +80,7 @@ def add_commands(subparsers: Any) -> None:
         help="highlight the best route(s) between two places",
     )
     draw.add_argument("--by", choices=CRITERIA, default="generalised", help="default %(default)s")
-    draw.add_argument("--k", type=int, default=1, help="routes to highlight (default 1)")
+    draw.add_argument("--k", type=_positive_int, default=1, help="routes to highlight (default 1)")
     _data_option(draw)
     draw.set_defaults(func=_cmd_map)
 
@@ -157,6 +157,13 @@ def _cmd_map(args: argparse.Namespace) -> int:
     args.output.write_bytes(buffer.getvalue())
     print(f"wrote {args.output}")
     return 0
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
 
 
 def classify_avoid(G: nx.MultiDiGraph, items: Sequence[str]) -> dict[str, list[str]]:

@@ -38,6 +38,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (network.NetworkError, ScenarioError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except (ValueError, OSError) as exc:
+        # bad values that reach a library check (a seed, a k, an unwritable path): one line,
+        # without pydantic's link footer
+        text = "\n".join(ln for ln in str(exc).splitlines() if "errors.pydantic.dev" not in ln)
+        print(f"error: {text}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

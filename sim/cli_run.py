@@ -80,6 +80,11 @@ def _load(files: list[Path], args: argparse.Namespace) -> list[ScenarioInfo]:
             changes["warmup_days"] = args.warmup_days
         elif args.horizon_days is not None and s.run.warmup_days >= args.horizon_days:
             changes["warmup_days"] = args.horizon_days / 10
+            print(
+                f"note: {f}: warm-up {s.run.warmup_days:g} d is not shorter than "
+                f"--horizon-days {args.horizon_days:g}; using {changes['warmup_days']:g} d",
+                file=sys.stderr,
+            )
         if changes:
             try:
                 s = s.with_run(**changes)
@@ -130,7 +135,8 @@ def _execute(infos: list[ScenarioInfo], args: argparse.Namespace, default_out: s
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(format_summary(small["summary"]))
-    print(f"\nwrote {out}/ (report.html, report.md, tables/, figures/, manifest.json)")
+    parts = "report.html, report.md, tables/, " + ("" if args.no_figures else "figures/, ")
+    print(f"\nwrote {out}/ ({parts}manifest.json)")
     return 0
 
 

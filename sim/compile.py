@@ -302,6 +302,17 @@ def _node_specs(
         dedicated: tuple[str, ...] = ()
         dedicated_factor = 1.0
         change = changes.get(node)
+        if (
+            change is not None
+            and change.for_origins_in
+            and data["kind"] not in ("port", "terminal")
+        ):
+            # cargo is handed between segments at ports and terminals; a dedicated facility at a
+            # border or gauge change inside a train's run would never be used, so say so
+            raise CompileError(
+                f"overrides.nodes.{node}: for_origins_in (a dedicated facility) applies to ports "
+                f"and terminals, not to a {data['kind']}"
+            )
         if change is not None and change.handling_factor != 1.0 and change.for_origins_in:
             dedicated = tuple(change.for_origins_in)
             dedicated_factor = change.handling_factor
@@ -351,11 +362,14 @@ def _ferry_specs(
         row: dict[Any, Any] = net.ferries.loc[leg_id].to_dict()
         leg: dict[Any, Any] = net.legs.loc[leg_id].to_dict()
         change = scenario.overrides.ferries.get(leg_id)
-        offset = change.offset_h if change is not None else (common.offset_h if common else 0.0)
-        load_factor = 1.0
+        # a line's own setting wins over all_ferries, but only where the file sets it
+        offset, load_factor = 0.0, 1.0
         for fs in (common, change):
             if fs is not None:
-                load_factor = fs.load_factor if fs.load_factor != 1.0 else load_factor
+                if "offset_h" in fs.model_fields_set:
+                    offset = fs.offset_h
+                if "load_factor" in fs.model_fields_set:
+                    load_factor = fs.load_factor
         policy = str(row["policy"])
         headway = _num(row.get("headway_h")) or None
         max_wait = _num(row.get("max_wait_h")) or None
@@ -410,7 +424,7 @@ def _synchronised_trains(
             if ferry is None or ferry.policy != "timetable" or ferry.headway_h is None:
                 continue
             port = seg.nodes[-1]
-            run = sum(legs[leg].duration_h * (1 + legs[leg].delay_cv) for leg in seg.legs)
+            run = sum(legs[leg].duration_h for leg in seg.legs)  # mean running time
             run += sum(nodes[n].handling_mean_h for n in seg.nodes[1:-1] if n in nodes)
             run += nodes[port].handling_mean_h if port in nodes else 0.0
             headway = ferry.headway_h

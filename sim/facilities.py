@@ -99,18 +99,19 @@ class Monitor:
         if s <= t_end <= e:
             self.customers += 1
             self.units += units
-            self.wait_sum += t_start - t_arrive
+            self.wait_sum += (t_start - t_arrive) * units
 
     def queued(self, length: int) -> None:
         """A customer joined a queue that is now ``length`` long."""
         if length > self.max_queue:
             self.max_queue = length
 
-    def served(self, units: int, wait_h: float) -> None:
-        if self.start_h <= self.env.now <= self.end_h:
+    def served(self, units: int, total_wait_h: float) -> None:
+        """A departure of ``units`` that waited ``total_wait_h`` unit-hours in all."""
+        if units and self.start_h <= self.env.now <= self.end_h:
             self.customers += 1
             self.units += units
-            self.wait_sum += wait_h
+            self.wait_sum += total_wait_h
 
     def close(self) -> None:
         self._advance()
@@ -206,7 +207,7 @@ class LinePath:
         req = self.resource.request()
         yield req
         mon.change(dqueue=-1, dbusy=1)
-        mon.served(len(units), env.now - t0)
+        mon.served(len(units), (env.now - t0) * len(units))
         self.world.recorder.dwell(units, Cause.LINE, env.now - t0)
         env.process(self._hold(req))
 
@@ -257,10 +258,13 @@ class Formation:
 
     def _arm(self) -> None:
         self._token = abs(self._token) + 1
-        self.world.env.process(self._timer(self._token))
+        # the clock is the oldest waiting wagon's: one left behind by a full train does not
+        # start its max wait again
+        left = self.queue[0][2] + self.spec.max_wait_h - self.world.env.now
+        self.world.env.process(self._timer(self._token, max(left, 0.0)))
 
-    def _timer(self, token: int) -> Proc:
-        yield self.world.env.timeout(self.spec.max_wait_h)
+    def _timer(self, token: int, hours: float) -> Proc:
+        yield self.world.env.timeout(hours)
         if token == self._token and self.queue:
             self._depart()
 
@@ -288,9 +292,8 @@ class Formation:
         self.slots -= load
         self.max_load = max(self.max_load, load)
         self.monitor.change(dqueue=-len(units))
-        self.monitor.served(len(units), sum(waits) / len(units))
+        self.monitor.served(len(units), sum(waits))
         self.world.recorder.dwell_each(units, Cause.FORMATION, waits)
-        # a new first wagon starts the clock again for what stays behind
         self._token = -abs(self._token)
         if self.spec.policy == "max_wait" and self.queue:
             self._arm()
@@ -304,6 +307,7 @@ class _FerryEnd:
         self.slots = 0.0
         self.berth = simpy.Resource(world.env, capacity=1)  # the vessel now taking cargo
         self.vessels = 0  # vessels here or sailing here
+        self.last_slot = -1  # index of the last timetabled slot taken here
         self.signal = world.env.event()
         self.monitor = world.monitor()
 
@@ -360,44 +364,50 @@ class FerryLine:
         if not end.signal.triggered:
             end.signal.succeed()
 
-    def _next_slot(self, now: float, port: str) -> float:
-        spec = self.spec
+    def _next_slot(self, end: _FerryEnd) -> float:
+        """Time of the next timetabled departure from ``end``: the slot after the last one
+        sailed; a vessel up to half a headway late sails at once rather than a slot later."""
+        spec, now = self.spec, self.world.env.now
         assert spec.headway_h is not None
-        offset = spec.offset_h + (0.0 if port == spec.ends[0] else spec.headway_h / 2)
-        k = max(0.0, -(-(now - offset) // spec.headway_h))
-        return offset + k * spec.headway_h
+        h = spec.headway_h
+        offset = spec.offset_h + (0.0 if end.port == spec.ends[0] else h / 2)
+        # the first slot not yet taken here and not more than half a headway gone
+        k = max(end.last_slot + 1, math.ceil((now - h / 2 - offset) / h - 1e-9))
+        end.last_slot = k
+        return max(offset + k * h, now)
 
-    def _ready(self, end: _FerryEnd, since: float) -> bool:
+    def _ready(self, end: _FerryEnd) -> bool:
         spec, now = self.spec, self.world.env.now
         if end.slots >= self.capacity - 1e-9:
             return True
-        other = self.ends[self.other(end.port)]
+        # max wait: the oldest cargo here has waited long enough (an idle vessel's own wait
+        # does not count)
         if (
             spec.policy == "max_wait"
             and spec.max_wait_h is not None
-            and now - since >= spec.max_wait_h
+            and end.queue
+            and now - end.queue[0][2] >= spec.max_wait_h - 1e-9
         ):
-            return bool(end.queue) or bool(other.queue)
+            return True
         # reposition: the far side has more cargo waiting than the vessels there (or on their
         # way) can lift, so sailing now with whatever is here serves the line better
+        other = self.ends[self.other(end.port)]
         return other.slots > self.capacity * other.vessels + 1e-9
 
     def _wait_for_departure(self, end: _FerryEnd) -> Proc:
         env, spec = self.world.env, self.spec
         if spec.policy == "timetable":
             while True:
-                yield env.timeout(self._next_slot(env.now, end.port) - env.now)
+                yield env.timeout(self._next_slot(end) - env.now)
                 if end.queue or self.ends[self.other(end.port)].queue:
                     return
-                yield env.timeout(1e-9)  # nothing to carry: wait for the next slot
-        since = env.now
-        while not self._ready(end, since):
+        while not self._ready(end):
             if end.signal.triggered:
                 end.signal = env.event()
             waits: list[simpy.Event] = [end.signal]
-            if spec.policy == "max_wait" and spec.max_wait_h is not None:
-                left = since + spec.max_wait_h - env.now
-                if left > 0:  # once past the max wait, only new cargo can start the sailing
+            if spec.policy == "max_wait" and spec.max_wait_h is not None and end.queue:
+                left = end.queue[0][2] + spec.max_wait_h - env.now
+                if left > 0:
                     waits.append(env.timeout(left))
             other = self.ends[self.other(end.port)]
             if other.signal is not end.signal:
@@ -430,7 +440,7 @@ class FerryLine:
                 end.slots -= load
                 self.max_load = max(self.max_load, load)
                 end.monitor.change(dqueue=-len(units))
-                end.monitor.served(len(units), sum(waits) / len(units) if units else 0.0)
+                end.monitor.served(len(units), sum(waits))
             dest = self.other(port)
             end.vessels -= 1
             self.ends[dest].vessels += 1

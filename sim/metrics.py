@@ -66,9 +66,17 @@ def shipments_frame(world: World, scenario: str | None = None) -> pd.DataFrame:
             "target_h": target,
         }
     )
-    frame["on_time"] = np.where(np.isnan(target), np.nan, (transit <= target).astype(float))
-    frame.loc[~frame["delivered"], "on_time"] = np.where(
-        np.isnan(target[~frame["delivered"]]), np.nan, 0.0
+    # on time: delivered within the target; a unit still moving is late once its target has
+    # passed before the run ended, and unknown (NaN, censored) otherwise
+    late_for_sure = arr["release_h"] + target < world.env.now
+    frame["on_time"] = np.where(
+        np.isnan(target),
+        np.nan,
+        np.where(
+            frame["delivered"],
+            (transit <= target).astype(float),
+            np.where(late_for_sure, 0.0, np.nan),
+        ),
     )
     return frame
 
@@ -92,7 +100,7 @@ def facilities_frame(world: World, scenario: str | None = None) -> pd.DataFrame:
                 "mean_queue": m.area_queue / span,  # type: ignore[attr-defined]
                 "max_queue": m.max_queue,  # type: ignore[attr-defined]
                 "utilisation": (m.area_busy / span / servers) if servers else np.nan,  # type: ignore[attr-defined]
-                "mean_wait_h": (m.wait_sum / m.customers) if m.customers else np.nan,  # type: ignore[attr-defined]
+                "mean_wait_h": (m.wait_sum / m.units) if m.units else np.nan,  # type: ignore[attr-defined]
                 **extra,
             }
         )
@@ -159,13 +167,11 @@ def kpis(
     Transit statistics are in days and over delivered units; ``in_transit`` counts units
     released after the warm-up that had not arrived when the run ended.
     """
-    s = shipments[~shipments["in_warmup"]]
+    s = _in_run_order(shipments[~shipments["in_warmup"]])
     keys = list(by)
     delivered = s[s["delivered"]].copy()
     delivered["transit_d"] = delivered["transit_h"] / 24
-    # sort=False: scenarios keep the order they were run in (the baseline first), which the
-    # plots use for their colours
-    g = delivered.groupby(keys, observed=True, sort=False)
+    g = delivered.groupby(keys, observed=True)
     out = g["transit_d"].agg(
         mean_transit_d="mean",
         median_transit_d="median",
@@ -173,17 +179,32 @@ def kpis(
         p95_transit_d=_q(0.95),
     )
     out["delivered"] = g.size()
-    out["on_time"] = g["on_time"].mean()
+    # over every released unit with a known outcome, not only the delivered (a stuck unit is late)
+    out["on_time"] = s.groupby(keys, observed=True)["on_time"].mean()
     out["cost_usd_per_unit"] = g["cost_usd"].mean()
     out["co2_kg_per_unit"] = g["co2_kg"].mean()
     for col in ["running_h", *DWELL_COLUMNS]:
         out[f"mean_{col}"] = g[col].mean()
-    released = s.groupby(keys, observed=True, sort=False).size()
+    released = s.groupby(keys, observed=True).size()
     out = out.reindex(released.index)
     out["released"] = released
     out["delivered"] = out["delivered"].fillna(0).astype(int)
     out["in_transit"] = out["released"] - out["delivered"]
-    return out.reset_index()
+    return _plain_scenario(out.reset_index())
+
+
+def _in_run_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """Scenario as a categorical in the order the scenarios were run (the baseline first), so
+    grouped tables list them in that order — the plots take their colours from it; flows are
+    already categorical in the scenario file's order."""
+    order = list(dict.fromkeys(frame["scenario"]))
+    return frame.assign(scenario=pd.Categorical(frame["scenario"], categories=order))
+
+
+def _plain_scenario(frame: pd.DataFrame) -> pd.DataFrame:
+    if "scenario" in frame:
+        frame["scenario"] = frame["scenario"].astype(str)
+    return frame
 
 
 def paired_differences(
@@ -247,9 +268,9 @@ def delay_by_cause(
     shipments: pd.DataFrame, by: Sequence[str] = ("scenario", "flow")
 ) -> pd.DataFrame:
     """Mean hours per unit by cause (running and each dwell cause), delivered, after warm-up."""
-    s = shipments[~shipments["in_warmup"] & shipments["delivered"]]
-    out = s.groupby(list(by), observed=True, sort=False)[["running_h", *DWELL_COLUMNS]].mean()
-    return out.reset_index()
+    s = _in_run_order(shipments[~shipments["in_warmup"] & shipments["delivered"]])
+    out = s.groupby(list(by), observed=True)[["running_h", *DWELL_COLUMNS]].mean()
+    return _plain_scenario(out.reset_index())
 
 
 __all__ = [

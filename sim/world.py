@@ -440,7 +440,10 @@ class World:
             yield env.timeout(rng.exponential(1.0 / rate))
             month = int(env.now // HOURS_PER_MONTH) % 12 + 1
             if month in months:
-                yield from self._closed_for(closure, gate, rng.exponential(closure.mean_duration_h))
+                # each event runs on its own, so events keep arriving during a closure (the
+                # stated rate holds) and overlapping closures nest through the gate's count
+                hours = rng.exponential(closure.mean_duration_h)
+                env.process(self._closed_for(closure, gate, hours))
 
     def _closed_for(self, closure: ClosureSpec, gate: Gate, hours: float) -> Proc:
         start = self.env.now

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from sim.model import FerrySpec, LegSpec, NodeSpec, Segment, TrainSpec
@@ -205,3 +207,83 @@ def test_ferry_too_small_for_a_unit_is_refused():
     )
     with pytest.raises(ValueError, match=r"0.75 is less than one unit \(1 slots\)"):
         World(spec)
+
+
+def test_late_timetabled_vessel_sails_at_once_instead_of_a_slot_later():
+    # slots every 24 h: at p from 0, at q from 12. One vessel at p sails at 24 for cargo waiting
+    # at q, takes 13 h, so it reaches q an hour after q's slot of 36: it sails back at once (37)
+    spec = model(
+        (flow(1.0, "wagon", arrival="scheduled"),),
+        (plan(Segment("ferry", ("q", "p"), ("p-q",))),),
+        legs={"p-q": LegSpec("p-q", "ferry", 13.0)},
+        ferries={
+            "p-q": FerrySpec(
+                "p-q",
+                ("p", "q"),
+                vessels=1,
+                capacity_slots=10,
+                load_h=0.0,
+                unload_h=0.0,
+                policy="timetable",
+                headway_h=24.0,
+            )
+        },
+        horizon_h=1.5,
+    )
+    w = World(spec)
+    w.run()
+    assert w.recorder.unit_arrays()["delivery_h"].tolist() == [50.0]
+
+
+def test_ferry_max_wait_counts_from_the_oldest_cargo_not_the_idle_vessel():
+    # the vessel has idled since 0; the only unit arrives at 100 and waits its 10 h
+    spec = model(
+        (flow(0.01, "wagon", arrival="scheduled"),),
+        (plan(Segment("ferry", ("p", "q"), ("p-q",))),),
+        legs={"p-q": LegSpec("p-q", "ferry", 5.0)},
+        ferries={
+            "p-q": FerrySpec(
+                "p-q",
+                ("p", "q"),
+                vessels=1,
+                capacity_slots=50,
+                load_h=0.0,
+                unload_h=0.0,
+                policy="max_wait",
+                max_wait_h=10.0,
+            )
+        },
+        horizon_h=150.0,
+    )
+    w = World(spec)
+    w.run()
+    arr = w.recorder.unit_arrays()
+    assert arr["ferry_h"].tolist() == [10.0]
+    assert arr["delivery_h"].tolist() == [115.0]
+
+
+def test_random_closures_keep_their_rate_while_one_is_in_force():
+    # 7 closures a month of mean 3 days, independent: closed 1 - exp(-7 x 3 / 30.4) = 50 % of
+    # the time (the share of time at least one is in force), over 30 simulated years
+    from sim.model import ClosureSpec
+
+    hours = 30 * 8760.0
+    spec = model(
+        (),
+        (),
+        legs={},
+        closures=(ClosureSpec("storms", "p-q", events_per_month=7.0, mean_duration_h=72.0),),
+        horizon_h=hours,
+        drain_h=0.0,
+    )
+    w = World(spec)
+    w.run()
+    intervals = sorted((s, e) for _n, _t, s, e in w.closure_log)
+    closed, end = 0.0, 0.0
+    for s, e in intervals:  # length of the union of the closures
+        s, e = max(s, end), min(e, hours)
+        if e > s:
+            closed += e - s
+        end = max(end, e)
+    expected = 1 - math.exp(-7 * 72 / (365 * 24 / 12))
+    assert closed / hours == pytest.approx(expected, abs=0.02)

@@ -18,7 +18,7 @@ name = "tiny"
 origin = "Tashkent"
 destination = "Alat"
 unit = "wagon"
-per_week = 40
+per_week = 150  # more than one vessel lifts in a week (31 slots a ~2-day round trip)
 [run]
 horizon_days = 30
 warmup_days = 5
