@@ -20,20 +20,6 @@ from sim.runner import Results
 
 BASE, NEW = "baseline-2025", "zangezur-2030"
 
-# sim.metrics.paired_differences calls DataFrame.join(lsuffix=, rsuffix=), deprecated in
-# pandas 3.1 (reported to the lead); not this module's to fix.
-pytestmark = pytest.mark.filterwarnings("ignore:The 'lsuffix' and 'rsuffix' keywords")
-
-
-@pytest.fixture(scope="module")
-def res() -> Results:
-    a = sim.load_scenario("scenarios/baseline_2025.toml")
-    b = sim.load_scenario("scenarios/zangezur.toml")
-    return sim.compare(
-        [a.with_run(horizon_days=60, warmup_days=10), b.with_run(horizon_days=60, warmup_days=10)],
-        replications=2,
-    )
-
 
 @pytest.fixture(scope="module")
 def kpi(res: Results) -> pd.DataFrame:

@@ -19,17 +19,6 @@ from sim import plots, report
 from sim.runner import Results
 
 BASE, NEW = "baseline-2025", "zangezur-2030"
-pytestmark = pytest.mark.filterwarnings("ignore:The 'lsuffix' and 'rsuffix' keywords")
-
-
-@pytest.fixture(scope="module")
-def res() -> Results:
-    a = sim.load_scenario("scenarios/baseline_2025.toml")
-    b = sim.load_scenario("scenarios/zangezur.toml")
-    return sim.compare(
-        [a.with_run(horizon_days=60, warmup_days=10), b.with_run(horizon_days=60, warmup_days=10)],
-        replications=2,
-    )
 
 
 def test_summary_table_matches_kpis(res: Results) -> None:
