@@ -201,8 +201,9 @@ class World:
 
     def _hops(self, seg: Segment) -> list[tuple[Any, ...]]:
         """Per leg of ``seg``, what a consist meets, resolved once per segment (not per hop):
-        ``(facility before the leg or None, its monitor, resource, sampler, gate, leg gate,
-        leg id, next node, duration, delay sampler, needs a line path)``."""
+        ``(facility before the leg or None, its monitor, resource, sampler, gate, delay cause
+        index, time factor, leg gate, leg id, next node, fixed running time, delay sampler,
+        needs a line path)``."""
         hops = self._seg_hops.get(id(seg))
         if hops is None:
             hops = []
@@ -210,7 +211,11 @@ class World:
                 leg = self.spec.legs[leg_id]
                 fac = self.facility(seg.nodes[i], seg.nodes[i - 1]) if i > 0 else None
                 line = seg.kind == "rail" and leg.headway_h > 0
-                parts = (fac.monitor, fac.resource, fac.sampler, fac.gate) if fac else (None,) * 4
+                parts = (
+                    (fac.monitor, fac.resource, fac.sampler, fac.gate, int(fac.cause), fac.factor)
+                    if fac
+                    else (None, None, None, None, 0, 1.0)
+                )
                 hops.append(
                     (
                         fac,
@@ -244,6 +249,8 @@ class World:
             resource,
             sampler,
             fac_gate,
+            cause,
+            factor,
             gate,
             leg_id,
             next_node,
@@ -258,20 +265,20 @@ class World:
                     rec.event(env.now, EventKind.QUEUE, consist, fac.name)
                 if fac_gate.closed:
                     yield from self.pass_gate(fac_gate, units, consist)
-                t1 = env.now
+                t1 = env._now  # the property costs a call; this is the hot path
                 with resource.request() as req:
                     if not req.triggered:
                         mon.queued(len(resource.queue))
                     yield req
-                    t2 = env.now
+                    t2 = env._now
                     if trace:
                         rec.event(t2, EventKind.SERVICE_START, consist, fac.name)
-                    yield env.timeout(sampler() * fac.factor)
-                now = env.now
+                    yield env.timeout(sampler() * factor)
+                now = env._now
                 if trace:
                     rec.event(now, EventKind.SERVICE_END, consist, fac.name)
                 mon.customer(t1, t2, now, len(units))
-                dwell[fac.cause] += now - t1
+                dwell[cause] += now - t1
             if gate.closed:  # inline check: delegating to an open gate costs a generator
                 yield from self.pass_gate(gate, units, consist)
             if line:
