@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from network import NetworkError
+from sim.compile import compile_scenario
 from sim.scenario_io import ScenarioError, load_scenario, scenario_json_schema
 
 __all__ = ["add_commands", "schema_text"]
@@ -57,11 +59,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for file in args.files:
         try:
             s = load_scenario(file, check_network=args.check_network)
+            if args.check_network:
+                # what only the model can tell: a flow with no route in its year, a ferry too
+                # small for the cargo, a timetable without a headway
+                compile_scenario(s, Path(file).parent)
         except ScenarioError as exc:
             bad += 1
             print(f"FAIL {file}: {len(exc.problems)} problem(s)")
             for problem in exc.problems:
                 print(f"  {problem}")
+        except NetworkError as exc:
+            bad += 1
+            print(f"FAIL {file}: {exc}")
         else:
             print(f"OK  {file}: {s.name} ({len(s.demand)} flows, year {s.year})")
     return 1 if bad else 0

@@ -110,3 +110,18 @@ def test_bad_options_exit_2(tmp_path: Path, capsys, args):
     assert main(["run", str(a), "-o", str(tmp_path / "o"), "-q", *args]) == 2
     assert "Traceback" not in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_validate_also_checks_what_only_the_model_can_tell(tmp_path: Path, capsys):
+    # schema and names are fine, but no wagon fits on the ferry: validate must say so
+    bad = tmp_path / "small_ferry.toml"
+    bad.write_text(
+        f"extends = {str(ROOT / 'scenarios' / 'baseline_2025.toml')!r}\n"
+        'name = "small-ferry"\n'
+        "[overrides.ferries.turkmenbashi-alat]\n"
+        "capacity_slots = 0.3\n",
+        encoding="utf-8",
+    )
+    assert main(["validate", str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL" in out and "cannot take one unit" in out
