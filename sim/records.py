@@ -72,7 +72,7 @@ class Recorder:
     ignored (the lists grow as units are released).
     """
 
-    def __init__(self, trace: bool = True, capacity: int = 1024) -> None:
+    def __init__(self, trace: bool = True) -> None:
         self.trace = trace
         self.events: list[tuple[float, int, int, str]] = []
         self.consists: list[tuple[int, ...]] = []

@@ -49,7 +49,7 @@ class World:
         self.replication = replication
         self.env = simpy.Environment()
         self.streams = Streams(spec.seed, replication)
-        self.recorder = Recorder(trace=trace, capacity=max(1024, self._expected_units()))
+        self.recorder = Recorder(trace=trace)
         self.gates: dict[str, Gate] = {}
         self._seg_hops: dict[int, list[tuple[Any, ...]]] = {}
         self.closure_log: list[tuple[str, str, float, float]] = []
@@ -65,12 +65,6 @@ class World:
             self.env.process(self._closure(closure))
         if spec.queue_sample_h > 0:
             self.env.process(self._sample_queues())
-
-    def _expected_units(self) -> int:
-        hours = self.spec.horizon_h
-        return int(
-            sum(f.per_hour * hours * max(f.seasonality or (1.0,)) for f in self.spec.flows) * 1.2
-        )
 
     # -- construction ---------------------------------------------------------------------------
     def monitor(self) -> Monitor:
