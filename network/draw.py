@@ -103,9 +103,15 @@ def draw_network(
     nodes = dict(_nodes(G))
     xy = {n: m(float(a["lon"]), float(a["lat"])) for n, a in nodes.items()}
     top = max(flows.values(), default=0.0) if flows else 0.0
+    # a graph built for a year holds only the legs usable that year: they are open then,
+    # whatever their status in the data; a whole network shows each leg's status
+    year_graph = isinstance(G, nx.MultiDiGraph) and G.graph.get("year") is not None
     modes_seen, statuses_seen = set(), set()
     for leg_id, u, v, attrs in iter_legs(G):
-        style = STATUS_STYLES.get(str(attrs.get("status")))
+        status = (
+            "open" if year_graph and attrs.get("status") != "closed" else str(attrs.get("status"))
+        )
+        style = STATUS_STYLES.get(status)
         if style is None:
             continue  # closed legs are not part of any year's network
         width = 1.4
@@ -113,7 +119,7 @@ def draw_network(
             width = 0.6 + 7.0 * float(flows.get(leg_id, 0.0)) / top if top > 0 else 0.6
         mode = str(attrs["mode"])
         modes_seen.add(mode)
-        statuses_seen.add(str(attrs["status"]))
+        statuses_seen.add(status)
         ax.plot(
             [xy[u][0], xy[v][0]],
             [xy[u][1], xy[v][1]],

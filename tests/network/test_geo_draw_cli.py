@@ -33,7 +33,8 @@ def test_write_geojson(tmp_path: Path, g2030) -> None:
     assert data["type"] == "FeatureCollection" and len(data["features"]) == 8 + 11
 
 
-def test_draw_network_returns_a_figure_with_routes_and_flows(g2030) -> None:
+def test_draw_network_returns_a_figure_with_routes_and_flows(g2030, tiny) -> None:
+    g2030_net = tiny
     routes = k_routes(g2030, "a_city", "f_city", k=2)
     fig = draw_network(g2030, routes=routes, flows={"a-g": 10.0, "b-c": 5.0}, title="t")
     assert isinstance(fig, Figure)
@@ -41,7 +42,12 @@ def test_draw_network_returns_a_figure_with_routes_and_flows(g2030) -> None:
     assert ax.get_title() == "t"
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels[0].startswith("route 1: Alpha → Foxtrôt, 19 h")
-    assert {"rail", "ferry", "road", "planned", "port", "border", "gauge change"} <= set(labels)
+    assert {"rail", "ferry", "road", "open", "port", "border", "gauge change"} <= set(labels)
+    # in its year's graph the planned g-e leg (opening 2028) is open; the whole network shows
+    # its status in the data
+    assert "planned" not in labels
+    whole = draw_network(g2030_net, title="all")
+    assert "planned" in [t.get_text() for t in whole.axes[0].get_legend().get_texts()]
 
 
 def test_cli_network_check_ok(capsys, tiny_path) -> None:
