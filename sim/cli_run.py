@@ -15,7 +15,7 @@ from typing import Any
 from tqdm import tqdm
 
 from sim.output import OutputError, ScenarioInfo, check_target, write_output
-from sim.report import format_summary
+from sim.report import format_summary, route_shift
 from sim.runner import compare
 from sim.scenario import Scenario
 from sim.scenario_io import ScenarioError, load_scenario
@@ -135,6 +135,10 @@ def _execute(infos: list[ScenarioInfo], args: argparse.Namespace, default_out: s
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(format_summary(small["summary"]))
+    if len(infos) > 1:
+        print()
+        for line in route_shift(results, infos[0].scenario.name):
+            print(line)
     parts = "report.html, report.md, tables/, " + ("" if args.no_figures else "figures/, ")
     print(f"\nwrote {out}/ ({parts}manifest.json)")
     return 0

@@ -28,7 +28,7 @@ import pandas as pd
 
 from sim.metrics import kpis, paired_differences
 
-__all__ = ["format_summary", "reading", "summary_table", "write_report"]
+__all__ = ["format_summary", "reading", "route_shift", "summary_table", "write_report"]
 
 KEY_METRICS = ("mean_transit_d", "p95_transit_d", "on_time", "cost_usd_per_unit", "co2_kg_per_unit")
 
@@ -198,6 +198,36 @@ def reading(table: pd.DataFrame, baseline: str, *, limit: int = 6) -> list[str]:
     return out
 
 
+def route_shift(results: Any, baseline: str) -> list[str]:
+    """Sentences on cargo that takes legs the baseline never uses (a new corridor's traffic).
+
+    For each other scenario: units per replication (after warm-up) whose route uses at least
+    one leg that no baseline route uses, with their share and the flows they belong to.
+    """
+    s = results.shipments
+    s = s[~s["in_warmup"]]
+    base_legs = {leg for plan in results.specs[baseline].plans for leg in plan.legs}
+    out: list[str] = []
+    for name, spec in results.specs.items():
+        if name == baseline:
+            continue
+        new = {p.index for p in spec.plans if set(p.legs) - base_legs}
+        part = s[s["scenario"] == name]
+        reps = max(int(part["replication"].nunique()), 1)
+        on_new = part[part["plan"].isin(new)]
+        if not new:
+            out.append(f"{name}: every route it uses is also used in {baseline}.")
+            continue
+        flows = on_new.groupby("flow", observed=True).size().sort_values(ascending=False)
+        listed = ", ".join(f"{f} {n / reps:,.0f}" for f, n in flows.head(4).items())
+        out.append(
+            f"{name}: {len(on_new) / reps:,.0f} of {len(part) / reps:,.0f} units per replication "
+            f"({len(on_new) / max(len(part), 1):.2%}) take legs that no {baseline} route uses"
+            + (f" ({listed})." if listed else ".")
+        )
+    return out
+
+
 def _method(results: Any) -> list[str]:
     s = results.shipments
     reps = int(s["replication"].nunique())
@@ -273,7 +303,7 @@ def write_report(
             shutil.copy2(src, out / src.name)
             images.append((caption, src.name))
     info = _scenarios(results, scenarios)
-    sentences = reading(table, baseline)
+    sentences = reading(table, baseline) + route_shift(results, baseline)
     method = _method(results)
     head, rows = _rows(table)
 

@@ -120,3 +120,15 @@ def test_write_report(res: Results, tmp_path: Path) -> None:
     srcs = re.findall(r'<img src="([^"]+)"', page)
     assert srcs == ["kpi.png"] and all((out / s).is_file() for s in srcs)
     assert "2025" in page  # the year, from the Scenario objects
+
+
+def test_route_shift_counts_units_on_legs_the_baseline_never_uses(res: Results) -> None:
+    base_legs = {leg for p in res.specs[BASE].plans for leg in p.legs}
+    new_plans = {p.index for p in res.specs[NEW].plans if set(p.legs) - base_legs}
+    s = res.shipments[(res.shipments["scenario"] == NEW) & ~res.shipments["in_warmup"]]
+    expected = s["plan"].isin(new_plans).sum() / s["replication"].nunique()
+    [line] = report.route_shift(res, BASE)
+    assert line.startswith(
+        f"{NEW}: {expected:,.0f} of {len(s) / s['replication'].nunique():,.0f} units"
+    )
+    assert "take legs that no baseline-2025 route uses" in line
