@@ -636,7 +636,9 @@ def queue_timeseries(
                 pax.axvspan(0, warmup_days, color="#888888", alpha=0.12, linewidth=0)
             if ax is None:
                 pax.set_title(_facility_label(fac, str(kinds.get(fac, ""))), fontsize=9)
-            pax.set_ylabel("units waiting")
+            # ferry queues hold units; ports and borders queue whole trains and vessel loads
+            kind = str(kinds.get(fac, ""))
+            pax.set_ylabel("units waiting" if kind == "ferry" else "trains / loads waiting")
             pax.set_ylim(bottom=0)
             pax.set_xlim(left=0)
         for pax in axes[-2:] if ax is None else axes[:1]:
