@@ -279,6 +279,13 @@ def full_size(
 
 
 # -- command line -------------------------------------------------------------------------------
+def _at_least_100(text: str) -> int:
+    value = int(text)
+    if value < 100:  # fewer trucks leave the chain's statistics empty
+        raise argparse.ArgumentTypeError(f"must be at least 100 trucks, got {value}")
+    return value
+
+
 def add_commands(sub: Any) -> None:
     """Register ``bench`` on the ``corridor`` sub-parsers."""
     p = sub.add_parser(
@@ -288,7 +295,9 @@ def add_commands(sub: Any) -> None:
         "prints medians, the ratio, microseconds per truck-leg and the mean transit against "
         "the exact Jackson-network value.",
     )
-    p.add_argument("--sizes", type=int, nargs="+", default=[5_000, 20_000, 80_000], metavar="S")
+    p.add_argument(
+        "--sizes", type=_at_least_100, nargs="+", default=[5_000, 20_000, 80_000], metavar="S"
+    )
     p.add_argument("--legs", type=int, default=8)
     p.add_argument("--servers", type=int, default=3)
     p.add_argument("--repeat", type=int, default=3, help="repetitions per size (median reported)")

@@ -89,7 +89,12 @@ def _load(files: list[Path], args: argparse.Namespace) -> list[ScenarioInfo]:
             try:
                 s = s.with_run(**changes)
             except ValueError as exc:
-                problems.append(f"{f}: run: {exc}")
+                text = "; ".join(
+                    ln.strip()
+                    for ln in str(exc).splitlines()[1:]
+                    if "errors.pydantic.dev" not in ln
+                )
+                problems.append(f"{f}: run: {text or exc}")
                 continue
         infos.append(ScenarioInfo(s, f))
     if problems:
