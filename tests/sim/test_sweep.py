@@ -196,3 +196,35 @@ def test_cli_sweep_on_a_dask_cluster_of_processes(sweep_file: Path, reference, t
     out = tmp_path / "dask"
     assert main(["sweep", str(sweep_file), "-o", str(out), "-q", "--local-cluster", "2"]) == 0
     pd.testing.assert_frame_equal(pd.read_parquet(out / "sweep.parquet"), reference)
+
+
+def test_a_lost_dask_worker_loses_no_run(sweep, reference, tmp_path: Path):
+    """A worker process is killed after the first job is saved; its jobs run again elsewhere
+    (retries) and the sweep's table is the same as an undisturbed one."""
+    import os
+    import signal
+
+    from dask.distributed import LocalCluster
+
+    killed: list[int] = []
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        nanny = next(iter(cluster.workers.values()))
+
+        def kill_a_worker(point: int, replication: int) -> None:
+            if not killed:
+                killed.append(nanny.process.process.pid)
+                os.kill(killed[0], signal.SIGKILL)  # dies mid-sweep; its nanny starts another
+
+        res = run_sweep(
+            sweep,
+            tmp_path,
+            executor=DaskExecutor(address=cluster.scheduler_address),
+            on_job=kill_a_worker,
+            progress=False,
+            plot=False,
+        )
+    assert killed
+    assert res.ran == 8
+    pd.testing.assert_frame_equal(res.table, reference)
