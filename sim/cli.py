@@ -41,8 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, OSError) as exc:
         # bad values that reach a library check (a seed, a k, an unwritable path): one line,
         # without pydantic's link footer
-        text = "\n".join(ln for ln in str(exc).splitlines() if "errors.pydantic.dev" not in ln)
-        print(f"error: {text}", file=sys.stderr)
+        print(f"error: {cli_run.plain_error(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -20,7 +20,7 @@ from sim.runner import compare
 from sim.scenario import Scenario
 from sim.scenario_io import ScenarioError, load_scenario
 
-__all__ = ["add_commands", "cmd_compare", "cmd_run"]
+__all__ = ["add_commands", "cmd_compare", "cmd_run", "plain_error"]
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -38,6 +38,15 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--warmup-days", type=float, metavar="D", help="override the warm-up")
     p.add_argument("--no-figures", action="store_true", help="tables and report text only")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
+def plain_error(exc: Exception) -> str:
+    """An error's message for the terminal: a pydantic error without its headline count and
+    documentation links, its lines joined."""
+    lines = [ln.strip() for ln in str(exc).splitlines() if "errors.pydantic.dev" not in ln]
+    if len(lines) > 1 and "validation error" in lines[0]:
+        lines = lines[1:]
+    return "; ".join(lines)
 
 
 def add_commands(sub: Any) -> None:
@@ -89,12 +98,7 @@ def _load(files: list[Path], args: argparse.Namespace) -> list[ScenarioInfo]:
             try:
                 s = s.with_run(**changes)
             except ValueError as exc:
-                text = "; ".join(
-                    ln.strip()
-                    for ln in str(exc).splitlines()[1:]
-                    if "errors.pydantic.dev" not in ln
-                )
-                problems.append(f"{f}: run: {text or exc}")
+                problems.append(f"{f}: run: {plain_error(exc)}")
                 continue
         infos.append(ScenarioInfo(s, f))
     if problems:

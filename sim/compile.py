@@ -204,7 +204,9 @@ def compile_scenario(scenario: Scenario, base_dir: Path | None = None) -> ModelS
     used_nodes = {n for p in plans for n in p.nodes[1:-1]}
     used_legs = {leg for p in plans for leg in p.legs}
     nodes = _node_specs(scenario, net, G, used_nodes)
-    legs = {leg: _leg_spec(G, leg) for leg in used_legs}
+    # one pass over the edges: a leg's two directions share their data
+    edge_data = {key: data for _u, _v, key, data in G.edges(keys=True, data=True)}
+    legs = {leg: _leg_spec(leg, edge_data[leg]) for leg in used_legs}
     ferries = _ferry_specs(scenario, net, G, used_legs)
     units = _unit_specs(net)
     biggest = max(units[f.unit].ferry_slots for f in flows)
@@ -329,8 +331,7 @@ def _node_specs(
     return out
 
 
-def _leg_spec(G: nx.MultiDiGraph, leg_id: str) -> LegSpec:
-    data = _edge(G, leg_id)
+def _leg_spec(leg_id: str, data: Mapping[str, Any]) -> LegSpec:
     capacity = _num(data.get("capacity_trains_per_day"))
     return LegSpec(
         leg_id=leg_id,
@@ -342,13 +343,6 @@ def _leg_spec(G: nx.MultiDiGraph, leg_id: str) -> LegSpec:
         co2_kg_per_tkm=_num(data.get("co2_kg_per_tkm")),
         headway_h=24.0 / capacity if capacity > 0 else 0.0,
     )
-
-
-def _edge(G: nx.MultiDiGraph, leg_id: str) -> Mapping[str, Any]:
-    for _u, _v, key, data in G.edges(keys=True, data=True):
-        if key == leg_id:
-            return data
-    raise KeyError(leg_id)
 
 
 def _ferry_specs(
@@ -470,26 +464,9 @@ def _closures(
     return tuple(out)
 
 
-def flows_frame(spec: ModelSpec) -> pd.DataFrame:
-    """One row per flow and plan: what each flow may take (for reports)."""
-    rows = [
-        {
-            "flow": f.label,
-            "plan": p,
-            "route": spec.plans[p].label,
-            "distance_km": spec.plans[p].distance_km,
-            "free_flow_h": spec.plans[p].free_flow_h,
-        }
-        for f in spec.flows
-        for p in f.plans
-    ]
-    return pd.DataFrame(rows)
-
-
 __all__ = [
     "CompileError",
     "compile_scenario",
-    "flows_frame",
     "load_base_network",
     "scenario_network",
 ]

@@ -130,14 +130,16 @@ class World:
         ns = self.spec.nodes.get(node)
         if ns is None or ns.servers <= 0:
             return None
-        if ns.kind != "border":
-            return self.node_fac.get(node)
-        key = f"{node} from {came_from}"
+        key = self._facility_key(node, came_from)
         fac = self.node_fac.get(key)
-        if fac is None:
+        if fac is None and ns.kind == "border":
             sampler = self.streams.gamma(f"handling:{key}", ns.handling_mean_h, ns.handling_cv)
             fac = self.node_fac[key] = NodeFacility(self, ns, sampler, tag=f" from {came_from}")
         return fac
+
+    def _facility_key(self, node: str, came_from: str | None) -> str:
+        ns = self.spec.nodes.get(node)
+        return f"{node} from {came_from}" if ns is not None and ns.kind == "border" else node
 
     def _path(self, leg_id: str, direction: str) -> LinePath | None:
         leg = self.spec.legs[leg_id]
@@ -406,9 +408,8 @@ class World:
         """Static time of a plan plus the queues it would meet now (for adaptive choice)."""
         extra = 0.0
         for prev, node in itertools.pairwise(plan.nodes[:-1]):
-            ns = self.spec.nodes.get(node)
-            key = f"{node} from {prev}" if ns is not None and ns.kind == "border" else node
-            fac = self.node_fac.get(key)  # not created yet: nobody has queued there
+            # get, not facility(): one not created yet has had nobody queue there
+            fac = self.node_fac.get(self._facility_key(node, prev))
             if fac is not None:
                 waiting = len(fac.resource.queue) + fac.resource.count - fac.spec.servers + 1
                 extra += max(waiting, 0) * fac.spec.handling_mean_h / fac.spec.servers
