@@ -198,6 +198,11 @@ def reading(table: pd.DataFrame, baseline: str, *, limit: int = 6) -> list[str]:
     return out
 
 
+def _count(x: float) -> str:
+    """Units per replication: whole numbers, but a rare 0.4 is not printed as 0."""
+    return f"{x:,.0f}" if x >= 10 or x == int(x) else f"{x:.1f}"
+
+
 def route_shift(results: Any, baseline: str) -> list[str]:
     """Sentences on cargo that takes legs the baseline never uses (a new corridor's traffic).
 
@@ -219,7 +224,7 @@ def route_shift(results: Any, baseline: str) -> list[str]:
             out.append(f"{name}: every route it uses is also used in {baseline}.")
             continue
         flows = on_new.groupby("flow", observed=True).size().sort_values(ascending=False)
-        listed = ", ".join(f"{f} {n / reps:,.0f}" for f, n in flows.head(4).items())
+        listed = ", ".join(f"{f} {_count(n / reps)}" for f, n in flows.head(4).items())
         out.append(
             f"{name}: {len(on_new) / reps:,.0f} of {len(part) / reps:,.0f} units per replication "
             f"({len(on_new) / max(len(part), 1):.2%}) take legs that no {baseline} route uses"
