@@ -51,7 +51,8 @@ class World:
         self.streams = Streams(spec.seed, replication)
         self.recorder = Recorder(trace=trace)
         self.gates: dict[str, Gate] = {}
-        self._seg_hops: dict[int, list[tuple[Any, ...]]] = {}
+        self._seg_hops: dict[int, tuple[list[tuple[Any, ...]], tuple[int, ...]]] = {}
+        self._last_seg = [len(plan.segments) - 1 for plan in spec.plans]
         self.closure_log: list[tuple[str, str, float, float]] = []
         self.queue_samples: list[tuple[float, str, str, float]] = []
         self.unit_seg: list[int] = []
@@ -191,49 +192,63 @@ class World:
             self._formation(seg).join(units, consist)
         elif seg.kind == "ferry":
             self.ferry_lines[seg.legs[0]].join(units, consist, seg.nodes[0])
+        elif len(units) == 1:
+            self.env.process(self._run_segment(units, seg, None))
         else:
             for u in units:
-                self._start(self._run_segment([u], seg, None))
+                self.env.process(self._run_segment([u], seg, None))
 
-    def _hops(self, seg: Segment) -> list[tuple[Any, ...]]:
+    def _hops(self, seg: Segment) -> tuple[list[tuple[Any, ...]], tuple[int, ...]]:
         """Per leg of ``seg``, what a consist meets, resolved once per segment (not per hop):
-        ``(facility before the leg or None, its monitor, resource, sampler, gate, delay cause
-        index, time factor, leg gate, leg id, next node, fixed running time, delay sampler,
-        needs a line path)``."""
-        hops = self._seg_hops.get(id(seg))
-        if hops is None:
-            hops = []
-            for i, leg_id in enumerate(seg.legs):
-                leg = self.spec.legs[leg_id]
-                fac = self.facility(seg.nodes[i], seg.nodes[i - 1]) if i > 0 else None
-                line = seg.kind == "rail" and leg.headway_h > 0
-                parts = (
-                    (fac.monitor, fac.resource, fac.sampler, fac.gate, int(fac.cause), fac.factor)
-                    if fac
-                    else (None, None, None, None, 0, 1.0)
+        ``(facility before the leg or None, its monitor, resource, handling draw, gate, delay
+        cause index, time factor, leg gate, leg id, next node, fixed running time, delay draw,
+        needs a line path)``; and the delay causes the segment's facilities record."""
+        cached = self._seg_hops.get(id(seg))
+        if cached is not None:
+            return cached
+        hops = []
+        for i, leg_id in enumerate(seg.legs):
+            leg = self.spec.legs[leg_id]
+            fac = self.facility(seg.nodes[i], seg.nodes[i - 1]) if i > 0 else None
+            line = seg.kind == "rail" and leg.headway_h > 0
+            parts = (
+                (
+                    fac.monitor,
+                    fac.resource,
+                    fac.sampler.draw,
+                    fac.gate,
+                    int(fac.cause),
+                    fac.factor,
                 )
-                hops.append(
-                    (
-                        fac,
-                        *parts,
-                        self.gate(leg_id),
-                        leg_id,
-                        seg.nodes[i + 1],
-                        self.base_h[leg_id],
-                        self.delays[leg_id],
-                        line,
-                    )
+                if fac
+                else (None, None, None, None, 0, 1.0)
+            )
+            hops.append(
+                (
+                    fac,
+                    *parts,
+                    self.gate(leg_id),
+                    leg_id,
+                    seg.nodes[i + 1],
+                    self.base_h[leg_id],
+                    self.delays[leg_id].draw,
+                    line,
                 )
-            # keyed by id: the spec (and so the segment) lives as long as the world
-            self._seg_hops[id(seg)] = hops
-        return hops
+            )
+        causes = tuple(sorted({hop[5] for hop in hops if hop[0] is not None}))
+        # keyed by id: the spec (and so the segment) lives as long as the world
+        self._seg_hops[id(seg)] = (hops, causes)
+        return hops, causes
 
     def _run_segment(self, units: list[int], seg: Segment, start_kind: EventKind | None) -> Proc:
         env, rec = self.env, self.recorder
         trace = rec.trace  # event() is a no-op without the log: skip the calls (hot path)
-        consist = rec.new_consist(units)
-        if start_kind is not None and trace:
-            rec.event(env.now, start_kind, consist, seg.nodes[0])
+        consist = -1
+        if trace:  # consist ids serve only the event log
+            consist = rec.new_consist(units)
+            if start_kind is not None:
+                rec.event(env.now, start_kind, consist, seg.nodes[0])
+        hops, causes = self._seg_hops.get(id(seg)) or self._hops(seg)
         # times are summed over the segment and credited to the units once, at its end (one
         # pass over the consist instead of two per hop); a unit still inside a segment when the
         # run ends keeps the times of the segments it finished
@@ -253,7 +268,7 @@ class World:
             duration_h,
             delay,
             line,
-        ) in self._hops(seg):
+        ) in hops:
             if fac is not None:
                 # NodeFacility.serve, inlined: a nested generator per facility and its three
                 # resumptions cost more than the rest of the hop (see sim/bench.py)
@@ -289,26 +304,26 @@ class World:
             run_h += hours
             if trace:
                 rec.event(env.now, EventKind.ARRIVE, consist, next_node)
-        rec.running(units, run_h, legs=len(seg.legs))
-        for cause, hours in enumerate(dwell):
-            if hours > 0:
-                rec.dwell(units, cause, hours)  # type: ignore[arg-type]
+        rec.running(units, run_h, legs=len(hops))
+        for cause in causes:
+            rec.dwell(units, cause, dwell[cause])  # type: ignore[arg-type]
         self.handoff(units, seg.nodes[-1], consist, seg.nodes[-2])
 
     def handoff(self, units: list[int], node: str, consist: int, came_from: str) -> None:
         """Units reach ``node`` (from ``came_from``) at the end of a segment: deliver them or
         pass them on through the node's facility to their next segment."""
-        plans, useg = self.spec.plans, self.unit_seg
-        plan_of = self.recorder.unit_plan
-        done = [u for u in units if useg[u] == len(plans[plan_of[u]].segments) - 1]
+        last, useg, rec = self._last_seg, self.unit_seg, self.recorder
+        plan_of = rec.unit_plan
+        done = [u for u in units if useg[u] == last[plan_of[u]]]
         if done:
-            c = consist if len(done) == len(units) else self.recorder.new_consist(done)
-            self.recorder.event(self.env.now, EventKind.DELIVER, c, node)
-            self.recorder.deliver(done, self.env.now)
+            c = consist if len(done) == len(units) else rec.new_consist(done)
+            if rec.trace:
+                rec.event(self.env._now, EventKind.DELIVER, c, node)
+            rec.deliver(done, self.env._now)
             if len(done) == len(units):
                 return
-            units = [u for u in units if useg[u] != len(plans[plan_of[u]].segments) - 1]
-            consist = self.recorder.new_consist(units)
+            units = [u for u in units if useg[u] != last[plan_of[u]]]
+            consist = rec.new_consist(units)
         fac = self.facility(node, came_from)
         if fac is None:
             self._advance(units)
@@ -341,42 +356,50 @@ class World:
 
     # -- demand ---------------------------------------------------------------------------------
     def _source(self, flow: FlowSpec) -> Proc:
-        env, spec = self.env, self.spec
+        env, spec, rec = self.env, self.spec, self.recorder
         key = f"{flow.label}|{flow.origin}|{flow.destination}|{flow.unit}"
-        choice_rng = self.streams.generator(f"choice:{key}")
+        # drawn in blocks (a numpy call per draw would cost more than the release itself);
+        # uniform on [0, 1) in blocks gives the very draws of Generator.random() one at a time
+        choice = self.streams.uniform(f"choice:{key}", 0.0, 1.0).draw
         season = flow.seasonality or (1.0,) * 12
         peak = flow.per_hour * max(season)
-        # drawn in blocks (a numpy call per draw would cost more than the release itself);
         # seasonal rates thin a Poisson stream at the peak rate
-        gaps = self.streams.exponential(f"arrivals:{key}", 1.0 / peak)
+        gap = self.streams.exponential(f"arrivals:{key}", 1.0 / peak).draw
         thin = self.streams.uniform(f"thinning:{key}", 0.0, 1.0) if flow.seasonality else None
         unit = spec.units[flow.unit]
+        batch = flow.batch
+        seg0, train0, ferry0 = [0] * batch, [unit.train_slots] * batch, [unit.ferry_slots] * batch
+        country0 = [flow.origin_country] * batch
+        single = len(flow.plans) == 1  # no choice to make: the choice stream is not drawn
+        trace = rec.trace
         t = 0.0
         while True:
             if flow.arrival == "poisson":
-                t += gaps()
-                month = int(t // HOURS_PER_MONTH) % 12
-                accept = thin is None or thin() * peak < flow.per_hour * season[month]
+                t += gap()
+                accept = (
+                    thin is None
+                    or thin() * peak < flow.per_hour * season[int(t // HOURS_PER_MONTH) % 12]
+                )
             else:
                 month = int(t // HOURS_PER_MONTH) % 12
-                t += flow.batch / (flow.per_hour * season[month])
+                t += batch / (flow.per_hour * season[month])
                 accept = True
             if t >= spec.horizon_h:
                 return
-            yield env.timeout(t - env.now)
+            yield env.timeout(t - env._now)
             if not accept:
                 continue
-            plan = self._choose(flow, choice_rng.random())
-            units = []
-            for _ in range(flow.batch):
-                u = self.recorder.new_unit(flow.index, plan, env.now)
-                self.unit_seg.append(0)
-                self.train_slots.append(unit.train_slots)
-                self.ferry_slots.append(unit.ferry_slots)
-                self.unit_country.append(flow.origin_country)
-                units.append(u)
-            consist = self.recorder.new_consist(units)
-            self.recorder.event(env.now, EventKind.RELEASE, consist, flow.origin)
+            plan = flow.plans[0] if single else self._choose(flow, choice())
+            now = env._now
+            units = [rec.new_unit(flow.index, plan, now) for _ in range(batch)]
+            self.unit_seg += seg0
+            self.train_slots += train0
+            self.ferry_slots += ferry0
+            self.unit_country += country0
+            consist = -1
+            if trace:  # consist ids serve only the event log
+                consist = rec.new_consist(units)
+                rec.event(now, EventKind.RELEASE, consist, flow.origin)
             self._enter(units, spec.plans[plan].segments[0], consist)
 
     def _choose(self, flow: FlowSpec, draw: float) -> int:
