@@ -76,7 +76,7 @@ class GammaSampler:
         )
 
     def _block(self) -> memoryview:
-        return memoryview(self._rng.standard_gamma(self._shape, size=_BLOCK) * self._scale)
+        return (self._rng.standard_gamma(self._shape, size=_BLOCK) * self._scale).data
 
     def __call__(self) -> float:
         return self.draw()
@@ -104,7 +104,7 @@ class UniformSampler:
         )
 
     def _block(self) -> memoryview:
-        return memoryview(self._rng.uniform(self.low, self.high, size=_BLOCK))
+        return self._rng.uniform(self.low, self.high, size=_BLOCK).data
 
     def __call__(self) -> float:
         return self.draw()
