@@ -39,6 +39,9 @@ from sim.records import N_CAUSES, Cause, EventKind, Recorder
 Proc = Generator[simpy.Event, Any, Any]
 
 HOURS_PER_MONTH = 365 * 24 / 12
+#: how often the servers' customer logs are folded into their statistics (a 32-byte entry per
+#: customer: a month of the busiest border is well under a megabyte)
+FOLD_EVERY_H = HOURS_PER_MONTH
 
 
 class World:
@@ -66,6 +69,7 @@ class World:
             self.env.process(self._closure(closure))
         if spec.queue_sample_h > 0:
             self.env.process(self._sample_queues())
+        self.env.process(self._fold_monitors())
 
     # -- construction ---------------------------------------------------------------------------
     def monitor(self) -> Monitor:
@@ -200,9 +204,10 @@ class World:
 
     def _hops(self, seg: Segment) -> tuple[list[tuple[Any, ...]], tuple[int, ...]]:
         """Per leg of ``seg``, what a consist meets, resolved once per segment (not per hop):
-        ``(facility before the leg or None, its monitor, resource, handling draw, gate, delay
-        cause index, time factor, leg gate, leg id, next node, fixed running time, delay draw,
-        needs a line path)``; and the delay causes the segment's facilities record."""
+        ``(facility before the leg or None, its monitor, resource, resource queue, monitor log
+        extend, handling draw, gate, delay cause index, time factor, leg gate, leg id, next
+        node, fixed running time, delay draw, needs a line path)``; and the delay causes the
+        segment's facilities record."""
         cached = self._seg_hops.get(id(seg))
         if cached is not None:
             return cached
@@ -215,13 +220,15 @@ class World:
                 (
                     fac.monitor,
                     fac.resource,
+                    fac.resource.queue,
+                    fac.monitor.log.extend,
                     fac.sampler.draw,
                     fac.gate,
                     int(fac.cause),
                     fac.factor,
                 )
                 if fac
-                else (None, None, None, None, 0, 1.0)
+                else (None, None, None, None, None, None, 0, 1.0)
             )
             hops.append(
                 (
@@ -235,7 +242,7 @@ class World:
                     line,
                 )
             )
-        causes = tuple(sorted({hop[5] for hop in hops if hop[0] is not None}))
+        causes = tuple(sorted({hop[7] for hop in hops if hop[0] is not None}))
         # keyed by id: the spec (and so the segment) lives as long as the world
         self._seg_hops[id(seg)] = (hops, causes)
         return hops, causes
@@ -258,6 +265,8 @@ class World:
             fac,
             mon,
             resource,
+            queue,
+            log,
             sampler,
             fac_gate,
             cause,
@@ -278,8 +287,8 @@ class World:
                     yield from self.pass_gate(fac_gate, units, consist)
                 t1 = env._now  # the property costs a call; this is the hot path
                 with resource.request() as req:
-                    if not req.triggered:
-                        mon.queued(len(resource.queue))
+                    if len(queue) > mon.max_queue:  # queued: the only moment of a new high
+                        mon.max_queue = len(queue)
                     yield req
                     t2 = env._now
                     if trace:
@@ -288,7 +297,7 @@ class World:
                 now = env._now
                 if trace:
                     rec.event(now, EventKind.SERVICE_END, consist, fac.name)
-                mon.customer(t1, t2, now, len(units))
+                log((t1, t2, now, len(units)))  # Monitor.customer, inlined
                 dwell[cause] += now - t1
             if gate.closed:  # inline check: delegating to an open gate costs a generator
                 yield from self.pass_gate(gate, units, consist)
@@ -490,6 +499,13 @@ class World:
                 for port, end in line.ends.items():
                     samples.append((now, f"{name}@{port}", "ferry", end.monitor.queue))
             yield env.timeout(step)
+
+    def _fold_monitors(self) -> Proc:
+        """Fold the servers' customer logs now and then, so they stay short (bounded memory)."""
+        while True:
+            yield self.env.timeout(FOLD_EVERY_H)
+            for fac in itertools.chain(self.node_fac.values(), self.dedicated_fac.values()):
+                fac.monitor.fold()
 
     def run(self) -> None:
         """Run to the horizon plus the drain time."""
