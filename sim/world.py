@@ -56,6 +56,7 @@ class World:
         self.gates: dict[str, Gate] = {}
         self._seg_hops: dict[int, tuple[list[tuple[Any, ...]], tuple[int, ...]]] = {}
         self._last_seg = [len(plan.segments) - 1 for plan in spec.plans]
+        self._probes: dict[int, tuple[tuple[str, ...], tuple[Any, ...], tuple[Any, ...]]] = {}
         self.closure_log: list[tuple[str, str, float, float]] = []
         self.queue_samples: list[tuple[float, str, str, float]] = []
         self.unit_seg: list[int] = []
@@ -431,30 +432,50 @@ class World:
 
     def _closed(self, plan: Plan) -> bool:
         gates = self.gates
-        return any(
-            (g := gates.get(name)) is not None and g.closed
-            for name in (*plan.legs, *plan.nodes[1:-1])
-        )
+        return any((g := gates.get(name)) is not None and g.closed for name in self._probe(plan)[0])
+
+    def _probe(self, plan: Plan) -> tuple[tuple[str, ...], tuple[Any, ...], tuple[Any, ...]]:
+        """What route choice looks at on ``plan``, resolved once: the names of its gates,
+        ``(facility key, mean handling hours, servers)`` of its intermediate nodes, and
+        ``(ferry end, line capacity, cycle hours)`` of its crossings."""
+        probe = self._probes.get(plan.index)
+        if probe is None:
+            nodes = plan.nodes
+            servers = []
+            for prev, node in itertools.pairwise(nodes[:-1]):
+                ns = self.spec.nodes.get(node)
+                if ns is not None and ns.servers > 0:
+                    key = self._facility_key(node, prev)
+                    servers.append((key, ns.handling_mean_h, ns.servers))
+            ferries = []
+            for seg in plan.segments:
+                if seg.kind == "ferry":
+                    line = self.ferry_lines[seg.legs[0]]
+                    cycle = (
+                        2
+                        * (line.duration_h + line.spec.load_h + line.spec.unload_h)
+                        / line.spec.vessels
+                    )
+                    ferries.append((line.ends[seg.nodes[0]], max(line.capacity, 1e-9), cycle))
+            probe = ((*plan.legs, *nodes[1:-1]), tuple(servers), tuple(ferries))
+            self._probes[plan.index] = probe
+        return probe
 
     def expected_time(self, plan: Plan) -> float:
         """Static time of a plan plus the queues it would meet now (for adaptive choice)."""
+        _, servers, ferries = self._probe(plan)
+        node_fac = self.node_fac
         extra = 0.0
-        for prev, node in itertools.pairwise(plan.nodes[:-1]):
+        for key, mean_h, n_servers in servers:
             # get, not facility(): one not created yet has had nobody queue there
-            fac = self.node_fac.get(self._facility_key(node, prev))
+            fac = node_fac.get(key)
             if fac is not None:
-                waiting = len(fac.resource.queue) + fac.resource.count - fac.spec.servers + 1
-                extra += max(waiting, 0) * fac.spec.handling_mean_h / fac.spec.servers
-        for seg in plan.segments:
-            if seg.kind == "ferry":
-                line = self.ferry_lines[seg.legs[0]]
-                end = line.ends[seg.nodes[0]]
-                cycle = (
-                    2
-                    * (line.duration_h + line.spec.load_h + line.spec.unload_h)
-                    / line.spec.vessels
-                )
-                extra += (end.slots / max(line.capacity, 1e-9)) * cycle
+                res = fac.resource
+                waiting = len(res.queue) + len(res.users) - res._capacity + 1
+                if waiting > 0:
+                    extra += waiting * mean_h / n_servers
+        for end, capacity, cycle in ferries:
+            extra += (end.slots / capacity) * cycle
         return plan.expected_h + extra
 
     # -- disruptions and sampling ---------------------------------------------------------------
