@@ -266,7 +266,8 @@ class Formation:
 
     def join(self, units: list[int], consist: int) -> None:
         now = self.world.env.now
-        self.world.recorder.event(now, EventKind.JOIN_FORMATION, consist, self.name)
+        if self.world.recorder.trace:
+            self.world.recorder.event(now, EventKind.JOIN_FORMATION, consist, self.name)
         was_empty = not self.queue
         slots_of = self.world.train_slots
         for u in units:

@@ -102,6 +102,25 @@ class Recorder:
             column.append(0.0)
         return uid
 
+    def new_units(self, flow: int, plan: int, release_h: float, n: int) -> list[int]:
+        """``n`` new units released together (a batch): one extend per column, not n appends.
+
+        >>> rec = Recorder()
+        >>> rec.new_units(flow=0, plan=2, release_h=1.5, n=3), rec.unit_plan
+        ([0, 1, 2], [2, 2, 2])
+        """
+        first = len(self.release_h)
+        self.unit_flow += [flow] * n
+        self.unit_plan += [plan] * n
+        self.release_h += [release_h] * n
+        self._delivered += [math.nan] * n
+        self._running += [0.0] * n
+        self._legs_done += [0] * n
+        zeros = [0.0] * n
+        for column in self._dwell:
+            column += zeros
+        return list(range(first, first + n))
+
     def new_consist(self, units: list[int] | tuple[int, ...]) -> int:
         """A new consist id; its units are stored only when tracing (the log needs them)."""
         if self.trace:
