@@ -9,9 +9,15 @@ How the chain is expressed as a :class:`~sim.model.ModelSpec`: the engine serves
 the *intermediate* nodes of a segment (a segment's end is served only on hand-off to another
 segment). So one road segment has nodes ``n0, n1, ..., nL, z``: a first zero-length leg
 ``n0-n1`` and then, for ``i = 1..L``, the facility at ``n_i`` and the travel leg to the next
-node. The zero-length leg costs the engine one zero timeout per truck that the bare program
-does not do (it is counted against the engine). Uniform travel is a leg of mean 2 h with
-``delay_cv=0.5`` and ``delay_dist="uniform"``: 1 h plus a delay uniform on 0-2 h.
+node. The zero-length leg costs the engine one more pass of its hop loop per truck (no
+event: a leg of zero hours takes none) that the bare program does not do; it is counted
+against the engine. Uniform travel is a leg of mean 2 h with ``delay_cv=0.5`` and
+``delay_dist="uniform"``: 1 h plus a delay uniform on 0-2 h.
+
+Two bare programs are timed: the usual SimPy idiom, drawing each number from :mod:`random`
+when needed (``ratio``), and the same program drawing from numpy blocks through a C-level
+iterator as the engine does (``vs blocks``), which isolates the cost of the engine's own
+bookkeeping from how random numbers are drawn.
 
 Run it with ``corridor bench`` (or ``python -m sim.bench``).
 
@@ -36,6 +42,7 @@ import statistics
 import time
 import tracemalloc
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -127,14 +134,38 @@ def chain_spec(shipments: int, legs: int = 8, servers: int = 3, seed: int = 1) -
     )
 
 
-def bare_simpy(shipments: int, legs: int = 8, servers: int = 3, seed: int = 1) -> list[float]:
+def bare_simpy(
+    shipments: int, legs: int = 8, servers: int = 3, seed: int = 1, draws: str = "random"
+) -> list[float]:
     """The same chain as a plain SimPy program; returns each truck's transit time (h).
 
-    >>> len(bare_simpy(50, legs=2)) > 0
-    True
+    ``draws="random"`` takes each random number from :mod:`random` as it is needed (how a
+    SimPy program is usually written); ``draws="blocks"`` takes them from numpy blocks of 1024
+    through a C-level iterator, as the engine does, so the comparison isolates the engine's
+    own bookkeeping.
+
+    >>> len(bare_simpy(50, legs=2)) > 0, len(bare_simpy(50, legs=2, draws="blocks")) > 0
+    (True, True)
     """
-    rnd = random.Random(seed)
     lam = arrival_rate(servers)
+    if draws == "random":
+        rnd = random.Random(seed)
+        service = partial(rnd.expovariate, 1 / SERVICE_MEAN_H)
+        travel = partial(rnd.uniform, TRAVEL_LOW_H, TRAVEL_HIGH_H)
+        gap = partial(rnd.expovariate, lam)
+    elif draws == "blocks":
+        rng = np.random.default_rng(seed)
+
+        def blocks(draw: Any, *args: float) -> Any:
+            return itertools.chain.from_iterable(
+                iter(lambda: draw(*args, size=1024).data, None)
+            ).__next__
+
+        service = blocks(rng.exponential, SERVICE_MEAN_H)
+        travel = blocks(rng.uniform, TRAVEL_LOW_H, TRAVEL_HIGH_H)
+        gap = blocks(rng.exponential, 1 / lam)
+    else:
+        raise ValueError(f"draws must be 'random' or 'blocks', got {draws!r}")
     horizon = shipments / lam
     env = simpy.Environment()
     stations = [simpy.Resource(env, capacity=servers) for _ in range(legs)]
@@ -145,13 +176,13 @@ def bare_simpy(shipments: int, legs: int = 8, servers: int = 3, seed: int = 1) -
         for station in stations:
             with station.request() as req:
                 yield req
-                yield env.timeout(rnd.expovariate(1 / SERVICE_MEAN_H))
-            yield env.timeout(rnd.uniform(TRAVEL_LOW_H, TRAVEL_HIGH_H))
+                yield env.timeout(service())
+            yield env.timeout(travel())
         transits.append(env.now - t0)
 
     def source() -> Any:
         while True:
-            yield env.timeout(rnd.expovariate(lam))
+            yield env.timeout(gap())
             if env.now >= horizon:
                 return
             env.process(truck())
@@ -177,6 +208,10 @@ class BenchResult:
 
     #: median over repetitions of engine time / bare time, each pair run back to back
     ratio: float
+    #: the smallest and largest of those ratios (how noisy the machine was)
+    ratio_range: tuple[float, float] = (math.nan, math.nan)
+    #: median engine time / time of the bare program with block-drawn numbers (``draws="blocks"``)
+    ratio_blocks: float = math.nan
 
     @property
     def us_per_leg(self) -> float:
@@ -199,10 +234,12 @@ def _engine(spec: ModelSpec) -> tuple[float, int, float]:
     return elapsed, len(transit), float(np.nanmean(transit))
 
 
-def _bare(shipments: int, legs: int, servers: int, seed: int) -> tuple[float, float]:
+def _bare(
+    shipments: int, legs: int, servers: int, seed: int, draws: str = "random"
+) -> tuple[float, float]:
     gc.collect()
     t0 = time.process_time()
-    transits = bare_simpy(shipments, legs, servers, seed)
+    transits = bare_simpy(shipments, legs, servers, seed, draws)
     elapsed = time.process_time() - t0
     return elapsed, statistics.fmean(transits)
 
@@ -210,15 +247,24 @@ def _bare(shipments: int, legs: int, servers: int, seed: int) -> tuple[float, fl
 def bench_once(
     shipments: int, legs: int = 8, servers: int = 3, repeat: int = 1, seed: int = 1
 ) -> BenchResult:
-    """Time engine and bare SimPy alternately ``repeat`` times (CPU time); report the medians."""
+    """Time the engine and the two bare programs in turn ``repeat`` times (CPU time); report
+    the medians.
+
+    All first run once untimed on a small chain, so none pays the first call's costs
+    (imports done lazily, caches, memory pools) inside the measurement.
+    """
     spec = chain_spec(shipments, legs, servers, seed)
-    eng, bare = [], []
+    _engine(chain_spec(200, legs, servers, seed))
+    _bare(200, legs, servers, seed)
+    _bare(200, legs, servers, seed, "blocks")
+    eng, bare, blocks = [], [], []
     n, m_eng, m_bare = 0, 0.0, 0.0
     for _ in range(repeat):
         e, n, m_eng = _engine(spec)
         b, m_bare = _bare(shipments, legs, servers, seed)
         eng.append(e)
         bare.append(b)
+        blocks.append(_bare(shipments, legs, servers, seed, "blocks")[0])
     return BenchResult(
         shipments,
         legs,
@@ -229,7 +275,9 @@ def bench_once(
         m_eng,
         m_bare,
         exact_mean_transit(legs, servers),
-        statistics.median(e / b for e, b in zip(eng, bare, strict=True)),
+        statistics.median(ratios := [e / b for e, b in zip(eng, bare, strict=True)]),
+        (min(ratios), max(ratios)),
+        statistics.median(e / b for e, b in zip(eng, blocks, strict=True)),
     )
 
 
@@ -315,10 +363,13 @@ def add_commands(sub: Any) -> None:
 def cmd_bench(args: argparse.Namespace) -> int:
     print(
         f"chain: L={args.legs} legs, c={args.servers} servers, utilisation {UTILISATION}, "
-        f"exponential service mean 1 h, uniform travel 1-3 h; median of {args.repeat}"
+        f"exponential service mean 1 h, uniform travel 1-3 h; median of {args.repeat}\n"
+        "ratio = engine CPU time / bare SimPy drawing from `random` (range over the repeats); "
+        "vs blocks = engine / bare SimPy drawing numpy blocks as the engine does"
     )
     header = (
-        f"{'S':>7} {'trucks':>7} {'engine s':>9} {'bare s':>8} {'ratio':>6} "
+        f"{'S':>7} {'trucks':>7} {'engine s':>9} {'bare s':>8} {'ratio':>6} {'range':>11} "
+        f"{'vs blocks':>9} "
         f"{'us/leg':>7} {'bare us/leg':>11} {'mean h':>8} {'bare h':>8} {'exact h':>8}"
     )
     print(header)
@@ -328,7 +379,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
         results.append(r)
         print(
             f"{r.shipments:>7} {r.engine_trucks:>7} {r.engine_s:>9.3f} {r.bare_s:>8.3f} "
-            f"{r.ratio:>6.2f} {r.us_per_leg:>7.2f} {r.bare_us_per_leg:>11.2f} "
+            f"{r.ratio:>6.2f} {r.ratio_range[0]:>5.2f}-{r.ratio_range[1]:<5.2f} "
+            f"{r.ratio_blocks:>9.2f} "
+            f"{r.us_per_leg:>7.2f} {r.bare_us_per_leg:>11.2f} "
             f"{r.engine_mean_transit_h:>8.3f} {r.bare_mean_transit_h:>8.3f} "
             f"{r.exact_mean_transit_h:>8.3f}"
         )

@@ -40,10 +40,17 @@ def test_engine_and_bare_simpy_match_the_jackson_network():
     assert arr["running_h"].min() >= 2.0 and arr["running_h"].max() <= 6.0
     assert arr["running_h"].mean() == pytest.approx(4.0, rel=0.01)
     assert np.mean(bare_simpy(40_000, legs=2, servers=3, seed=5)) == pytest.approx(exact, rel=0.02)
+    blocks = bare_simpy(40_000, legs=2, servers=3, seed=5, draws="blocks")
+    assert np.mean(blocks) == pytest.approx(exact, rel=0.02)
+
+
+def test_bare_program_rejects_an_unknown_way_of_drawing():
+    with pytest.raises(ValueError, match="draws must be 'random' or 'blocks', got 'numpy'"):
+        bare_simpy(100, draws="numpy")
 
 
 def test_bench_command_prints_ratio_and_scaling(capsys):
     assert main(["bench", "--sizes", "300", "600", "--legs", "2", "--repeat", "1"]) == 0
     out = capsys.readouterr().out
-    assert "ratio" in out and "us/leg" in out and "exact h" in out
+    assert "ratio" in out and "vs blocks" in out and "us/leg" in out and "exact h" in out
     assert "scaling" in out and "S=600" in out
