@@ -10,12 +10,10 @@ through a callback of the :class:`~sim.world.World`.
 from __future__ import annotations
 
 import math
-from array import array
 from collections import deque
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import simpy
 
 from sim.model import FerrySpec, NodeSpec, TrainSpec
@@ -32,16 +30,13 @@ class Monitor:
     """Time integrals of queue length and busy servers between ``start_h`` (the warm-up) and
     ``end_h`` (the horizon), plus the customers served in that window.
 
-    Servers (borders, ports) add their finished customers to ``log`` as flat
-    ``(arrive, start, end, units)`` quadruples — one C-level ``extend`` on the hot path —
-    and :meth:`fold` turns the log into the integrals with numpy; the world folds every
-    monitor periodically, so the log holds at most a few weeks of customers. Facilities whose
-    state changes otherwise (ferries, formations, line paths) call :meth:`change`.
+    Servers (borders, ports) account each finished customer once (:meth:`customer`; the
+    engine's hot path adds a customer wholly inside the window itself, the same way); the
+    other facilities (ferries, formations, line paths) record state changes (:meth:`change`).
 
     >>> import simpy
     >>> mon = Monitor(simpy.Environment(), start_h=1.0, end_h=10.0)
     >>> mon.customer(0.0, 2.0, 5.0, 3)  # queued 0-2 h (1-2 h in the window), served 2-5 h
-    >>> mon.fold()
     >>> mon.area_queue, mon.area_busy, mon.customers, mon.units, mon.wait_sum
     (1.0, 3.0, 1, 3, 6.0)
     """
@@ -54,7 +49,6 @@ class Monitor:
         "end_h",
         "env",
         "last",
-        "log",
         "max_busy",
         "max_queue",
         "queue",
@@ -77,7 +71,6 @@ class Monitor:
         self.customers = 0
         self.units = 0
         self.wait_sum = 0.0
-        self.log = array("d")
 
     def _advance(self) -> None:
         now = self.env.now
@@ -98,31 +91,28 @@ class Monitor:
             self.max_busy = self.busy
 
     def customer(self, t_arrive: float, t_start: float, t_end: float, units: int) -> None:
-        """Log one finished customer of a server (``World._run_segment`` extends ``log``
-        itself, the same way). The time integral of the queue (or of busy servers) is the sum
-        over customers of the time each spent queued (or served), so one entry per customer
-        replaces the three state changes a server would otherwise record. Customers still
-        unfinished when the run ends (after the drain) are not counted."""
-        self.log.extend((t_arrive, t_start, t_end, units))
+        """Account one finished customer of a server: its queue and service intervals.
 
-    def fold(self) -> None:
-        """Add the logged customers to the integrals and counts, and empty the log."""
-        if not self.log:
-            return
-        t = np.frombuffer(self.log, dtype=float).reshape(-1, 4).copy()
-        arrive, start, end, units = t[:, 0], t[:, 1], t[:, 2], t[:, 3]
+        The time integral of the queue (or of busy servers) is the sum over customers of the
+        time each spent queued (or served), so one call per customer replaces the three state
+        changes a server would otherwise record — the hot path of every border and port.
+        Customers still unfinished when the run ends (after the drain) are not counted.
+        ``World._run_segment`` does the same for a customer wholly inside the window without
+        the call; a change here must be made there too.
+        """
         s, e = self.start_h, self.end_h
-        # clipped to the window: the same sums a customer-by-customer update makes
-        queued = np.minimum(start, e) - np.maximum(arrive, s)
-        served = np.minimum(end, e) - np.maximum(start, s)
-        self.area_queue += float(queued[queued > 0].sum())
-        self.area_busy += float(served[served > 0].sum())
-        counted = (end >= s) & (end <= e)
-        self.customers += int(counted.sum())
-        self.units += int(units[counted].sum())
-        self.wait_sum += float(((start - arrive) * units)[counted].sum())
-        # emptied in place: the engine holds the log's bound extend
-        del self.log[:]
+        lo = t_arrive if t_arrive > s else s
+        hi = t_start if t_start < e else e
+        if hi > lo:
+            self.area_queue += hi - lo
+        lo = t_start if t_start > s else s
+        hi = t_end if t_end < e else e
+        if hi > lo:
+            self.area_busy += hi - lo
+        if s <= t_end <= e:
+            self.customers += 1
+            self.units += units
+            self.wait_sum += (t_start - t_arrive) * units
 
     def queued(self, length: int) -> None:
         """A customer joined a queue that is now ``length`` long."""
@@ -138,7 +128,6 @@ class Monitor:
 
     def close(self) -> None:
         self._advance()
-        self.fold()
 
 
 class Gate:
@@ -211,7 +200,7 @@ class NodeFacility:
         now = env.now
         if trace:
             rec.event(now, EventKind.SERVICE_END, consist, self.name)
-        mon.log.extend((t1, t2, now, len(units)))
+        mon.customer(t1, t2, now, len(units))
         rec.dwell(units, self.cause, now - t1)
 
 

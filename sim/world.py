@@ -39,9 +39,6 @@ from sim.records import N_CAUSES, Cause, EventKind, Recorder
 Proc = Generator[simpy.Event, Any, Any]
 
 HOURS_PER_MONTH = 365 * 24 / 12
-#: how often the servers' customer logs are folded into their statistics (a 32-byte entry per
-#: customer: a month of the busiest border is well under a megabyte)
-FOLD_EVERY_H = HOURS_PER_MONTH
 
 
 class World:
@@ -70,7 +67,6 @@ class World:
             self.env.process(self._closure(closure))
         if spec.queue_sample_h > 0:
             self.env.process(self._sample_queues())
-        self.env.process(self._fold_monitors())
 
     # -- construction ---------------------------------------------------------------------------
     def monitor(self) -> Monitor:
@@ -205,10 +201,10 @@ class World:
 
     def _hops(self, seg: Segment) -> tuple[list[tuple[Any, ...]], tuple[int, ...]]:
         """Per leg of ``seg``, what a consist meets, resolved once per segment (not per hop):
-        ``(facility before the leg or None, its monitor, resource, resource queue, monitor log
-        extend, handling draw, gate, delay cause index, time factor, leg gate, leg id, next
-        node, fixed running time, delay draw, needs a line path)``; and the delay causes the
-        segment's facilities record."""
+        ``(facility before the leg or None, its monitor, resource, resource queue, handling
+        draw, gate, delay cause index, time factor, leg gate, leg id, next node, fixed running
+        time, delay draw, needs a line path)``; and the delay causes the segment's facilities
+        record."""
         cached = self._seg_hops.get(id(seg))
         if cached is not None:
             return cached
@@ -222,14 +218,13 @@ class World:
                     fac.monitor,
                     fac.resource,
                     fac.resource.queue,
-                    fac.monitor.log.extend,
                     fac.sampler.draw,
                     fac.gate,
                     int(fac.cause),
                     fac.factor,
                 )
                 if fac
-                else (None, None, None, None, None, None, 0, 1.0)
+                else (None, None, None, None, None, 0, 1.0)
             )
             hops.append(
                 (
@@ -243,7 +238,7 @@ class World:
                     line,
                 )
             )
-        causes = tuple(sorted({hop[7] for hop in hops if hop[0] is not None}))
+        causes = tuple(sorted({hop[6] for hop in hops if hop[0] is not None}))
         # keyed by id: the spec (and so the segment) lives as long as the world
         self._seg_hops[id(seg)] = (hops, causes)
         return hops, causes
@@ -257,6 +252,7 @@ class World:
             if start_kind is not None:
                 rec.event(env.now, start_kind, consist, seg.nodes[0])
         hops, causes = self._seg_hops.get(id(seg)) or self._hops(seg)
+        warm, end = self.spec.warmup_h, self.spec.horizon_h  # every monitor's window
         # times are summed over the segment and credited to the units once, at its end (one
         # pass over the consist instead of two per hop); a unit still inside a segment when the
         # run ends keeps the times of the segments it finished
@@ -267,7 +263,6 @@ class World:
             mon,
             resource,
             queue,
-            log,
             sampler,
             fac_gate,
             cause,
@@ -298,7 +293,17 @@ class World:
                 now = env._now
                 if trace:
                     rec.event(now, EventKind.SERVICE_END, consist, fac.name)
-                log((t1, t2, now, len(units)))  # Monitor.customer, inlined
+                if t1 >= warm and now <= end:
+                    # Monitor.customer, inlined for a customer wholly inside the statistics
+                    # window (the call costs twice as much as these updates)
+                    wait = t2 - t1
+                    mon.area_queue += wait
+                    mon.area_busy += now - t2
+                    mon.customers += 1
+                    mon.units += len(units)
+                    mon.wait_sum += wait * len(units)
+                else:
+                    mon.customer(t1, t2, now, len(units))
                 dwell[cause] += now - t1
             if gate.closed:  # inline check: delegating to an open gate costs a generator
                 yield from self.pass_gate(gate, units, consist)
@@ -520,13 +525,6 @@ class World:
                 for port, end in line.ends.items():
                     samples.append((now, f"{name}@{port}", "ferry", end.monitor.queue))
             yield env.timeout(step)
-
-    def _fold_monitors(self) -> Proc:
-        """Fold the servers' customer logs now and then, so they stay short (bounded memory)."""
-        while True:
-            yield self.env.timeout(FOLD_EVERY_H)
-            for fac in itertools.chain(self.node_fac.values(), self.dedicated_fac.values()):
-                fac.monitor.fold()
 
     def run(self) -> None:
         """Run to the horizon plus the drain time."""
