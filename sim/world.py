@@ -406,7 +406,11 @@ class World:
                 continue
             plan = flow.plans[0] if single else self._choose(flow, choice())
             now = env._now
-            units = rec.new_units(flow.index, plan, now, batch)
+            units = (
+                [rec.new_unit(flow.index, plan, now)]  # a third of new_units' cost for one
+                if batch == 1
+                else rec.new_units(flow.index, plan, now, batch)
+            )
             self.unit_seg += seg0
             self.train_slots += train0
             self.ferry_slots += ferry0
