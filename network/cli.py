@@ -27,6 +27,8 @@ from network.schema import MODES
 __all__ = ["add_commands", "classify_avoid", "describe_via", "format_routes"]
 
 DEFAULT_YEAR = 2025
+#: years the commands accept: those a scenario may take (``sim.scenario.Scenario.year``)
+YEARS = (2000, 2100)
 MAP_FORMATS = ("png", "pdf", "svg")
 # Which intermediate places best tell routes apart, most telling first.
 VIA_PRIORITY = {"water": 0, "gauge_change": 1, "border": 2, "port": 3, "terminal": 4, "junction": 5}
@@ -41,7 +43,7 @@ def add_commands(subparsers: Any) -> None:
     check.add_argument("path", nargs="?", type=Path, help="network folder")
     check.set_defaults(func=_cmd_check)
     geo = net_sub.add_parser("geojson", help="write the network as GeoJSON")
-    geo.add_argument("--year", type=int, help="only legs usable that year (default: every leg)")
+    geo.add_argument("--year", type=_year, help="only legs usable that year (default: every leg)")
     geo.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
     _data_option(geo)
     geo.set_defaults(func=_cmd_geojson)
@@ -49,7 +51,7 @@ def add_commands(subparsers: Any) -> None:
     routes = subparsers.add_parser("routes", help="best routes between two places")
     routes.add_argument("origin")
     routes.add_argument("destination")
-    routes.add_argument("--year", type=int, default=DEFAULT_YEAR, help="default %(default)s")
+    routes.add_argument("--year", type=_year, default=DEFAULT_YEAR, help="default %(default)s")
     routes.add_argument(
         "--by",
         choices=CRITERIA,
@@ -71,7 +73,7 @@ def add_commands(subparsers: Any) -> None:
     routes.set_defaults(func=_cmd_routes)
 
     draw = subparsers.add_parser("map", help="draw the network (PNG, PDF or SVG)")
-    draw.add_argument("--year", type=int, default=DEFAULT_YEAR, help="default %(default)s")
+    draw.add_argument("--year", type=_year, default=DEFAULT_YEAR, help="default %(default)s")
     draw.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
     draw.add_argument(
         "--route",
@@ -163,6 +165,17 @@ def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def _year(text: str) -> int:
+    value = int(text)
+    lo, hi = YEARS
+    if not lo <= value <= hi:
+        # legs with no opening year count as open in every year: 1900 would show today's net
+        raise argparse.ArgumentTypeError(
+            f"must be from {lo} to {hi} (the years a scenario may take), got {value}"
+        )
     return value
 
 

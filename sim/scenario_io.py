@@ -48,8 +48,12 @@ from sim.scenario import Scenario
 
 __all__ = [
     "ScenarioError",
+    "did_you_mean",
     "dump_scenario",
+    "format_loc",
     "load_scenario",
+    "network_problems",
+    "problem_text",
     "scenario_json_schema",
 ]
 
@@ -187,7 +191,7 @@ def _source_of(loc: Loc, origins: Mapping[Loc, Path], default: Path) -> Path:
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_]+$")
 
 
-def _format_loc(loc: Sequence[str | int]) -> str:
+def format_loc(loc: Sequence[str | int]) -> str:
     """``('demand', 0, 'per_week')`` -> ``demand[0].per_week``; odd keys quoted as in TOML."""
     out = ""
     for part in loc:
@@ -241,7 +245,7 @@ def _item_type(container: Any) -> Any:
     return None
 
 
-def _did_you_mean(word: str, candidates: Iterable[str]) -> str:
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """``"; did you mean 'x'?"`` for the closest candidates (difflib), or ``""``.
 
     Only candidates nearly as close as the best one are offered, so a clear typo gets one answer.
@@ -255,14 +259,14 @@ def _did_you_mean(word: str, candidates: Iterable[str]) -> str:
     return "; did you mean " + " or ".join(repr(c) for c in close) + "?"
 
 
-def _problem_text(error: Mapping[str, Any]) -> str:
+def problem_text(error: Mapping[str, Any]) -> str:
     """The message part of one pydantic error, in the project's words."""
     kind = error["type"]
     loc = tuple(error["loc"])
     if kind == "extra_forbidden":
         model = _model_at(loc[:-1])
         fields = list(model.model_fields) if model else []
-        hint = _did_you_mean(str(loc[-1]), fields) if fields else ""
+        hint = did_you_mean(str(loc[-1]), fields) if fields else ""
         if not hint and fields:
             hint = f" (allowed: {', '.join(fields)})"
         return f"unknown key{hint}"
@@ -274,7 +278,7 @@ def _problem_text(error: Mapping[str, Any]) -> str:
     given = error.get("input")
     if kind == "literal_error" and isinstance(given, str):
         choices = re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
-        return f"{msg} (got {given!r}){_did_you_mean(given, choices)}"
+        return f"{msg} (got {given!r}){did_you_mean(given, choices)}"
     if given is not None and not isinstance(given, dict | list):
         return f"{msg} (got {given!r})"
     return msg
@@ -285,7 +289,7 @@ def _validation_problems(exc: ValidationError, origins: Mapping[Loc, Path], top:
     for error in exc.errors():
         loc = tuple(error["loc"])
         where = _display(_source_of(loc, origins, top))
-        problems.append(f"{where}: {_format_loc(loc)}: {_problem_text(error)}")
+        problems.append(f"{where}: {format_loc(loc)}: {problem_text(error)}")
     return problems
 
 
@@ -294,7 +298,7 @@ def _validation_problems(exc: ValidationError, origins: Mapping[Loc, Path], top:
 # --------------------------------------------------------------------------------------------
 
 
-def _network_problems(data: Mapping[str, Any], origins: Mapping[Loc, Path], top: Path) -> list[str]:
+def network_problems(data: Mapping[str, Any], origins: Mapping[Loc, Path], top: Path) -> list[str]:
     """Check every name in the (merged, raw) scenario against its network.
 
     Works on the raw data so that it can run even when schema validation failed; values of the
@@ -324,7 +328,7 @@ def _network_problems(data: Mapping[str, Any], origins: Mapping[Loc, Path], top:
 
     def report(loc: Loc, message: str) -> None:
         where = _display(_source_of(loc, origins, top))
-        problems.append(f"{where}: {_format_loc(loc)}: {message}")
+        problems.append(f"{where}: {format_loc(loc)}: {message}")
 
     def node_problem(name: str) -> str | None:
         try:
@@ -455,7 +459,7 @@ def load_scenario(path: str | os.PathLike[str], *, check_network: bool = True) -
     except ValidationError as exc:
         problems += _validation_problems(exc, origins, top)
     if check_network:
-        problems += _network_problems(data, origins, top)
+        problems += network_problems(data, origins, top)
     if problems or scenario is None:
         raise ScenarioError(problems)
     return scenario

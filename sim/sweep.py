@@ -61,10 +61,11 @@ from sim.runner import run_spec
 from sim.scenario import Scenario
 from sim.scenario_io import (
     ScenarioError,
-    _did_you_mean,
-    _format_loc,
-    _problem_text,
+    did_you_mean,
+    format_loc,
     load_scenario,
+    network_problems,
+    problem_text,
 )
 
 __all__ = [
@@ -128,9 +129,9 @@ def _sweep_problem(error: Any) -> str:
     if error["type"] == "extra_forbidden":
         model = _ParameterFile if loc[0] == "parameter" else _SweepFile
         fields = list(model.model_fields)
-        hint = _did_you_mean(str(loc[-1]), fields) or f" (allowed: {', '.join(fields)})"
+        hint = did_you_mean(str(loc[-1]), fields) or f" (allowed: {', '.join(fields)})"
         return f"unknown key{hint}"
-    return _problem_text(error)
+    return problem_text(error)
 
 
 @dataclass(frozen=True)
@@ -230,7 +231,7 @@ def load_sweep(
         sf = _SweepFile.model_validate(raw)
     except ValidationError as exc:
         raise ScenarioError(
-            f"{where}: {_format_loc(tuple(e['loc']))}: {_sweep_problem(e)}" for e in exc.errors()
+            f"{where}: {format_loc(tuple(e['loc']))}: {_sweep_problem(e)}" for e in exc.errors()
         ) from None
 
     problems: list[str] = []
@@ -288,16 +289,14 @@ def load_sweep(
             scenarios.append(Scenario.model_validate(data))
         except ValidationError as exc:
             problems += [
-                f"{where}: point {{{label}}}: {_format_loc(tuple(e['loc']))}: {_problem_text(e)}"
+                f"{where}: point {{{label}}}: {format_loc(tuple(e['loc']))}: {problem_text(e)}"
                 for e in exc.errors()
             ]
         else:
             if check_network:
-                from sim.scenario_io import _network_problems
-
                 problems += [
                     f"{where}: point {{{label}}}: {msg.split(': ', 1)[1]}"
-                    for msg in _network_problems(data, {}, base_file)
+                    for msg in network_problems(data, {}, base_file)
                 ]
     metrics = tuple(sf.metrics)
     if problems:
