@@ -287,3 +287,35 @@ def test_random_closures_keep_their_rate_while_one_is_in_force():
         end = max(end, e)
     expected = 1 - math.exp(-7 * 72 / (365 * 24 / 12))
     assert closed / hours == pytest.approx(expected, abs=0.02)
+
+
+def test_server_statistics_equal_what_the_event_log_gives():
+    """A busy border with a warm-up: the monitor's integrals and counts (kept inline on the hot
+    path for customers wholly inside the window, by Monitor.customer otherwise) equal those
+    recomputed from every truck's queue, service-start and service-end times."""
+    warm, horizon = 40.0, 200.0
+    spec = model(
+        (flow(0.6, "truck"),),
+        (plan(Segment("road", ("a", "b", "z"), ("a-b", "b-z"))),),
+        nodes={"b": NodeSpec("b", "border", servers=2, handling_mean_h=3.0, handling_cv=0.5)},
+        legs={"a-b": LegSpec("a-b", "road", 1.0), "b-z": LegSpec("b-z", "road", 1.0)},
+        horizon_h=horizon,
+        warmup_h=warm,
+        drain_h=500.0,
+    )
+    w = World(spec, replication=3, trace=True)
+    w.run()
+    ev = w.recorder.events_frame()
+    at_b = ev[ev["place"] == "b from a"].pivot(index="unit", columns="kind", values="time_h")
+    t1, t2, t3 = at_b["queue"], at_b["service_start"], at_b["service_end"]
+    inside = (t1 >= warm) & (t3 <= horizon)
+    assert inside.sum() > 50 and (~inside).sum() > 5  # both ways of accounting are exercised
+    queued = (t2.clip(upper=horizon) - t1.clip(lower=warm)).clip(lower=0).sum()
+    served = (t3.clip(upper=horizon) - t2.clip(lower=warm)).clip(lower=0).sum()
+    counted = (t3 >= warm) & (t3 <= horizon)
+    mon = w.facility("b", "a").monitor
+    assert mon.area_queue == pytest.approx(queued, rel=1e-12)
+    assert mon.area_busy == pytest.approx(served, rel=1e-12)
+    assert mon.customers == mon.units == counted.sum()
+    assert mon.wait_sum == pytest.approx((t2 - t1)[counted].sum(), rel=1e-12)
+    assert mon.area_queue > 0
