@@ -114,11 +114,6 @@ class Monitor:
             self.units += units
             self.wait_sum += (t_start - t_arrive) * units
 
-    def queued(self, length: int) -> None:
-        """A customer joined a queue that is now ``length`` long."""
-        if length > self.max_queue:
-            self.max_queue = length
-
     def served(self, units: int, total_wait_h: float) -> None:
         """A departure of ``units`` that waited ``total_wait_h`` unit-hours in all."""
         if units and self.start_h <= self.env.now <= self.end_h:
