@@ -193,8 +193,6 @@ class World:
             self._formation(seg).join(units, consist)
         elif seg.kind == "ferry":
             self.ferry_lines[seg.legs[0]].join(units, consist, seg.nodes[0])
-        elif len(units) == 1:
-            self.env.process(self._run_segment(units, seg, None))
         else:
             for u in units:
                 self.env.process(self._run_segment([u], seg, None))
@@ -204,10 +202,7 @@ class World:
         ``(facility before the leg or None, its monitor, resource, resource queue, handling
         draw, gate, delay cause index, time factor, leg gate, leg id, next node, fixed running
         time, delay draw, needs a line path)``; and the delay causes the segment's facilities
-        record."""
-        cached = self._seg_hops.get(id(seg))
-        if cached is not None:
-            return cached
+        record. Cached in ``_seg_hops`` (looked up by the caller, on the hot path)."""
         hops = []
         for i, leg_id in enumerate(seg.legs):
             leg = self.spec.legs[leg_id]
@@ -253,6 +248,7 @@ class World:
                 rec.event(env.now, start_kind, consist, seg.nodes[0])
         hops, causes = self._seg_hops.get(id(seg)) or self._hops(seg)
         warm, end = self.spec.warmup_h, self.spec.horizon_h  # every monitor's window
+        n = len(units)
         # times are summed over the segment and credited to the units once, at its end (one
         # pass over the consist instead of two per hop); a unit still inside a segment when the
         # run ends keeps the times of the segments it finished
@@ -300,10 +296,10 @@ class World:
                     mon.area_queue += wait
                     mon.area_busy += now - t2
                     mon.customers += 1
-                    mon.units += len(units)
-                    mon.wait_sum += wait * len(units)
+                    mon.units += n
+                    mon.wait_sum += wait * n
                 else:
-                    mon.customer(t1, t2, now, len(units))
+                    mon.customer(t1, t2, now, n)
                 dwell[cause] += now - t1
             if gate.closed:  # inline check: delegating to an open gate costs a generator
                 yield from self.pass_gate(gate, units, consist)
@@ -406,11 +402,7 @@ class World:
                 continue
             plan = flow.plans[0] if single else self._choose(flow, choice())
             now = env._now
-            units = (
-                [rec.new_unit(flow.index, plan, now)]  # a third of new_units' cost for one
-                if batch == 1
-                else rec.new_units(flow.index, plan, now, batch)
-            )
+            units = rec.new_units(flow.index, plan, now, batch)
             self.unit_seg += seg0
             self.train_slots += train0
             self.ferry_slots += ferry0
@@ -480,7 +472,7 @@ class World:
             fac = node_fac.get(key)
             if fac is not None:
                 res = fac.resource
-                waiting = len(res.queue) + len(res.users) - res._capacity + 1
+                waiting = len(res.queue) + len(res.users) - n_servers + 1
                 if waiting > 0:
                     extra += waiting * mean_h / n_servers
         for end, capacity, cycle in ferries:

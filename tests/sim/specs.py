@@ -46,6 +46,13 @@ def flow(
     )  # type: ignore[arg-type]
 
 
+def pq_ferry(**kw: object) -> dict[str, FerrySpec]:
+    """``{"p-q": FerrySpec}``: one vessel between p and q, no loading or unloading time, unless
+    ``kw`` (any FerrySpec field; ``policy`` and capacity at least) says otherwise."""
+    fields: dict[str, object] = {"vessels": 1, "load_h": 0.0, "unload_h": 0.0, **kw}
+    return {"p-q": FerrySpec("p-q", ("p", "q"), **fields)}  # type: ignore[arg-type]
+
+
 def plan(*segments: Segment, free_flow_h: float = 0.0) -> Plan:
     legs = tuple(leg for s in segments for leg in s.legs)
     return Plan(0, "a→z", tuple(segments), free_flow_h=free_flow_h, legs=legs)

@@ -6,11 +6,11 @@ import math
 
 import pytest
 
-from sim.model import FerrySpec, LegSpec, NodeSpec, Segment, TrainSpec
+from sim.model import LegSpec, NodeSpec, Segment, TrainSpec
 from sim.records import EventKind
 from sim.world import World
 
-from .specs import flow, model, plan
+from .specs import flow, model, plan, pq_ferry
 
 
 def _log(world: World) -> list[tuple[float, str, str]]:
@@ -86,18 +86,9 @@ def test_one_wagon_train_ferry_port_train_exact_log():
             "p-q": LegSpec("p-q", "ferry", 10.0),
             "q-z": LegSpec("q-z", "rail", 6.0),
         },
-        ferries={
-            "p-q": FerrySpec(
-                "p-q",
-                ("p", "q"),
-                vessels=1,
-                capacity_slots=50,
-                load_h=2.0,
-                unload_h=3.0,
-                policy="timetable",
-                headway_h=24.0,
-            )
-        },
+        ferries=pq_ferry(
+            capacity_slots=50, load_h=2.0, unload_h=3.0, policy="timetable", headway_h=24.0
+        ),
         trains=TrainSpec(size_slots=57, policy="max_wait", max_wait_h=5.0),
         horizon_h=1.5,
     )
@@ -191,18 +182,7 @@ def test_ferry_too_small_for_a_unit_is_refused():
         (flow(1.0, "wagon"),),
         (plan(Segment("ferry", ("p", "q"), ("p-q",))),),
         legs={"p-q": LegSpec("p-q", "ferry", 1.0)},
-        ferries={
-            "p-q": FerrySpec(
-                "p-q",
-                ("p", "q"),
-                vessels=1,
-                capacity_slots=1.5,
-                load_h=0,
-                unload_h=0,
-                policy="when_full",
-                load_factor=0.5,
-            )
-        },
+        ferries=pq_ferry(capacity_slots=1.5, policy="when_full", load_factor=0.5),
         horizon_h=10.0,
     )
     with pytest.raises(ValueError, match=r"0.75 is less than one unit \(1 slots\)"):
@@ -216,18 +196,7 @@ def test_late_timetabled_vessel_sails_at_once_instead_of_a_slot_later():
         (flow(1.0, "wagon", arrival="scheduled"),),
         (plan(Segment("ferry", ("q", "p"), ("p-q",))),),
         legs={"p-q": LegSpec("p-q", "ferry", 13.0)},
-        ferries={
-            "p-q": FerrySpec(
-                "p-q",
-                ("p", "q"),
-                vessels=1,
-                capacity_slots=10,
-                load_h=0.0,
-                unload_h=0.0,
-                policy="timetable",
-                headway_h=24.0,
-            )
-        },
+        ferries=pq_ferry(capacity_slots=10, policy="timetable", headway_h=24.0),
         horizon_h=1.5,
     )
     w = World(spec)
@@ -241,18 +210,7 @@ def test_ferry_max_wait_counts_from_the_oldest_cargo_not_the_idle_vessel():
         (flow(0.01, "wagon", arrival="scheduled"),),
         (plan(Segment("ferry", ("p", "q"), ("p-q",))),),
         legs={"p-q": LegSpec("p-q", "ferry", 5.0)},
-        ferries={
-            "p-q": FerrySpec(
-                "p-q",
-                ("p", "q"),
-                vessels=1,
-                capacity_slots=50,
-                load_h=0.0,
-                unload_h=0.0,
-                policy="max_wait",
-                max_wait_h=10.0,
-            )
-        },
+        ferries=pq_ferry(capacity_slots=50, policy="max_wait", max_wait_h=10.0),
         horizon_h=150.0,
     )
     w = World(spec)

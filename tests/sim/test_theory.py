@@ -7,10 +7,10 @@ import math
 import numpy as np
 import pytest
 
-from sim.model import FerrySpec, LegSpec, NodeSpec, Segment
+from sim.model import LegSpec, NodeSpec, Segment
 from sim.world import World
 
-from .specs import flow, model, plan
+from .specs import flow, model, plan, pq_ferry
 
 
 def erlang_c_wait(lam: float, mu: float, c: int) -> float:
@@ -64,18 +64,12 @@ def _ferry_model(policy: str, *, capacity: float, lam: float, headway: float | N
         (flow(lam, "wagon"),),
         (plan(Segment("ferry", ("p", "q"), ("p-q",))),),
         legs={"p-q": LegSpec("p-q", "ferry", 1.0)},
-        ferries={
-            "p-q": FerrySpec(
-                "p-q",
-                ("p", "q"),
-                vessels=4000 if policy == "when_full" else 4,
-                capacity_slots=capacity,
-                load_h=0.0,
-                unload_h=0.0,
-                policy=policy,  # type: ignore[arg-type]
-                headway_h=headway,
-            )
-        },
+        ferries=pq_ferry(
+            vessels=4000 if policy == "when_full" else 4,
+            capacity_slots=capacity,
+            policy=policy,
+            headway_h=headway,
+        ),
         horizon_h=60_000 / lam,
         warmup_h=200.0,
         seed=11,
