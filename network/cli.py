@@ -169,7 +169,10 @@ def _positive_int(text: str) -> int:
 
 
 def _year(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a year, got {text!r}") from None
     lo, hi = YEARS
     if not lo <= value <= hi:
         # legs with no opening year count as open in every year: 1900 would show today's net

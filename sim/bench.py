@@ -327,10 +327,28 @@ def full_size(
 
 
 # -- command line -------------------------------------------------------------------------------
-def _at_least_100(text: str) -> int:
-    value = int(text)
-    if value < 100:  # fewer trucks leave the chain's statistics empty
-        raise argparse.ArgumentTypeError(f"must be at least 100 trucks, got {value}")
+def _at_least(low: int, what: str) -> Any:
+    """An argparse type: an integer of at least ``low``, with a plain message otherwise."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low}{what}, got {value}")
+        return value
+
+    return parse
+
+
+def _scale(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0 (0: no full-size run), got {value:g}")
     return value
 
 
@@ -344,14 +362,24 @@ def add_commands(sub: Any) -> None:
         "the exact Jackson-network value.",
     )
     p.add_argument(
-        "--sizes", type=_at_least_100, nargs="+", default=[5_000, 20_000, 80_000], metavar="S"
+        "--sizes",
+        # fewer trucks leave the chain's statistics empty
+        type=_at_least(100, " trucks"),
+        nargs="+",
+        default=[5_000, 20_000, 80_000],
+        metavar="S",
     )
-    p.add_argument("--legs", type=int, default=8)
-    p.add_argument("--servers", type=int, default=3)
-    p.add_argument("--repeat", type=int, default=3, help="repetitions per size (median reported)")
+    p.add_argument("--legs", type=_at_least(1, " leg"), default=8)
+    p.add_argument("--servers", type=_at_least(1, " server"), default=3)
+    p.add_argument(
+        "--repeat",
+        type=_at_least(1, ""),
+        default=3,
+        help="repetitions per size (median reported)",
+    )
     p.add_argument(
         "--full-size",
-        type=float,
+        type=_scale,
         default=0.0,
         metavar="SCALE",
         help="also run baseline_2025 with demand x SCALE (e.g. 3)",
@@ -361,6 +389,9 @@ def add_commands(sub: Any) -> None:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    if args.full_size > 0 and not Path(args.scenario).is_file():
+        # checked before minutes of timing, not after
+        raise FileNotFoundError(f"{args.scenario}: no such scenario file (--scenario)")
     print(
         f"chain: L={args.legs} legs, c={args.servers} servers, utilisation {UTILISATION}, "
         f"exponential service mean 1 h, uniform travel 1-3 h; median of {args.repeat}\n"

@@ -54,3 +54,30 @@ def test_bench_command_prints_ratio_and_scaling(capsys):
     out = capsys.readouterr().out
     assert "ratio" in out and "vs blocks" in out and "us/leg" in out and "exact h" in out
     assert "scaling" in out and "S=600" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--repeat", "0"], "argument --repeat: must be at least 1, got 0"),
+        (["--legs", "0"], "argument --legs: must be at least 1 leg, got 0"),
+        (["--servers", "0"], "argument --servers: must be at least 1 server, got 0"),
+        (["--sizes", "50"], "argument --sizes: must be at least 100 trucks, got 50"),
+        (["--sizes", "abc"], "argument --sizes: must be a whole number, got 'abc'"),
+        (["--full-size", "-1"], "argument --full-size: must be >= 0 (0: no full-size run), got -1"),
+    ],
+)
+def test_bench_refuses_bad_settings_before_timing_anything(capsys, args, message):
+    with pytest.raises(SystemExit) as exc:
+        main(["bench", *args])
+    assert exc.value.code == 2
+    captured = capsys.readouterr()
+    assert message in captured.err and "engine s" not in captured.out
+
+
+def test_bench_checks_the_full_size_scenario_before_timing(capsys, tmp_path):
+    missing = tmp_path / "nope.toml"
+    assert main(["bench", "--full-size", "1", "--scenario", str(missing)]) == 2
+    captured = capsys.readouterr()
+    assert f"{missing}: no such scenario file (--scenario)" in captured.err
+    assert "engine s" not in captured.out
