@@ -91,7 +91,7 @@ import html
 import math
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -202,9 +202,10 @@ def _carrier(seg: Segment) -> Key:
     return ("road", seg.nodes[0], seg.legs)
 
 
-def _fractions(flow: FlowSpec, hit: Callable[[int], bool]) -> tuple[float, float]:
-    """(low, high) share of ``flow``'s units on plans for which ``hit`` holds."""
+def _fractions(flow: FlowSpec, having: Sequence[int]) -> tuple[float, float]:
+    """(low, high) share of ``flow``'s units on its plans in ``having``."""
     plans = flow.plans
+    hit = set(having).__contains__
     if flow.choice == "best" or len(plans) == 1:
         x = float(hit(plans[0]))
         return x, x
@@ -222,7 +223,7 @@ def _feature_shares(
 ) -> dict[Feature, tuple[float, float]]:
     """Feature -> (low, high) share of the flow's units on plans that have it."""
     every: set[Feature] = set().union(*per_plan.values())
-    return {feat: _fractions(flow, lambda p, f=feat: f in per_plan[p]) for feat in every}
+    return {feat: _fractions(flow, [p for p in per_plan if feat in per_plan[p]]) for feat in every}
 
 
 @dataclass
@@ -465,9 +466,15 @@ class _Facility:
     measure: str
     capacity: float  # before closures
     closed: np.ndarray  # share of each month closed
-    demand: Callable[[_Loads], float]
+    #: which load it reads: ("slots", carrier), ("nodes", facility key) or ("lines", leg)
+    source: tuple[str, Any]
     features: tuple[Feature, ...]  # a flow loads the facility if it has one of them
     relief: str
+
+
+def _demand(fac: _Facility, loads: _Loads) -> float:
+    table: Mapping[Any, float] = getattr(loads, fac.source[0])
+    return table.get(fac.source[1], 0.0)
 
 
 def _rho(demand: float, capacity: float) -> float:
@@ -526,7 +533,7 @@ def _facilities(spec: ModelSpec, st: _Structure) -> list[_Facility]:
                 "ferry slots/week",
                 n_max * fs.effective_capacity,
                 shut,
-                lambda ld, c=c: ld.slots.get(c, 0.0),
+                ("slots", c),
                 (("carry", c),),
                 relief,
             )
@@ -560,7 +567,7 @@ def _facilities(spec: ModelSpec, st: _Structure) -> list[_Facility]:
                 "train slots/week",
                 capacity,
                 no_closure,
-                lambda ld, c=c: ld.slots.get(c, 0.0),
+                ("slots", c),
                 (("carry", c),),
                 relief,
             )
@@ -586,7 +593,7 @@ def _facilities(spec: ModelSpec, st: _Structure) -> list[_Facility]:
                 "consists/week",
                 ns.servers * HOURS_PER_WEEK / mean_h if mean_h > 0 else math.inf,
                 shut,
-                lambda ld, key=key: ld.nodes.get(key, 0.0),
+                ("nodes", key),
                 (("node", key),),
                 relief,
             )
@@ -611,7 +618,7 @@ def _facilities(spec: ModelSpec, st: _Structure) -> list[_Facility]:
                 "trains/week",
                 HOURS_PER_WEEK / headway,
                 shut,
-                lambda ld, line=(leg, nxt): ld.lines.get(line, 0.0),
+                ("lines", (leg, nxt)),
                 (("line", leg, nxt),),
                 relief,
             )
@@ -655,9 +662,9 @@ def check_capacity(spec: ModelSpec) -> CapacityCheck:
     rows: list[dict[str, Any]] = []
     for fac in facilities:
         capacity = fac.capacity * (1.0 - float(fac.closed.mean()))
-        low, high = fac.demand(year[0]), fac.demand(year[1])
+        low, high = _demand(fac, year[0]), _demand(fac, year[1])
         monthly = [
-            _rho(fac.demand(months[m]), fac.capacity * (1.0 - fac.closed[m])) for m in range(12)
+            _rho(_demand(fac, months[m]), fac.capacity * (1.0 - fac.closed[m])) for m in range(12)
         ]
         peak = int(np.argmax(monthly))
         rho_low, rho_high = _rho(low, capacity), _rho(high, capacity)
@@ -675,7 +682,7 @@ def check_capacity(spec: ModelSpec) -> CapacityCheck:
                 "demand_low": low,
                 "demand_high": high,
                 "peak_month": peak + 1,
-                "peak_month_demand": fac.demand(months[peak]),
+                "peak_month_demand": _demand(fac, months[peak]),
                 "capacity": capacity,
                 "rho_low": rho_low,
                 "rho_high": rho_high,
