@@ -205,8 +205,13 @@ class Trains(_Model):
     offset_h: NonNegFloat = 0.0
     sync_with_ferries: bool = Field(
         False,
-        description="Time the departures of trains that end at a timetabled ferry port so that they "
-        "arrive just before a sailing.",
+        description="Synchronise trains with timetabled ferries: cargo going on to a timetabled ferry gets its own scheduled trains timed to reach the port before a sailing; cargo coming off one leaves on a train as soon as the landing has cleared the port. Other cargo on the same lines keeps the common formation.",
+    )
+    sync_reliability: float = Field(
+        0.9,
+        ge=0.5,
+        le=0.999,
+        description="Share of synchronised trains planned to make their sailing: the buffer before a sailing is this quantile of the run's random delay (assumption: 9 in 10).",
     )
 
 
