@@ -16,9 +16,11 @@ ferry (per direction, ``<leg>@<port>``), *ferry slots/week*
     crossings, as when both directions carry cargo; a vessel returning empty is quicker, so a
     line loaded one way only can carry somewhat more than this.
 formation (per rail segment, ``<start>><end>``), *train slots/week*
-    Demand: units x ``train_slots``. Only a ``schedule`` has a finite capacity, one train of
-    ``size_slots`` per ``headway_h``; ``max_wait``, ``when_full`` and ``after_landing`` trains
-    leave when they fill, so their capacity is unbounded (reported as ``inf``).
+    Demand: units x ``train_slots``. Only trains at fixed slots have a finite capacity, one
+    train of ``size_slots`` per ``headway_h``: a ``schedule``, and the ``sailing`` trains
+    synchronised to the timetabled ferry they feed (``sync = "feeds <leg>"``); ``max_wait``,
+    ``when_full`` and ``after_landing`` trains leave when they fill, so their capacity is
+    unbounded (reported as ``inf``). A formation is per start node, legs and ``sync``.
 port, terminal, gauge change, border (borders per direction, ``<node> from <previous>``),
 *consists/week*
     Capacity: ``servers x 168 / handling_mean_h`` (a dedicated facility's time is multiplied
@@ -52,8 +54,11 @@ Consists are estimated, not counted (this is the approximation of the check):
   rate at which consists join the formation: releases, trains and vessel loads handed on);
   ``when_full``: ``lambda_slots x 168 / size_slots``; ``schedule``: one train per headway in
   which something arrived, ``(168 / headway_h)(1 - exp(-joins per headway))``, at least the
-  full trains the load needs; ``after_landing``: one train per arriving consist or per
-  ``size_slots``, whichever is more;
+  full trains the load needs; ``sailing``: at most one train a slot, the first wagon leaving
+  at the first slot ``max(max_wait_h - headway_h, 0)`` after it came (half a headway later on
+  average), ``cycle = max(headway_h, min(fill, 1 / lambda_joins + max(max_wait_h - headway_h,
+  0)) + headway_h / 2)``; ``after_landing``: full trains at once and the rest after a landing,
+  ``cycle = min(fill, 1 / lambda_joins + max(max_wait_h - headway_h, 0))``;
 * vessel loads a week: the sailings (as for the capacity, and for ``max_wait`` the rule above
   per end, the busier end setting the pace of the line) that carry anything,
   ``sailings x (1 - exp(-joins per sailing))``, at least the full vessel loads the demand
@@ -180,23 +185,15 @@ class CapacityCheck:
 
 
 # -- the structure of the model: carriers and what each flow does on them --------------------------
-def _sync(seg: Segment) -> str:
-    return str(getattr(seg, "sync", ""))
-
-
 def _train(spec: ModelSpec, seg: Segment) -> TrainSpec:
     """The train policy of a rail segment (the engine's lookup)."""
-    overrides: Mapping[Any, TrainSpec] = spec.train_overrides
-    train = overrides.get((seg.legs, _sync(seg)))
-    if train is None:
-        train = overrides.get(seg.legs, spec.trains)  # before per-(legs, sync) overrides
-    return train
+    return spec.train_overrides.get((seg.legs, seg.sync), spec.trains)
 
 
 def _carrier(seg: Segment) -> Key:
     """What carries units over a segment: a train formation, a ferry direction, or trucks."""
     if seg.kind == "rail":
-        return ("formation", seg.nodes[0], seg.legs, _sync(seg))
+        return ("formation", seg.nodes[0], seg.legs, seg.sync)
     if seg.kind == "ferry":
         return ("ferry", seg.legs[0], seg.nodes[0])
     return ("road", seg.nodes[0], seg.legs)
@@ -325,18 +322,27 @@ def _trains(train: TrainSpec, slots: float, joins: float) -> float:
     """Trains a week leaving a formation offered ``slots`` and ``joins`` consists a week."""
     if slots <= 0:
         return 0.0
-    size = train.size_slots
+    size, headway, max_wait = train.size_slots, train.headway_h, train.max_wait_h
     full = slots / size
+    fill_h = size / slots * HOURS_PER_WEEK  # time to fill a train
+    gap_h = HOURS_PER_WEEK / joins if joins > 0 else math.inf  # time to the first arrival
     if train.policy == "when_full":
         return full
     if train.policy == "schedule":
-        per_headway = HOURS_PER_WEEK / train.headway_h
+        per_headway = HOURS_PER_WEEK / headway
         return min(per_headway, max(full, per_headway * -math.expm1(-joins / per_headway)))
     if train.policy == "max_wait":
-        fill_h = size / slots * HOURS_PER_WEEK
-        wait_h = train.max_wait_h + (HOURS_PER_WEEK / joins if joins > 0 else math.inf)
-        return HOURS_PER_WEEK / min(fill_h, wait_h)
-    return max(full, joins)  # after_landing: each arrival leaves at once, in trains of size
+        return HOURS_PER_WEEK / min(fill_h, max_wait + gap_h)
+    if train.policy == "sailing":
+        # at a slot, when full or when the oldest wagon could not wait for the next one: the
+        # first wagon leaves at the first slot max_wait - headway after it came (half a
+        # headway later on average), one train a slot at most
+        cycle = max(headway, min(fill_h, gap_h + max(max_wait - headway, 0.0)) + headway / 2)
+        return min(HOURS_PER_WEEK / headway, max(full, HOURS_PER_WEEK / cycle))
+    # after_landing: full trains at once, the rest after a landing once the oldest wagon could
+    # not wait for the next landing (a headway later) within max_wait
+    cycle = min(fill_h, gap_h + max(max_wait - headway, 0.0))
+    return max(full, HOURS_PER_WEEK / cycle)
 
 
 def _sailings(fs: FerrySpec, n_max: float, slots: float, joins: float) -> float:
@@ -514,9 +520,10 @@ def _facilities(spec: ModelSpec, st: _Structure) -> list[_Facility]:
         shut = _closed(closed, fs.leg_id, port, other)
         if fs.policy == "timetable" and fs.headway_h and n_max < by_vessels - 1e-9:
             relief = (
-                f"a shorter overrides.ferries.{fs.leg_id}.headway_h (the timetable allows "
-                f"{n_max:.1f} sailings a week, its {fs.vessels} vessel(s) {by_vessels:.1f}) or "
-                f"a higher load_factor (now {fs.load_factor:g})"
+                f"more sailings: a shorter overrides.ferries.{fs.leg_id}.headway_h (the "
+                f"timetable allows {n_max:.1f} a week; its {fs.vessels} vessel(s) could make "
+                f"{by_vessels:.1f}, more vessels beyond), or a higher load_factor "
+                f"(now {fs.load_factor:g})"
             )
         else:
             relief = (
@@ -545,9 +552,17 @@ def _facilities(spec: ModelSpec, st: _Structure) -> list[_Facility]:
         train = _train(spec, seg)
         capacity = math.inf
         relief = "none needed: trains leave when they fill"
-        if train.policy == "schedule":
+        if train.policy in ("schedule", "sailing"):
             capacity = HOURS_PER_WEEK / train.headway_h * train.size_slots
-            if train is spec.trains:
+            if seg.sync.startswith("feeds "):
+                leg = seg.sync.removeprefix("feeds ")
+                relief = (
+                    f"these trains feed the {leg} sailings (one train a sailing, every "
+                    f"{train.headway_h:g} h): a shorter overrides.ferries.{leg}.headway_h, a "
+                    f"larger trains.size_wagons (now {train.size_slots:g}) or "
+                    f"trains.sync_with_ferries = false"
+                )
+            elif train is spec.trains:
                 relief = (
                     f"trains.headway_h (now {train.headway_h:g} h) or trains.size_wagons "
                     f"(now {train.size_slots:g})"
