@@ -44,6 +44,10 @@ reported on its own (``peak_month``, ``peak_month_demand``, ``rho_peak``). ``bes
 the flow on its first plan and ``shares`` splits it by its shares, exactly. ``adaptive`` choice
 gives a range: ``demand_low`` counts only the flows every candidate plan of which uses the
 facility (load no choice can avoid), ``demand_high`` every flow with a candidate that uses it.
+Where the customers are trains or vessel loads, whose number depends on how full they run, the
+low end counts the consists of each formation's or crossing's own unavoidable load: a flow
+that must pass a node but may come on different trains is left out of it, so it is a lower
+bound (trucks are counted exactly).
 Rerouting during closures (``reroute_on_closure``) is a transient and is not counted.
 
 Consists are estimated, not counted (this is the approximation of the check):
@@ -263,9 +267,12 @@ def _structure(spec: ModelSpec) -> _Structure:
             for j in range(1, len(seg.nodes) - 1):
                 key = _facility_key(spec, seg.nodes[j], seg.nodes[j - 1])
                 if key is not None:
-                    through.add((key, c))
                     node_of[key] = seg.nodes[j]
                     feats.add(("node", key))
+                    if c[0] == "road":  # each truck is a customer: counted per unit, exactly
+                        feats.add(("truck", key))
+                    else:
+                        through.add((key, c))
             if seg.kind == "rail":
                 for leg, nxt in zip(seg.legs, seg.nodes[1:], strict=True):
                     if spec.legs[leg].headway_h > 0:
@@ -290,7 +297,7 @@ def _structure(spec: ModelSpec) -> _Structure:
                 if ns.dedicated_for and flow.origin_country in ns.dedicated_for:
                     key = f"{node}:dedicated"
                 node_of[key] = node
-                feats |= {("end", c, key), ("node", key)}
+                feats |= {("truck" if c[0] == "road" else "end", c, key), ("node", key)}
             per_plan[p] = feats
         shares.append(_feature_shares(flow, per_plan))
     depth = max((len(p.segments) for p in spec.plans), default=1)
@@ -375,6 +382,7 @@ def _loads(spec: ModelSpec, st: _Structure, bound: int, mult: Sequence[float]) -
     releases: dict[Key, float] = defaultdict(float)
     handed: dict[tuple[Key, Key], float] = defaultdict(float)
     going_on: dict[tuple[Key, str], float] = defaultdict(float)
+    nodes: dict[str, float] = defaultdict(float)
     for flow, shares, m in zip(spec.flows, st.shares, mult, strict=True):
         poisson = flow.arrival == "poisson"
         rate = flow.per_hour * (flow.batch if poisson else 1) * m * HOURS_PER_WEEK
@@ -395,6 +403,8 @@ def _loads(spec: ModelSpec, st: _Structure, bound: int, mult: Sequence[float]) -
                     handed[(feat[1], feat[2])] += rate * x
             elif feat[0] == "end":
                 going_on[(feat[1], feat[2])] += rate * x
+            elif feat[0] == "truck":
+                nodes[feat[-1]] += rate * x
     consists: dict[Key, float] = {c: 0.0 for c in st.segments}
     lines_of: dict[str, list[Key]] = defaultdict(list)
     for c in st.segments:
@@ -419,11 +429,10 @@ def _loads(spec: ModelSpec, st: _Structure, bound: int, mult: Sequence[float]) -
                 full = slots[c] / fs.effective_capacity
                 loaded = max(full, n * -math.expm1(-joins[c] / n)) if n > 0 else 0.0
                 consists[c] = min(n, loaded) if slots[c] > 0 else 0.0
-    nodes: dict[str, float] = defaultdict(float)
     for key, c in st.through:
         nodes[key] += consists[c]
     for (c, key), n in going_on.items():
-        nodes[key] += n if c[0] == "road" else _thin(consists[c], n)
+        nodes[key] += _thin(consists[c], n)
     lines = {line: sum(consists[c] for c in formations) for line, formations in st.lines.items()}
     return _Loads(dict(units), dict(slots), consists, dict(nodes), lines)
 
