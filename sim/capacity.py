@@ -893,6 +893,13 @@ def report_section(
         md += [line, ""]
         if n_over and reasons.get(name):
             md += [f"The scenario says why it overloads: {reasons[name]}", ""]
+        elif n_over:
+            md += [
+                "It ran although overloaded (--allow-overload): the queue of an overloaded "
+                "facility grows for as long as the run lasts, so its results describe this "
+                "horizon, not a steady state.",
+                "",
+            ]
         shown = pd.concat([flagged, finite[finite["status"] == "ok"].head(limit)])
         if shown.empty:
             continue

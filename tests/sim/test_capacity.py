@@ -121,7 +121,10 @@ def scheduled_model(per_hour: float, **train: object):
         (flow(per_hour, "teu"),),
         (plan(Segment("rail", ("a", "g", "z"), ("a-g", "g-z"))),),
         nodes={"g": NodeSpec("g", "gauge_change", servers=1, handling_mean_h=6.0)},
-        legs={"a-g": LegSpec("a-g", "rail", 5.0), "g-z": LegSpec("g-z", "rail", 5.0)},
+        legs={
+            "a-g": LegSpec("a-g", "rail", 5.0, headway_h=6.0),
+            "g-z": LegSpec("g-z", "rail", 5.0),
+        },
         trains=spec,
         horizon_h=1000.0,
     )
@@ -137,9 +140,40 @@ def test_scheduled_formation_by_hand() -> None:
     g = row(check, "g")
     assert g.demand_low == pytest.approx(14 * -math.expm1(-24.0))
     assert g.capacity == pytest.approx(28.0) and g.measure == "consists/week"
+    # the line a-g admits a train every 6 h each way: 28 a week, for the same trains
+    line = row(check, "a-g>g")
+    assert line.capacity == pytest.approx(28.0) and line.demand_low == pytest.approx(g.demand_low)
+    assert line.kind == "line" and line.measure == "trains/week" and line.place == "a → g"
+    assert "overrides.legs.a-g.capacity_trains_per_day (now 4)" in line.relief
     over = row(check_capacity(scheduled_model(10.0)), "a>z")  # 840 slots a week
     assert over.status == "overload" and over.rho_low == pytest.approx(840 / 798)
     assert "trains.headway_h" in over.relief
+
+
+def test_a_dedicated_facility_takes_its_countries_cargo() -> None:
+    """Trucks handed on at port q: those from AA to its dedicated facility, at half the time."""
+    legs = {"a-q": LegSpec("a-q", "road", 1.0), "q-z": LegSpec("q-z", "road", 1.0)}
+    route = Plan(
+        0,
+        "a→z",
+        (Segment("road", ("a", "q"), ("a-q",)), Segment("road", ("q", "z"), ("q-z",))),
+        2.0,
+    )
+    port = NodeSpec(
+        "q", "port", servers=2, handling_mean_h=4.0, dedicated_for=("AA",), dedicated_factor=0.5
+    )
+    other = replace(flow(1.0, "truck", label="other"), index=1, origin_country="BB")
+    check = check_capacity(
+        road_model(
+            flow(0.5, "truck", label="own"), other, nodes={"q": port}, legs=legs, plans=[route]
+        )
+    )
+    own, common = row(check, "q:dedicated"), row(check, "q")
+    assert own.capacity == pytest.approx(2 * 168 / 2.0) and own.demand_low == pytest.approx(84)
+    assert common.capacity == pytest.approx(2 * 168 / 4.0) and common.demand_low == pytest.approx(
+        168
+    )
+    assert own.flows == "own" and common.flows == "other"
 
 
 def test_trains_that_fill_have_no_capacity_limit() -> None:
@@ -400,11 +434,15 @@ def test_allow_overload_and_the_scenario_key_run_and_write_the_check(tmp_path: P
     assert "runs overloaded (--allow-overload)" in capsys.readouterr().err
     table = pd.read_csv(out / "tables" / "capacity.csv")
     assert table.equals(pd.read_parquet(out / "tables" / "capacity.parquet"))
+    # the check's facilities are the engine's, by name
+    measured = set(pd.read_parquet(out / "tables" / "facilities.parquet")["facility"])
+    assert set(table["facility"]) <= measured
     r = table[table["facility"] == "b-c@b_port"].iloc[0]
     assert r["scenario"] == "forced" and r["status"] == "overload"
     assert r["rho_low"] == pytest.approx(500 / 393.75)
     report = (out / "report.md").read_text(encoding="utf-8")
     assert "## Capacity check" in report and "b-c@b_port" in report
+    assert "It ran although overloaded (--allow-overload)" in report
     assert "<h2>Capacity check</h2>" in (out / "report.html").read_text(encoding="utf-8")
 
     meant = tiny_file(tmp_path, "meant", 1000, 'overload_reason = "shows the queue growing"')
