@@ -15,9 +15,9 @@ every notebook (and ``notebooks/README.md``) and fails on
 Convention for inputs: a figure that is an **input** of the model (a scenario setting, a network
 value, a source's published figure) may appear in Markdown inside a code span, e.g. ```72 h```.
 So that a code span cannot hide a result, every number followed by a unit inside a code span must
-be one that occurs in the inputs: ``network/data/*.csv``, ``scenarios/**/*.toml`` or the code
-cells of the same notebook. A confidence level (``95 % confidence interval``) is method, not
-result, and is allowed.
+be written in digits and occur in the inputs: ``network/data/*.csv``, ``scenarios/**/*.toml`` or
+the code cells of the same notebook; verdicts are caught inside code spans too. A confidence level
+(``95 % confidence interval``) is method, not result, and is allowed.
 """
 
 from __future__ import annotations
@@ -112,7 +112,9 @@ VERDICTS: list[tuple[str, re.Pattern[str]]] = [
     ("verdict", re.compile(r"\bdominat(?:e|es|ed|ing)\b", re.IGNORECASE)),
     (
         "significance claim",
-        re.compile(r"\b(?:significantly|insignificant(?:ly)?|(?:not|no|none)\s+significant)\b", re.I),
+        re.compile(
+            r"\b(?:significantly|insignificant(?:ly)?|(?:not|no|none)\s+significant)\b", re.I
+        ),
     ),
 ]
 
@@ -160,14 +162,19 @@ def problems(markdown: str, inputs: set[float], where: str = "markdown") -> list
         for m in pattern.finditer(prose):
             out.append(Problem(where, m.group(), rule))
     for span in spans:
+        for rule, pattern in VERDICTS:  # a code span does not excuse a verdict
+            for m in pattern.finditer(span):
+                out.append(Problem(where, m.group(), f"{rule} (in a code span)"))
         for m in FIGURE.finditer(CONFIDENCE.sub(" ", span)):
-            unknown = sorted(numbers_in(m.group()) - inputs)
+            written = numbers_in(m.group())
+            if not written:
+                out.append(Problem(where, m.group(), "a figure in words in a code span"))
+                continue
+            unknown = ", ".join(f"{x:g}" for x in sorted(written - inputs))
             if unknown:
                 out.append(
                     Problem(
-                        where,
-                        m.group(),
-                        f"a figure in a code span that is no input ({', '.join(f'{x:g}' for x in unknown)})",
+                        where, m.group(), f"a figure in a code span that is no input ({unknown})"
                     )
                 )
     return out
@@ -250,8 +257,10 @@ RESULTS = [
     "ships carry 5 Mt a year",
     "1,234 TEU",
     "a 3× longer queue",
-    # a result hidden in a code span is no input
+    # a result hidden in a code span is no input, nor is a verdict or a figure in words
     "the mean is `9.73 days`",
+    "`nearly all` the cargo moves",
+    "`a few per cent` switch",
 ]
 
 METHOD = [
