@@ -769,8 +769,14 @@ def warning_lines(check: CapacityCheck, source: str) -> list[str]:
     out = []
     for row in check.warnings.to_dict("records"):
         peak = f", peak month {_peak(row)}" if _peak(row) else ""
+        if row["rho_high"] >= 1.0:
+            state = "could be overloaded if the adaptive flows that may use it do"
+        elif row["rho_high"] >= WARN_RHO:
+            state = "is near capacity"
+        else:
+            state = "is overloaded in its peak month"
         out.append(
-            f"{source}: capacity warning: {row['kind']} {row['facility']} ({row['place']}): "
+            f"{source}: capacity: {row['kind']} {row['facility']} ({row['place']}) {state}: "
             f"rho = {_rho_text(row)}{peak} ({_num(row['demand_high'])} of "
             f"{_num(row['capacity'])} {row['measure']}); relief: {row['relief']}"
         )

@@ -101,7 +101,7 @@ def _load(files: list[Path], args: argparse.Namespace) -> list[ScenarioInfo]:
         _, refusals, notes = capacity_verdict(s, spec, str(f), allow_overload=args.allow_overload)
         overloads += refusals
         for note in notes:
-            print(f"warning: {note}", file=sys.stderr)
+            print(note, file=sys.stderr)
         changes: dict[str, float] = {}
         if args.horizon_days is not None:
             changes["horizon_days"] = args.horizon_days

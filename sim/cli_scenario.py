@@ -46,21 +46,19 @@ def capacity_verdict(
     """The capacity check of a compiled scenario file: ``(check, refusals, notes)``.
 
     ``refusals`` has one message per overloaded facility when the overload is neither
-    explained in the file (``run.overload_reason``) nor allowed; ``notes`` the warnings, and
-    the overloads that run anyway with why. The one rule of ``validate``, ``check``, ``run``
-    and ``compare``.
+    explained in the file (``run.overload_reason``) nor allowed; ``notes`` the warnings
+    (``"warning: ..."``) and the overloads that run anyway, with why (``"note: ..."``). The one
+    rule of ``validate``, ``check``, ``run`` and ``compare``.
     """
     check = check_capacity(spec)
-    notes = warning_lines(check, source)
+    notes = [f"warning: {line}" for line in warning_lines(check, source)]
     refusals: list[str] = []
     if not check.ok:
         reason = scenario.run.overload_reason.strip()
-        if reason:
-            notes += overload_problems(check, source)
-            notes.append(f"{source}: capacity: runs overloaded, as the file says: {reason}")
-        elif allow_overload:
-            notes += overload_problems(check, source)
-            notes.append(f"{source}: capacity: runs overloaded (--allow-overload)")
+        if reason or allow_overload:
+            notes += [f"note: {line}" for line in overload_problems(check, source)]
+            why = f"as the file says: {reason}" if reason else "with --allow-overload"
+            notes.append(f"note: {source}: capacity: runs overloaded {why}")
         else:
             refusals = overload_problems(check, source, OVERLOAD_HINT)
     return check, refusals, notes
@@ -175,8 +173,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         for line in refusals:
             print(f"OVERLOAD {line}")
         for note in notes:
-            if "capacity warning" not in note:  # warnings are in the table
-                print(f"note: {note}")
+            if note.startswith("note: "):  # the warnings are in the table
+                print(note)
         refused += bool(refusals)
     return 2 if broken else 1 if refused else 0
 

@@ -431,7 +431,7 @@ def test_allow_overload_and_the_scenario_key_run_and_write_the_check(tmp_path: P
     forced = tiny_file(tmp_path, "forced", 1000)
     out = tmp_path / "forced-out"
     assert main(["run", str(forced), "-o", str(out), "-q", "--no-figures", "--allow-overload"]) == 0
-    assert "runs overloaded (--allow-overload)" in capsys.readouterr().err
+    assert "runs overloaded with --allow-overload" in capsys.readouterr().err
     table = pd.read_csv(out / "tables" / "capacity.csv")
     assert table.equals(pd.read_parquet(out / "tables" / "capacity.parquet"))
     # the check's facilities are the engine's, by name
