@@ -27,7 +27,7 @@ TINY = ROOT / "tests" / "fixtures" / "tiny_network"
 SHIPPED = sorted((ROOT / "scenarios").glob("*.toml"))
 #: shipped scenarios that overload a facility today and do not (yet) say why; the lead and the
 #: scenario helper are fixing them (issue 10): a strict xfail fails once one passes
-OVERLOADED_NOW = {"corridors_2030", "trade_2030", "low_water"}
+OVERLOADED_NOW = {"corridors_2030", "trade_2030"}
 
 
 def row(check: sim.capacity.CapacityCheck, facility: str) -> pd.Series:

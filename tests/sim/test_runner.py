@@ -140,7 +140,7 @@ def test_paired_differences_detect_faster_border():
 
 #: shipped scenarios the capacity check refuses today (issue 10: the scenarios are being
 #: fixed); they run here with allow_overload, see tests/sim/test_capacity.py
-OVERLOADED_NOW = {"corridors_2030", "trade_2030", "low_water"}
+OVERLOADED_NOW = {"corridors_2030", "trade_2030"}
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
