@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.capacity import html_lines, report_section
 from sim.metrics import kpis, paired_differences
 
 __all__ = ["format_summary", "reading", "route_shift", "summary_table", "write_report"]
@@ -327,7 +328,8 @@ def write_report(
     ]
     md += ["", "## Key results", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     md += ["| " + " | ".join(r) + " |" for r in rows]
-    md += ["", "## Reading", "", *[f"- {s}" for s in sentences], "", "## Figures", ""]
+    capacity = report_section(results.specs, scenarios)  # the capacity check (sim/capacity.py)
+    md += ["", "## Reading", "", *[f"- {s}" for s in sentences], "", *capacity, "## Figures", ""]
     md += [f"![{c}]({f})\n\n*{c}*\n" for c, f in images]
     md += ["## Method", "", *[f"- {m}" for m in method], ""]
     (out / "report.md").write_text("\n".join(md), encoding="utf-8")
@@ -358,6 +360,7 @@ def write_report(
         "<ul>",
         *[f"<li>{e(s)}</li>" for s in sentences],
         "</ul>",
+        *html_lines(capacity),
         "<h2>Figures</h2>",
         *[
             f'<figure><img src="{e(f)}" alt="{e(c)}"><figcaption>{e(c)}</figcaption></figure>'

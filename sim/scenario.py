@@ -52,6 +52,12 @@ class RunSettings(_Model):
         description="Extra time after the horizon in which released units may still arrive; units still "
         "moving after it are reported as in transit.",
     )
+    overload_reason: str = Field(
+        "",
+        description="Why this scenario is meant to overload a facility (e.g. to show where demand outgrows "
+        "capacity): with a reason, an overload found by the capacity check is reported but does not stop "
+        "the run; empty: an overload refuses to run unless --allow-overload is given.",
+    )
 
     @model_validator(mode="after")
     def _warmup_inside(self) -> RunSettings:
