@@ -38,17 +38,16 @@ whenever its leg or either port is.
 
 Offered load
 ------------
-A flow releases ``per_hour x 168`` units a week (``x batch`` for a Poisson flow with batches,
-as the engine does), growth included, seasonality averaged over the year; the peak month is
-reported on its own (``peak_month``, ``peak_month_demand``, ``rho_peak``). ``best`` routing puts
-the flow on its first plan and ``shares`` splits it by its shares, exactly. ``adaptive`` choice
-gives a range: ``demand_low`` counts only the flows every candidate plan of which uses the
-facility (load no choice can avoid), ``demand_high`` every flow with a candidate that uses it.
-Where the customers are trains or vessel loads, whose number depends on how full they run, the
-low end counts the consists of each formation's or crossing's own unavoidable load: a flow
-that must pass a node but may come on different trains is left out of it, so it is a lower
-bound (trucks are counted exactly).
-Rerouting during closures (``reroute_on_closure``) is a transient and is not counted.
+A flow releases ``per_hour x 168`` units a week in releases of ``batch`` units, growth included,
+seasonality averaged over the year; the peak month is reported on its own (``peak_month``,
+``peak_month_demand``, ``rho_peak``). ``best`` routing puts the flow on its first plan and
+``shares`` splits it by its shares, exactly. ``adaptive`` choice gives a range: ``demand_low``
+counts only the flows every candidate plan of which uses the facility (load no choice can avoid),
+``demand_high`` every flow with a candidate that uses it. Where the customers are trains or vessel
+loads, whose number depends on how full they run, the low end counts the consists of each
+formation's or crossing's own unavoidable load: a flow that must pass a node but may come on
+different trains is left out of it, so it is a lower bound (trucks are counted exactly). Rerouting
+during closures (``reroute_on_closure``) is a transient and is not counted.
 
 Consists are estimated, not counted (this is the approximation of the check):
 
@@ -384,9 +383,8 @@ def _loads(spec: ModelSpec, st: _Structure, bound: int, mult: Sequence[float]) -
     going_on: dict[tuple[Key, str], float] = defaultdict(float)
     nodes: dict[str, float] = defaultdict(float)
     for flow, shares, m in zip(spec.flows, st.shares, mult, strict=True):
-        poisson = flow.arrival == "poisson"
-        rate = flow.per_hour * (flow.batch if poisson else 1) * m * HOURS_PER_WEEK
-        rel = flow.per_hour * (1 if poisson else 1 / flow.batch) * m * HOURS_PER_WEEK
+        rate = flow.per_hour * m * HOURS_PER_WEEK  # units a week
+        rel = rate / flow.batch  # releases a week
         unit = spec.units[flow.unit]
         for feat, share in shares.items():
             x = share[bound]

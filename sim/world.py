@@ -374,8 +374,9 @@ class World:
         choice = self.streams.uniform(f"choice:{key}", 0.0, 1.0).draw
         season = flow.seasonality or (1.0,) * 12
         peak = flow.per_hour * max(season)
-        # seasonal rates thin a Poisson stream at the peak rate
-        gap = self.streams.exponential(f"arrivals:{key}", 1.0 / peak).draw
+        # seasonal rates thin a Poisson stream at the peak rate; a release carries ``batch``
+        # units, so releases come at per_hour / batch (as scheduled ones do)
+        gap = self.streams.exponential(f"arrivals:{key}", flow.batch / peak).draw
         thin = self.streams.uniform(f"thinning:{key}", 0.0, 1.0) if flow.seasonality else None
         unit = spec.units[flow.unit]
         batch = flow.batch
