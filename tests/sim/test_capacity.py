@@ -27,7 +27,6 @@ TINY = ROOT / "tests" / "fixtures" / "tiny_network"
 SHIPPED = sorted((ROOT / "scenarios").glob("*.toml"))
 #: shipped scenarios that overload a facility today and do not (yet) say why; the lead and the
 #: scenario helper are fixing them (issue 10): a strict xfail fails once one passes
-OVERLOADED_NOW = {"corridors_2030", "trade_2030"}
 
 
 def row(check: sim.capacity.CapacityCheck, facility: str) -> pd.Series:
@@ -524,16 +523,7 @@ def test_the_api_refuses_unless_allowed(tmp_path: Path) -> None:
 
 
 # -- the shipped scenarios -----------------------------------------------------------------------
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="overloads today (issue 10)"))
-        if p.stem in OVERLOADED_NOW
-        else p
-        for p in SHIPPED
-    ],
-    ids=lambda p: p.stem,
-)
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
 def test_every_shipped_scenario_passes_the_check_or_says_why(path: Path) -> None:
     s = sim.load_scenario(path)
     check = check_capacity(sim.compile_scenario(s, path.parent))
