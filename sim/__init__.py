@@ -1,6 +1,7 @@
 """Discrete-event simulation of freight on the corridor network (SimPy).
 
-The usual path: :func:`load_scenario` reads a scenario file, :func:`run` or :func:`run_many`
+The usual path: :func:`load_scenario` reads a scenario file, :func:`check_capacity` checks
+the offered load against capacity (``run`` refuses an overload), :func:`run` or :func:`run_many`
 simulate it, :func:`compare` runs several on common random numbers, and the tables of
 :class:`Results` feed :mod:`sim.metrics` (KPIs, paired differences) and :mod:`sim.plots`.
 
@@ -15,6 +16,7 @@ Examples
 True
 """
 
+from sim.capacity import CapacityCheck, CapacityError, check_capacity
 from sim.compile import CompileError, compile_scenario
 from sim.metrics import delay_by_cause, kpis, paired_differences
 from sim.model import ModelSpec
@@ -39,6 +41,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "CAUSES",
+    "CapacityCheck",
+    "CapacityError",
     "Cause",
     "CompileError",
     "Disruption",
@@ -57,6 +61,7 @@ __all__ = [
     "Trains",
     "World",
     "__version__",
+    "check_capacity",
     "compare",
     "compile_scenario",
     "delay_by_cause",
