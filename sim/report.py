@@ -203,13 +203,21 @@ def _legend(table: pd.DataFrame) -> list[str]:
     """What the marks of saturated rows mean (empty when no row is marked)."""
     if "saturated" not in table or not table["saturated"].any():
         return []
-    return [
-        f'Marked means: "(x % delivered)" — the flow delivered less than '
-        f"{format_share(MIN_DELIVERED_SHARE)} of its units released after the warm-up by the "
-        "end of the run, so its transit statistics describe only the units that got through; "
-        '"(queue growing)" — a queue on its routes was still growing at the end of the '
-        "horizon. Neither is a steady state: see Saturation."
-    ]
+    marks = {_flag(row).split(" ", 2)[-1] for row in table[table["saturated"]].to_dict("records")}
+    parts = []
+    if "delivered" in marks:
+        parts.append(
+            '"(x % delivered)": the flow delivered less than '
+            f"{format_share(MIN_DELIVERED_SHARE)} of its units released after the warm-up by "
+            "the end of the run, so its transit statistics describe only the units that got "
+            "through"
+        )
+    if "growing" in marks:
+        parts.append(
+            '"(queue growing)": a queue on its routes was still growing at the end of the '
+            "horizon, so its statistics depend on where the horizon ends"
+        )
+    return ["Marked means: " + "; ".join(parts) + ". See Saturation."]
 
 
 def format_summary(table: pd.DataFrame) -> str:

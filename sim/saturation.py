@@ -66,6 +66,8 @@ __all__ = [
     "TAIL",
     "KendallTrend",
     "Saturation",
+    "closed_share",
+    "closure_targets",
     "facility_flows",
     "flow_delivery",
     "format_share",
@@ -449,6 +451,63 @@ def format_share(share: float) -> str:
     return f"{tenth:.1f} %" if tenth > 0 else "< 0.1 %"
 
 
+def closure_targets(facility: str) -> tuple[str, ...]:
+    """The closure targets (legs, nodes) that stop a sampled facility: a ferry queue
+    ``"<leg>@<port>"`` stops with its line or its port, a border ``"<node> from <prev>"`` or a
+    port ``"<node>"`` with its node.
+
+    Examples
+    --------
+    >>> closure_targets("kuryk-alat@kuryk"), closure_targets("sarpi from batumi")
+    (('kuryk-alat', 'kuryk'), ('sarpi',))
+    """
+    if "@" in facility:
+        leg, port = facility.split("@", 1)
+        return (leg, port)
+    return (facility.split(" from ", 1)[0],)
+
+
+def closed_share(
+    closures: pd.DataFrame, scenario: str, facility: str, start_h: float, end_h: float
+) -> float:
+    """Share of ``[start_h, end_h]`` during which a closure stopped ``facility`` (any of its
+    :func:`closure_targets`; overlapping closures count once), averaged over the replications
+    of ``scenario`` in ``closures`` (``Results.closures``; a replication without closures
+    counts as open throughout only if it appears in the table, so pass the whole table).
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"scenario": "s", "replication": 0, "disruption": "storm",
+    ...                   "target": ["kuryk-alat", "kuryk", "alat"],
+    ...                   "start_h": [0.0, 5.0, 0.0], "end_h": [10.0, 30.0, 100.0]})
+    >>> closed_share(c, "s", "kuryk-alat@kuryk", 0.0, 100.0)
+    0.3
+    """
+    part = closures[closures["scenario"] == scenario]
+    reps = part["replication"].unique()
+    span = end_h - start_h
+    if not len(reps) or span <= 0:
+        return 0.0
+    mine = part[part["target"].isin(closure_targets(facility))]
+    total = 0.0
+    for rep in reps:
+        rows = mine[mine["replication"] == rep]
+        spans = sorted(
+            (max(s, start_h), min(e, end_h))
+            for s, e in zip(rows["start_h"], rows["end_h"], strict=True)
+            if e > start_h and s < end_h
+        )
+        lo = hi = start_h
+        for s, e in spans:
+            if s > hi:
+                total += max(hi - lo, 0.0)
+                lo, hi = s, e
+            else:
+                hi = max(hi, e)
+        total += max(hi - lo, 0.0)
+    return total / (len(reps) * span)
+
+
 @dataclass
 class Saturation:
     """What :func:`saturation` found in a run, and the rules it applied.
@@ -457,7 +516,9 @@ class Saturation:
     ----------
     queues : DataFrame
         :func:`queue_trends` (one row per scenario and facility, ``growing`` flags) plus
-        ``flows``: the flows whose routes pass the facility (labels joined by ``", "``).
+        ``flows``: the flows whose routes pass the facility (labels joined by ``", "``) and
+        ``closed_share``: the share of the tested window in which closures stopped it
+        (:func:`closed_share`), so that a backlog behind storms is told from one behind demand.
     flows : DataFrame
         :func:`flow_delivery` plus ``growing_queues``: the growing queues on the flow's routes
         (names joined by ``", "``, empty when none) and ``saturated`` (short or growing).
@@ -537,13 +598,20 @@ class Saturation:
                     else ""
                 )
                 flows_here = r.get("flows") or ""
+                closed = r.get("closed_share") or 0.0
+                held = (
+                    f"; closures of {' or '.join(closure_targets(r['facility']))} held it "
+                    f"{format_share(closed)} of that time"
+                    if closed > 0
+                    else ""
+                )
                 out.append(
                     f"{name}: the queue at {r['facility']} ({r['kind']}) was still growing at "
                     f"the end of the horizon: +{24 * r['slope_per_h']:,.1f} {what} a day"
                     f"{share}, from {r['queue_start']:,.0f} to {r['queue_end']:,.0f} between "
                     f"day {r['window_start_h'] / 24:.0f} and day {r['window_end_h'] / 24:.0f} "
-                    f"(Mann–Kendall one-sided p = {r['p_value']:.1g})"
-                    + (f"; flows through it: {flows_here}." if flows_here else ".")
+                    f"(Mann–Kendall one-sided p = {r['p_value']:.1g}){held}"
+                    + (f"; flows with a route through it: {flows_here}." if flows_here else ".")
                 )
         return out
 
@@ -592,6 +660,13 @@ def saturation(
     trends["flows"] = [
         ", ".join(sorted(passing[s].get(f, ())))
         for s, f in zip(trends["scenario"], trends["facility"], strict=True)
+    ]
+    closures = getattr(results, "closures", None)
+    trends["closed_share"] = [
+        closed_share(closures, r["scenario"], r["facility"], r["window_start_h"], r["window_end_h"])
+        if closures is not None and not closures.empty
+        else 0.0
+        for r in trends.to_dict("records")
     ]
     flows = flow_delivery(results.shipments, min_share=min_share)
     growing_by_flow: dict[tuple[str, str], list[str]] = {}

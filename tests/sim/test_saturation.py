@@ -20,6 +20,7 @@ from sim.model import LegSpec, ModelSpec, NodeSpec, Segment, TrainSpec
 from sim.runner import Results, run_spec
 from sim.saturation import (
     MIN_DELIVERED_SHARE,
+    closed_share,
     facility_flows,
     format_share,
     mann_kendall,
@@ -172,6 +173,24 @@ def test_queue_trends_rejects_bad_windows() -> None:
         queue_trends(q, warmup_h=WARM, blocks=2)
 
 
+def test_closed_share_merges_overlaps_clips_to_the_window_and_averages_replications() -> None:
+    c = pd.DataFrame(
+        {
+            "scenario": "s",
+            "replication": [0, 0, 0, 1, 1],
+            "disruption": "storm",
+            "target": ["f-g", "f", "f-g", "g", "f-g"],
+            "start_h": [40.0, 45.0, 90.0, 0.0, 70.0],
+            "end_h": [60.0, 55.0, 130.0, 200.0, 80.0],
+        }
+    )
+    # window 50-100: rep 0 closed 50-60 and 90-100 (20 h), rep 1 70-80 (10 h; g is the other port)
+    assert closed_share(c, "s", "f-g@f", 50.0, 100.0) == pytest.approx(30 / 100)
+    assert closed_share(c, "s", "f-g@g", 50.0, 100.0) == pytest.approx((20 + 50) / 100)
+    assert closed_share(c, "s", "h from f", 50.0, 100.0) == 0.0
+    assert closed_share(c, "other", "f-g@f", 50.0, 100.0) == 0.0
+
+
 def test_format_share_never_rounds_a_shortfall_away() -> None:
     assert format_share(0.9949) == "99.4 %"
     assert format_share(0.999) == "99.9 %"
@@ -282,6 +301,44 @@ def test_differences_have_no_undefined_rows_and_carry_the_flag() -> None:
     none = both.kpis()
     none.loc[none["scenario"] == "over", ["mean_transit_d", "p95_transit_d"]] = np.nan
     assert "mean_transit_d" not in set(paired_differences(none, "test")["metric"])
+
+
+# ------------------------------------------------------------------------ the honest horizon
+@pytest.mark.parametrize("drain_h", [0.0, 5.0, 30.0])
+def test_releases_stop_at_the_horizon_and_the_drain_bounds_the_run(drain_h: float) -> None:
+    # trucks every 2 h on a 9.5-hour road: those released in the last 9.5 h before the
+    # horizon arrive only if the drain lasts long enough
+    spec = model(
+        (flow(0.5, "truck", arrival="scheduled", label="a→z"),),
+        (plan(Segment("road", ("a", "z"), ("a-z",))),),
+        legs={"a-z": LegSpec("a-z", "road", 9.5)},
+        horizon_h=100.0,
+        drain_h=drain_h,
+    )
+    world = World(spec)
+    world.run()
+    from sim.metrics import shipments_frame
+
+    sh = shipments_frame(world)
+    assert sh["release_h"].tolist() == [2.0 * k for k in range(1, 50)]  # none at or after 100
+    assert world.env.now == 100.0 + drain_h
+    late = sh["release_h"] + 9.5 > 100.0 + drain_h
+    assert (sh["delivered"] == ~late).all()
+    assert (sh.loc[late, "location"] == "on road a→z").all()
+    assert sh.loc[~late, "location"].isna().all()
+
+
+def test_drain_is_bounded_and_documented() -> None:
+    from pydantic import ValidationError
+
+    from sim.scenario import RunSettings
+
+    assert RunSettings(drain_days=365).drain_days == 365
+    with pytest.raises(ValidationError, match="drain_days"):
+        RunSettings(drain_days=366)
+    doc = RunSettings.model_fields["drain_days"].description or ""
+    assert "location" in doc and "delivered = false" in doc
+    assert "drain" in (RunSettings.model_fields["horizon_days"].description or "")
 
 
 # ----------------------------------------------------------------------- where units are
