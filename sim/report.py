@@ -422,7 +422,7 @@ def _method(results: Any) -> list[str]:
         f"flow delivering less than {format_share(MIN_DELIVERED_SHARE)} of them, or behind a "
         "queue still growing at the end of the horizon (Mann–Kendall test on block means of "
         "the second half of the window, pooled over replications, p < "
-        f"{ALPHA:g}, growth at least {MIN_EXCESS:.0%} of the facility's throughput), is "
+        f"{ALPHA:g}, growth at least {format_share(MIN_EXCESS)} of the facility's throughput), is "
         "marked saturated.",
         *lines,
     ]

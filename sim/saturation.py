@@ -69,6 +69,7 @@ __all__ = [
     "closed_share",
     "closure_targets",
     "facility_flows",
+    "facility_plans",
     "flow_delivery",
     "format_share",
     "mann_kendall",
@@ -417,9 +418,17 @@ def facility_flows(spec: Any) -> dict[str, set[str]]:
     for f in spec.flows:
         for p in f.plans:
             plan_flows.setdefault(p, set()).add(f.label)
-    out: dict[str, set[str]] = {}
-    for plan in spec.plans:
-        labels = plan_flows.get(plan.index, set())
+    return {
+        name: {label for p in plans for label in plan_flows.get(p, ())}
+        for name, plans in facility_plans(spec).items()
+    }
+
+
+def facility_plans(spec: Any) -> dict[str, set[int]]:
+    """Which plans (positions in ``spec.plans``, as in ``shipments.plan``) pass each queue;
+    names as in :func:`facility_flows`."""
+    out: dict[str, set[int]] = {}
+    for i, plan in enumerate(spec.plans):
         names: set[str] = set()
         nodes = plan.nodes
         for prev, node in itertools.pairwise(nodes[:-1]):
@@ -430,7 +439,7 @@ def facility_flows(spec: Any) -> dict[str, set[str]]:
             elif seg.kind == "rail":
                 names.add(f"{seg.nodes[0]}>{seg.nodes[-1]}")
         for name in names:
-            out.setdefault(name, set()).update(labels)
+            out.setdefault(name, set()).add(i)
     return out
 
 
@@ -516,12 +525,14 @@ class Saturation:
     ----------
     queues : DataFrame
         :func:`queue_trends` (one row per scenario and facility, ``growing`` flags) plus
-        ``flows``: the flows whose routes pass the facility (labels joined by ``", "``) and
+        ``flows``: the flows whose units took a route through the facility (labels joined by
+        ``", "``) and
         ``closed_share``: the share of the tested window in which closures stopped it
         (:func:`closed_share`), so that a backlog behind storms is told from one behind demand.
     flows : DataFrame
-        :func:`flow_delivery` plus ``growing_queues``: the growing queues on the flow's routes
-        (names joined by ``", "``, empty when none) and ``saturated`` (short or growing).
+        :func:`flow_delivery` plus ``growing_queues``: the growing queues on the routes the
+        flow's units took (names joined by ``", "``, empty when none) and ``saturated`` (short
+        or growing).
     min_share, alpha, min_excess, tail : float
         The thresholds used (see :func:`saturation`).
     """
@@ -611,7 +622,7 @@ class Saturation:
                     f"{share}, from {r['queue_start']:,.0f} to {r['queue_end']:,.0f} between "
                     f"day {r['window_start_h'] / 24:.0f} and day {r['window_end_h'] / 24:.0f} "
                     f"(Mann–Kendall one-sided p = {r['p_value']:.1g}){held}"
-                    + (f"; flows with a route through it: {flows_here}." if flows_here else ".")
+                    + (f"; flows whose units pass it: {flows_here}." if flows_here else ".")
                 )
         return out
 
@@ -628,7 +639,8 @@ def saturation(
     """Both checks for a :class:`~sim.runner.Results` (one or several scenarios).
 
     The window of each scenario is its compiled warm-up to horizon; throughputs come from
-    ``results.facilities``; growing queues are attached to the flows whose routes pass them.
+    ``results.facilities``; growing queues are attached to the flows whose units (released
+    after the warm-up) took a route through them.
     Queues of scenarios without a compiled spec in ``results.specs`` are not tested.
 
     Examples
@@ -656,7 +668,15 @@ def saturation(
         tail=tail,
         blocks=blocks,
     )
-    passing = {name: facility_flows(spec) for name, spec in specs.items()}
+    # the flows whose units (released after the warm-up) took a route through each queue
+    ships = results.shipments
+    used = ships[~ships["in_warmup"]].groupby(["scenario", "plan"], observed=True)["flow"].unique()
+    passing: dict[str, dict[str, set[str]]] = {}
+    for name, spec in specs.items():
+        passing[name] = {
+            fac: {str(f) for p in plans if (name, p) in used.index for f in used[(name, p)]}
+            for fac, plans in facility_plans(spec).items()
+        }
     trends["flows"] = [
         ", ".join(sorted(passing[s].get(f, ())))
         for s, f in zip(trends["scenario"], trends["facility"], strict=True)
