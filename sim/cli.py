@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import network
 from network import cli as network_cli
 from sim import cli_run, cli_scenario
+from sim.capacity import CapacityError
 from sim.scenario_io import ScenarioError
 
 
@@ -35,6 +36,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
+    except CapacityError as exc:
+        # one message per overloaded facility (nothing has been run or written)
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
     except (network.NetworkError, ScenarioError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -14,6 +14,10 @@ from typing import Any
 
 from tqdm import tqdm
 
+from network import NetworkError
+from sim.capacity import CapacityError
+from sim.cli_scenario import capacity_verdict
+from sim.compile import compile_scenario
 from sim.output import OutputError, ScenarioInfo, check_target, write_output
 from sim.report import format_summary, route_shift, saturation_sentences
 from sim.runner import compare
@@ -37,6 +41,11 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--horizon-days", type=float, metavar="D", help="shorten or lengthen the run")
     p.add_argument("--warmup-days", type=float, metavar="D", help="override the warm-up")
     p.add_argument("--no-figures", action="store_true", help="tables and report text only")
+    p.add_argument(
+        "--allow-overload",
+        action="store_true",
+        help="run even if the capacity check finds a facility overloaded by the demand",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
@@ -76,12 +85,23 @@ def add_commands(sub: Any) -> None:
 def _load(files: list[Path], args: argparse.Namespace) -> list[ScenarioInfo]:
     infos: list[ScenarioInfo] = []
     problems: list[str] = []
+    overloads: list[str] = []
     for f in files:
         try:
             s = load_scenario(f)
         except ScenarioError as exc:
             problems.extend(exc.problems)
             continue
+        # the capacity check of the file as written, as `corridor validate` does it
+        try:
+            spec = compile_scenario(s, f.parent)
+        except NetworkError as exc:
+            problems.append(f"{f}: {exc}")
+            continue
+        _, refusals, notes = capacity_verdict(s, spec, str(f), allow_overload=args.allow_overload)
+        overloads += refusals
+        for note in notes:
+            print(note, file=sys.stderr)
         changes: dict[str, float] = {}
         if args.horizon_days is not None:
             changes["horizon_days"] = args.horizon_days
@@ -103,6 +123,8 @@ def _load(files: list[Path], args: argparse.Namespace) -> list[ScenarioInfo]:
         infos.append(ScenarioInfo(s, f))
     if problems:
         raise ScenarioError(problems)
+    if overloads:
+        raise CapacityError(overloads)
     names = [i.scenario.name for i in infos]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
@@ -135,6 +157,7 @@ def _execute(infos: list[ScenarioInfo], args: argparse.Namespace, default_out: s
             workers=args.workers,
             progress=bar.update,
             base_dirs=[i.path.parent if i.path else None for i in infos],
+            allow_overload=True,  # checked on the files as written (_load)
         )
     try:
         small = write_output(

@@ -245,7 +245,7 @@ class Formation:
         self.max_load = 0.0  # largest train formed, in slots (for capacity checks)
         self._token = 0
         self.monitor = world.monitor()
-        if spec.policy == "schedule":
+        if spec.policy in ("schedule", "sailing"):
             world.env.process(self._timetable())
 
     def join(self, units: list[int], consist: int) -> None:
@@ -259,12 +259,14 @@ class Formation:
             self.queue.append((u, s, now))
             self.slots += s
         self.monitor.change(dqueue=len(units))
-        if self.spec.policy == "schedule":
+        if self.spec.policy in ("schedule", "sailing"):
             return
         while self.slots >= self.spec.size_slots - 1e-9:
             self._depart()
-        if self.spec.policy == "max_wait" and self.queue and (was_empty or self._token < 0):
-            self._arm()
+        if self.spec.policy == "after_landing" and self.queue and self._due(now):
+            self._depart()  # cargo joins right after a landing: the landing is the slot
+        if self.spec.policy != "when_full" and self.queue and (was_empty or self._token < 0):
+            self._arm()  # max wait (after_landing: a backstop when a landing is missed)
 
     def _arm(self) -> None:
         self._token = abs(self._token) + 1
@@ -280,11 +282,24 @@ class Formation:
 
     def _timetable(self) -> Proc:
         env, spec = self.world.env, self.spec
-        yield env.timeout(spec.offset_h % spec.headway_h)
+        sailing = spec.policy == "sailing"
+        # slots are at offset_h + k * headway_h on the clock, whenever the formation was made
+        # (on its first wagon): the first one is the next slot from now, or now
+        yield env.timeout((spec.offset_h - env.now) % spec.headway_h)
         while True:
-            if self.queue:
+            if self.queue and (not sailing or self._due(env.now)):
                 self._depart()
             yield env.timeout(spec.headway_h)
+
+    def _due(self, now: float) -> bool:
+        """Synchronised trains (``sailing``, ``after_landing``) leave at a slot (a sailing they
+        feed, a landing they meet) when full, or when the oldest wagon would otherwise wait past
+        ``max_wait_h`` for the next slot, ``headway_h`` later."""
+        spec = self.spec
+        return (
+            self.slots >= spec.size_slots - 1e-9
+            or now - self.queue[0][2] + spec.headway_h >= spec.max_wait_h - 1e-9
+        )
 
     def _depart(self) -> None:
         now = self.world.env.now
@@ -305,7 +320,7 @@ class Formation:
         self.monitor.served(len(units), sum(waits))
         self.world.recorder.dwell_each(units, Cause.FORMATION, waits)
         self._token = -abs(self._token)
-        if self.spec.policy == "max_wait" and self.queue:
+        if self.spec.policy in ("max_wait", "after_landing") and self.queue:
             self._arm()
         self.dispatch_fn(units)
 

@@ -169,8 +169,8 @@ def facilities_frame(world: World, scenario: str | None = None) -> pd.DataFrame:
         add(name, fac.spec.kind, fac.spec.node_id, fac.spec.servers, fac.monitor)
     for name, fac in world.dedicated_fac.items():
         add(f"{name}:dedicated", fac.spec.kind, name, fac.spec.servers, fac.monitor)
-    for (_start, _legs), form in world.formations.items():
-        add(form.name, "formation", _start, np.nan, form.monitor)
+    for (start, _legs, _sync), form in world.formations.items():
+        add(form.name, "formation", start, np.nan, form.monitor)
     for path in world.paths.values():
         add(path.name, "line", path.name, 1, path.monitor)
     for leg_id, line in world.ferry_lines.items():

@@ -91,10 +91,18 @@ class FerrySpec:
 
 @dataclass(frozen=True)
 class TrainSpec:
-    """How block trains form at the first node of a rail segment."""
+    """How block trains form at the first node of a rail segment.
+
+    Ferry synchronisation adds two policies whose trains leave only at a *slot*, when full or
+    when the oldest wagon could not wait for the next slot ``headway_h`` later without passing
+    ``max_wait_h``: ``sailing`` (cargo going on to a timetabled ferry; slots at ``offset_h +
+    k * headway_h``, timed to reach the port before a sailing) and ``after_landing`` (cargo
+    coming off one, which joins in one batch per landing: each landing is a slot, and
+    ``max_wait_h`` still applies as a backstop when a landing is late).
+    """
 
     size_slots: float = 57.0
-    policy: Literal["when_full", "max_wait", "schedule"] = "max_wait"
+    policy: Literal["when_full", "max_wait", "schedule", "sailing", "after_landing"] = "max_wait"
     max_wait_h: float = 48.0
     headway_h: float = 24.0
     offset_h: float = 0.0
@@ -102,11 +110,19 @@ class TrainSpec:
 
 @dataclass(frozen=True)
 class Segment:
-    """A maximal run of legs of one mode family; ``nodes`` has one more entry than ``legs``."""
+    """A maximal run of legs of one mode family; ``nodes`` has one more entry than ``legs``.
+
+    ``sync`` says what a rail segment's trains are synchronised with, when the scenario asks
+    for it: ``"feeds <ferry leg>"`` (trains timed to reach the sailing they feed) or
+    ``"meets ferries at <port>"`` (trains leaving right after a landing of a timetabled ferry).
+    Cargo on the same line that feeds or meets no timetabled ferry keeps the common formation
+    (``sync == ""``): the formation of a segment is keyed by ``(nodes[0], legs, sync)``.
+    """
 
     kind: SegmentKind
     nodes: tuple[str, ...]
     legs: tuple[str, ...]
+    sync: str = ""
 
 
 @dataclass(frozen=True)
@@ -189,8 +205,9 @@ class ModelSpec:
     ferries: dict[str, FerrySpec]
     units: dict[str, UnitSpec]
     trains: TrainSpec = field(default_factory=TrainSpec)
-    #: per rail segment (its legs) a train policy differing from ``trains`` (ferry synchronisation)
-    train_overrides: dict[tuple[str, ...], TrainSpec] = field(default_factory=dict)
+    #: per rail segment ``(legs, sync)`` a train policy differing from ``trains`` (ferry
+    #: synchronisation, see :class:`Segment`)
+    train_overrides: dict[tuple[tuple[str, ...], str], TrainSpec] = field(default_factory=dict)
     closures: tuple[ClosureSpec, ...] = ()
     horizon_h: float = 365 * 24.0
     warmup_h: float = 30 * 24.0

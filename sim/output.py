@@ -9,6 +9,7 @@ Layout::
     DIR/manifest.json           scenarios (file, digest), seed, replications, versions, command
     DIR/tables/*.parquet        shipments, facilities, queues, closures (one row per unit/...)
     DIR/tables/*.csv            kpis, differences, summary, delay_by_cause, queue_trends (small)
+    DIR/tables/capacity.*       the capacity check per scenario and facility (csv and parquet)
     DIR/figures/*.png           the comparison plots
     DIR/report.md, report.html  the one-page report
 """
@@ -32,6 +33,7 @@ from matplotlib.figure import Figure
 
 import network
 from sim import plots, report
+from sim.capacity import capacity_frame
 from sim.compile import scenario_network
 from sim.metrics import delay_by_cause, paired_differences
 from sim.runner import TABLES, Results
@@ -191,9 +193,11 @@ def write_output(
             "summary": summary,
             "delay_by_cause": delay_by_cause(results.shipments),
             "queue_trends": results.saturation().queues,
+            "capacity": capacity_frame(results.specs),
         }
         for name, frame in small.items():
             frame.to_csv(tables / f"{name}.csv", index=False)
+        small["capacity"].to_parquet(tables / "capacity.parquet", index=False)
         figure_paths: dict[str, Path] = {}
         if with_figures:
             fig_dir = tmp / "figures"

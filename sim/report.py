@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.capacity import html_lines, report_section
 from sim.metrics import kpis, paired_differences
 from sim.saturation import (
     ALPHA,
@@ -500,7 +501,8 @@ def write_report(
     md += ["| " + " | ".join(r) + " |" for r in rows]
     md += ["", *[f"*{x}*" for x in legend], *([""] if legend else [])]
     md += ["## Saturation", "", *[f"- {s}" for s in saturated]]
-    md += ["", "## Reading", "", *[f"- {s}" for s in sentences], "", "## Figures", ""]
+    capacity = report_section(results.specs, scenarios)  # the capacity check (sim/capacity.py)
+    md += ["", "## Reading", "", *[f"- {s}" for s in sentences], "", *capacity, "## Figures", ""]
     md += [f"![{c}]({f})\n\n*{c}*\n" for c, f in images]
     md += ["## Method", "", *[f"- {m}" for m in method], ""]
     (out / "report.md").write_text("\n".join(md), encoding="utf-8")
@@ -536,6 +538,7 @@ def write_report(
         "<ul>",
         *[f"<li>{e(s)}</li>" for s in sentences],
         "</ul>",
+        *html_lines(capacity),
         "<h2>Figures</h2>",
         *[
             f'<figure><img src="{e(f)}" alt="{e(c)}"><figcaption>{e(c)}</figcaption></figure>'

@@ -22,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.capacity import CapacityError, require_capacity
 from sim.compile import compile_scenario
 from sim.metrics import closures_frame, facilities_frame, kpis, queues_frame, shipments_frame
 from sim.model import ModelSpec
@@ -114,11 +115,30 @@ def run(
     seed: int | None = None,
     trace: bool = False,
     base_dir: Path | None = None,
+    allow_overload: bool = False,
 ) -> Results:
-    """Run one replication of ``scenario`` (its seed unless ``seed`` is given)."""
+    """Run one replication of ``scenario`` (its seed unless ``seed`` is given).
+
+    The capacity check (:mod:`sim.capacity`) runs first: a facility overloaded by the demand
+    raises :class:`~sim.capacity.CapacityError` unless ``allow_overload`` is true or the
+    scenario says why in ``run.overload_reason``; so do :func:`run_many` and :func:`compare`.
+    """
     if seed is not None:
         scenario = scenario.with_run(seed=seed)
-    return run_spec(compile_scenario(scenario, base_dir), replication, trace=trace)
+    spec = _checked(scenario, base_dir, allow_overload)
+    return run_spec(spec, replication, trace=trace)
+
+
+def _checked(scenario: Scenario, base_dir: Path | None, allow_overload: bool) -> ModelSpec:
+    """The compiled scenario, after the capacity check."""
+    spec = compile_scenario(scenario, base_dir)
+    require_capacity(
+        spec,
+        source=f"scenario {scenario.name!r}",
+        allow_overload=allow_overload,
+        reason=scenario.run.overload_reason.strip(),
+    )
+    return spec
 
 
 def _job(args: tuple[ModelSpec, int]) -> Results:
@@ -134,6 +154,7 @@ def run_many(
     workers: int = 1,
     progress: Callable[[int], Any] | None = None,
     base_dir: Path | None = None,
+    allow_overload: bool = False,
 ) -> Results:
     """Run replications ``0 .. n-1`` of ``scenario`` and concatenate their tables.
 
@@ -143,7 +164,7 @@ def run_many(
     n = replications if replications is not None else scenario.run.replications
     if seed is not None:
         scenario = scenario.with_run(seed=seed)
-    spec = compile_scenario(scenario, base_dir)
+    spec = _checked(scenario, base_dir, allow_overload)
     return Results.concat(
         map_specs([(spec, r) for r in range(n)], workers=workers, progress=progress)
     )
@@ -179,6 +200,7 @@ def compare(
     workers: int = 1,
     progress: Callable[[int], Any] | None = None,
     base_dirs: Sequence[Path | None] | None = None,
+    allow_overload: bool = False,
 ) -> Results:
     """Run several scenarios on the same seed and replication indices (common random numbers).
 
@@ -194,9 +216,15 @@ def compare(
     if len(set(names)) != len(names):
         raise ValueError(f"scenario names must differ to be compared, got {names}")
     dirs = list(base_dirs) if base_dirs is not None else [None] * len(scenarios)
-    specs = [
-        compile_scenario(s.with_run(seed=root), d) for s, d in zip(scenarios, dirs, strict=True)
-    ]
+    specs: list[ModelSpec] = []
+    problems: list[str] = []
+    for s, d in zip(scenarios, dirs, strict=True):
+        try:  # every scenario's overloads in one error
+            specs.append(_checked(s.with_run(seed=root), d, allow_overload))
+        except CapacityError as exc:
+            problems += exc.problems
+    if problems:
+        raise CapacityError(problems)
     jobs = [(spec, r) for spec in specs for r in range(n)]
     return Results.concat(map_specs(jobs, workers=workers, progress=progress))
 

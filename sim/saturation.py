@@ -401,7 +401,8 @@ def flow_delivery(
 def facility_flows(spec: Any) -> dict[str, set[str]]:
     """Which flows (labels) of a compiled model pass each queue the engine samples or monitors:
     ``"<leg>@<port>"`` ferry queues, ``"<node>"`` ports and other servers, ``"<node> from
-    <previous>"`` borders, ``"<start>><end>"`` train formations.
+    <previous>"`` borders, ``"<start>><end>"`` train formations (``"<start>><end> (<sync>)"``
+    for a train synchronised with a ferry, as the engine names them).
 
     Examples
     --------
@@ -437,7 +438,8 @@ def facility_plans(spec: Any) -> dict[str, set[int]]:
             if seg.kind == "ferry":
                 names.add(f"{seg.legs[0]}@{seg.nodes[0]}")
             elif seg.kind == "rail":
-                names.add(f"{seg.nodes[0]}>{seg.nodes[-1]}")
+                sync = getattr(seg, "sync", "")  # a synchronised train forms apart
+                names.add(f"{seg.nodes[0]}>{seg.nodes[-1]}" + (f" ({sync})" if sync else ""))
         for name in names:
             out.setdefault(name, set()).add(i)
     return out

@@ -52,6 +52,12 @@ class RunSettings(_Model):
         60.0,
         description="Time after the horizon in which units already released may still arrive (nothing new is released); units still moving when it ends are reported with `delivered = false` and their `location`. At most a year: a unit of a stable scenario arrives within weeks, and a longer drain would let a saturated scenario's backlog clear and hide it.",
     )
+    overload_reason: str = Field(
+        "",
+        description="Why this scenario is meant to overload a facility (e.g. to show where demand outgrows "
+        "capacity): with a reason, an overload found by the capacity check is reported but does not stop "
+        "the run; empty: an overload refuses to run unless --allow-overload is given.",
+    )
 
     @model_validator(mode="after")
     def _warmup_inside(self) -> RunSettings:
@@ -199,8 +205,13 @@ class Trains(_Model):
     offset_h: NonNegFloat = 0.0
     sync_with_ferries: bool = Field(
         False,
-        description="Time the departures of trains that end at a timetabled ferry port so that they "
-        "arrive just before a sailing.",
+        description="Synchronise trains with timetabled ferries: cargo going on to a timetabled ferry gets its own scheduled trains timed to reach the port before a sailing; cargo coming off one leaves on a train as soon as the landing has cleared the port. Other cargo on the same lines keeps the common formation.",
+    )
+    sync_reliability: float = Field(
+        0.9,
+        ge=0.5,
+        le=0.999,
+        description="Share of synchronised trains planned to make their sailing: the buffer before a sailing is this quantile of the run's random delay (assumption: 9 in 10).",
     )
 
 

@@ -52,6 +52,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from sim.capacity import check_capacity, overload_problems
 from sim.compile import compile_scenario
 from sim.executors import Executor, SequentialExecutor
 from sim.metrics import kpis
@@ -210,6 +211,7 @@ def load_sweep(
     replications: int | None = None,
     horizon_days: float | None = None,
     check_network: bool = True,
+    allow_overload: bool = False,
 ) -> Sweep:
     """Read and validate a sweep file and compile every grid point.
 
@@ -217,7 +219,9 @@ def load_sweep(
     ------
     ScenarioError
         Listing every problem of the sweep file, of its base scenario and of every grid point
-        (as ``file: point {...}: key.path: message``); nothing is run or written.
+        (as ``file: point {...}: key.path: message``), and every facility a point overloads
+        (the capacity check, unless ``allow_overload`` or the point's ``run.overload_reason``);
+        nothing is run or written.
     """
     file = Path(path).resolve()
     where = os.path.relpath(file)
@@ -302,6 +306,18 @@ def load_sweep(
     if problems:
         raise ScenarioError(problems)
     specs = tuple(compile_scenario(s, base_file.parent) for s in scenarios)
+    if not allow_overload:
+        for point, s, spec in zip(points, scenarios, specs, strict=True):
+            if not s.run.overload_reason.strip():
+                label = ", ".join(f"{c}={v!r}" for c, v in point.items())
+                problems += overload_problems(
+                    check_capacity(spec),
+                    f"{where}: point {{{label}}}",
+                    "run anyway with --allow-overload, or say why in the scenario's "
+                    "[run] overload_reason",
+                )
+    if problems:
+        raise ScenarioError(problems)
     return Sweep(
         name=sf.name or file.stem,
         file=file,
@@ -469,8 +485,32 @@ def add_commands(sub: Any) -> None:
     where.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address")
     where.add_argument("--local-cluster", type=int, metavar="N", help="start a local Dask cluster")
     p.add_argument("--max-jobs", type=int, help=argparse.SUPPRESS)
+    p.add_argument(
+        "--allow-overload",
+        action="store_true",
+        help="run grid points that overload a facility (the capacity check) anyway",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_sweep)
+
+
+def _print_capacity(sweep: Sweep) -> None:
+    """The capacity check's flagged facilities over the grid, one line each (stderr)."""
+    import sys
+
+    flagged: dict[tuple[str, str], list[float]] = {}
+    for spec in sweep.specs:
+        table = check_capacity(spec).table
+        for row in table[table["status"] != "ok"].to_dict("records"):
+            flagged.setdefault((row["status"], row["facility"]), []).append(row["rho_high"])
+    where = os.path.relpath(sweep.file)
+    for (status, facility), rhos in sorted(flagged.items()):
+        word = "overload, run anyway" if status == "overload" else "warning"
+        print(
+            f"{where}: capacity {word}: {facility} in {len(rhos)} of {len(sweep.specs)} "
+            f"points, rho up to {max(rhos):.2f}",
+            file=sys.stderr,
+        )
 
 
 def cmd_sweep(args: Any) -> int:
@@ -478,7 +518,13 @@ def cmd_sweep(args: Any) -> int:
 
     if args.replications is not None and args.replications < 1:
         raise ScenarioError([f"--replications (={args.replications}) must be >= 1"])
-    sweep = load_sweep(args.file, replications=args.replications, horizon_days=args.horizon_days)
+    sweep = load_sweep(
+        args.file,
+        replications=args.replications,
+        horizon_days=args.horizon_days,
+        allow_overload=args.allow_overload,
+    )
+    _print_capacity(sweep)
     out = args.output or Path(f"sweep-{sweep.name}")
     executor = make_executor(args.workers, args.scheduler, args.local_cluster)
     res = run_sweep(sweep, out, executor=executor, max_jobs=args.max_jobs, progress=not args.quiet)

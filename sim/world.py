@@ -121,7 +121,7 @@ class World:
                 )
             leg = spec.legs[leg_id]
             self.ferry_lines[leg_id] = FerryLine(self, fs, self.base_h[leg_id], self.delays[leg_id])
-        self.formations: dict[tuple[str, tuple[str, ...]], Formation] = {}
+        self.formations: dict[tuple[str, tuple[str, ...], str], Formation] = {}
 
     def facility(self, node: str, came_from: str | None = None) -> NodeFacility | None:
         """The facility serving cargo at ``node`` (arriving from ``came_from``), or None.
@@ -154,13 +154,13 @@ class World:
         return path
 
     def _formation(self, seg: Segment) -> Formation:
-        key = (seg.nodes[0], seg.legs)
+        key = (seg.nodes[0], seg.legs, seg.sync)
         form = self.formations.get(key)
         if form is None:
-            train = self.spec.train_overrides.get(seg.legs, self.spec.trains)
+            train = self.spec.train_overrides.get((seg.legs, seg.sync), self.spec.trains)
             form = Formation(
                 self,
-                f"{seg.nodes[0]}>{seg.nodes[-1]}",
+                f"{seg.nodes[0]}>{seg.nodes[-1]}" + (f" ({seg.sync})" if seg.sync else ""),
                 train,
                 partial(self._train_departs, seg),
             )
@@ -374,8 +374,9 @@ class World:
         choice = self.streams.uniform(f"choice:{key}", 0.0, 1.0).draw
         season = flow.seasonality or (1.0,) * 12
         peak = flow.per_hour * max(season)
-        # seasonal rates thin a Poisson stream at the peak rate
-        gap = self.streams.exponential(f"arrivals:{key}", 1.0 / peak).draw
+        # seasonal rates thin a Poisson stream at the peak rate; a release carries ``batch``
+        # units, so releases come at per_hour / batch (as scheduled ones do)
+        gap = self.streams.exponential(f"arrivals:{key}", flow.batch / peak).draw
         thin = self.streams.uniform(f"thinning:{key}", 0.0, 1.0) if flow.seasonality else None
         unit = spec.units[flow.unit]
         batch = flow.batch

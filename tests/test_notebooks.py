@@ -50,3 +50,15 @@ def test_notebook_runs(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ]
     assert not errors, errors
     assert os.environ["MPLBACKEND"] == "Agg"
+    # the findings are printed by code: every cell that prints an f-string sentence printed text
+    silent = [
+        i
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        and 'print(f"' in cell.source
+        and not any(
+            out.get("output_type") == "stream" and out.get("text", "").strip()
+            for out in cell.get("outputs", [])
+        )
+    ]
+    assert not silent, f"{path.name}: cells {silent} print no finding"

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from sim.model import LegSpec, NodeSpec, Segment, TrainSpec
+from sim.model import LegSpec, NodeSpec, Plan, Segment, TrainSpec
 from sim.records import EventKind
 from sim.world import World
 
@@ -277,3 +277,84 @@ def test_server_statistics_equal_what_the_event_log_gives():
     assert mon.customers == mon.units == counted.sum()
     assert mon.wait_sum == pytest.approx((t2 - t1)[counted].sum(), rel=1e-12)
     assert mon.area_queue > 0
+
+
+def _sync_model(meets_max_wait_h: float, *, horizon_h: float = 1.5):
+    """A wagon a -> p (rail, trains timed to the p-q sailings), p -> q timetabled ferry
+    (every 24 h), q -> z (rail, trains meeting the landings); a second flow a -> p only."""
+    feeds = Segment("rail", ("a", "p"), ("a-p",), sync="feeds p-q")
+    meets = Segment("rail", ("q", "z"), ("q-z",), sync="meets ferries at q")
+    through = plan(feeds, Segment("ferry", ("p", "q"), ("p-q",)), meets)
+    local = Plan(1, "a→p", (Segment("rail", ("a", "p"), ("a-p",)),), free_flow_h=3.0)
+    return model(
+        (
+            flow(1.0, "wagon", arrival="scheduled"),
+            flow(1.0, "wagon", arrival="scheduled", plans=(1,), label="local"),
+        ),
+        (through, local),
+        nodes={"q": NodeSpec("q", "port", servers=1, handling_mean_h=4.0, handling_cv=0.0)},
+        legs={
+            "a-p": LegSpec("a-p", "rail", 3.0),
+            "p-q": LegSpec("p-q", "ferry", 10.0),
+            "q-z": LegSpec("q-z", "rail", 6.0),
+        },
+        ferries=pq_ferry(
+            capacity_slots=50, load_h=2.0, unload_h=3.0, policy="timetable", headway_h=24.0
+        ),
+        trains=TrainSpec(size_slots=57, policy="max_wait", max_wait_h=5.0),
+        train_overrides={
+            (("a-p",), "feeds p-q"): TrainSpec(
+                size_slots=57, policy="sailing", max_wait_h=30.0, headway_h=24.0, offset_h=5.0
+            ),
+            (("q-z",), "meets ferries at q"): TrainSpec(
+                size_slots=57, policy="after_landing", max_wait_h=meets_max_wait_h, headway_h=24.0
+            ),
+        },
+        horizon_h=horizon_h,
+    )
+
+
+def test_synchronised_trains_leave_at_the_sailing_slot_and_right_after_the_landing():
+    # feeding train: slots at 5, 29, 53 …; at 5 the wagon (joined at 1) could still wait for
+    # the next slot (4 + 24 < 30 h), at 29 it could not (28 + 24 >= 30): it leaves at 29,
+    # reaches p at 32 and sails at the 48 h slot (+2 h loading). Landed and cleared at q by
+    # 67, it meets a train at once: waiting 24 h for the next landing would pass 20 h.
+    w = World(_sync_model(meets_max_wait_h=20.0), trace=True)
+    w.run()
+    ev = w.recorder.events_frame()
+    through = [
+        (round(t, 9), k, p)
+        for t, k, p in ev.loc[ev["unit"] == 0, ["time_h", "kind", "place"]].itertuples(index=False)
+    ]
+    assert through == [
+        (1.0, "release", "a"),
+        (1.0, "join_formation", "a>p (feeds p-q)"),
+        (29.0, "train_depart", "a"),
+        (29.0, "depart", "a-p"),
+        (32.0, "arrive", "p"),
+        (32.0, "join_ferry", "p-q"),
+        (50.0, "sail", "p-q"),
+        (63.0, "land", "p-q"),
+        (63.0, "queue", "q"),
+        (63.0, "service_start", "q"),
+        (67.0, "service_end", "q"),
+        (67.0, "join_formation", "q>z (meets ferries at q)"),
+        (67.0, "train_depart", "q"),
+        (67.0, "depart", "q-z"),
+        (73.0, "arrive", "z"),
+        (73.0, "deliver", "z"),
+    ]
+    # the wagon that only goes a -> p keeps the common formation (max wait 5 h)
+    arr = w.recorder.unit_arrays()
+    assert arr["delivery_h"].tolist() == [73.0, 9.0]
+    assert sorted(k[2] for k in w.formations) == ["", "feeds p-q", "meets ferries at q"]
+
+
+def test_train_meeting_landings_waits_for_the_next_landing_within_its_max_wait():
+    # with a 30 h maximum the landed wagon (joined at 67) can wait for the next landing (67 +
+    # 24 = 91 h); none comes, so the backstop sends it when its 30 h run out, at 97 h
+    w = World(_sync_model(meets_max_wait_h=30.0), trace=True)
+    w.run()
+    departs = [t for t, k, p in _log(w) if k == "train_depart" and p == "q"]
+    assert departs == [97.0]
+    assert w.recorder.unit_arrays()["formation_h"][0] == pytest.approx(28.0 + 30.0)

@@ -142,10 +142,15 @@ def test_paired_differences_detect_faster_border():
     assert row.pairs == 4
 
 
+#: shipped scenarios the capacity check refuses today (issue 10: the scenarios are being
+#: fixed); they run here with allow_overload, see tests/sim/test_capacity.py
+OVERLOADED_NOW = {"corridors_2030", "trade_2030", "low_water"}
+
+
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
 def test_every_shipped_scenario_runs_shortened(path: Path):
     s = sim.load_scenario(path).with_run(horizon_days=45, warmup_days=5)
-    res = sim.run(s, 0)
+    res = sim.run(s, 0, allow_overload=path.stem in OVERLOADED_NOW)
     sh = res.shipments
     assert len(sh) > 500
     assert sh.delivered.mean() > 0.5

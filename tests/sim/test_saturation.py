@@ -475,21 +475,39 @@ def test_report_has_a_saturation_section_from_the_numbers(
         assert "units per replication still in transit" in text
 
 
-def test_cli_prints_the_saturation_verdict(tmp_path: Path, capsys) -> None:
-    path = tmp_path / "s.toml"
+def _tiny_file(folder: Path, name: str, extra: str = "") -> Path:
+    path = folder / f"{name}.toml"
     path.write_text(
-        f'name = "s"\nnetwork = "{TINY}"\nyear = 2025\n'
-        '[[demand]]\norigin = "Alpha"\ndestination = "Foxtrot"\nper_week = 50\n'
-        "[run]\nhorizon_days = 40\nwarmup_days = 5\nreplications = 1\nseed = 3\n",
+        f'name = "{name}"\nnetwork = "{TINY}"\nyear = 2025\n'
+        '[[demand]]\norigin = "Alpha"\ndestination = "Foxtrot"\nper_week = 150\n'
+        'route = { by = "co2" }\n'  # over the b-c ferry
+        f"{extra}[run]\nhorizon_days = 40\nwarmup_days = 5\nreplications = 1\nseed = 3\n",
         encoding="utf-8",
     )
-    assert main(["run", str(path), "-o", str(tmp_path / "out"), "-q", "--no-figures"]) == 0
+    return path
+
+
+def test_cli_prints_the_saturation_verdict(tmp_path: Path, capsys) -> None:
+    ok = _tiny_file(tmp_path, "s")
+    assert main(["run", str(ok), "-o", str(tmp_path / "out"), "-q", "--no-figures"]) == 0
     printed = capsys.readouterr().out
     assert "s: no sign of saturation" in printed
     k = pd.read_csv(tmp_path / "out" / "tables" / "kpis.csv")
     assert {"delivered_share", "saturated", "in_transit"} <= set(k) and "on_time" not in k
     trends = pd.read_csv(tmp_path / "out" / "tables" / "queue_trends.csv")
     assert {"facility", "p_value", "growing"} <= set(trends)
+    # one small vessel on the crossing: 10 slots a 64-hour round trip for 150 TEU a week
+    over = _tiny_file(
+        tmp_path, "over", "[overrides.ferries.b-c]\nvessels = 1\ncapacity_slots = 10\n"
+    )
+    out = tmp_path / "out-over"
+    args = ["run", str(over), "-o", str(out), "-q", "--no-figures", "--allow-overload"]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    k = pd.read_csv(out / "tables" / "kpis.csv").iloc[0]
+    assert k["saturated"] and k["delivered_share"] < MIN_DELIVERED_SHARE
+    assert f"({format_share(k['delivered_share'])} delivered)" in printed
+    assert "over: SATURATED" in printed and "the queue at b-c@b_port (ferry)" in printed
 
 
 @pytest.mark.parametrize("module", ["saturation", "metrics", "report", "runner"])

@@ -24,6 +24,7 @@ horizon_days = 30
 warmup_days = 5
 replications = 1
 seed = 3
+overload_reason = "the one-vessel points show a line that cannot keep up"
 """
 
 SWEEP = """
