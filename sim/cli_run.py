@@ -19,7 +19,7 @@ from sim.capacity import CapacityError
 from sim.cli_scenario import capacity_verdict
 from sim.compile import compile_scenario
 from sim.output import OutputError, ScenarioInfo, check_target, write_output
-from sim.report import format_summary, route_shift
+from sim.report import format_summary, route_shift, saturation_sentences
 from sim.runner import compare
 from sim.scenario import Scenario
 from sim.scenario_io import ScenarioError, load_scenario
@@ -167,6 +167,9 @@ def _execute(infos: list[ScenarioInfo], args: argparse.Namespace, default_out: s
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(format_summary(small["summary"]))
+    print()
+    for line in saturation_sentences(results):
+        print(line)
     if len(infos) > 1:
         print()
         for line in route_shift(results, infos[0].scenario.name):

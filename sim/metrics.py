@@ -14,6 +14,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.records import CAUSES
+from sim.saturation import MIN_DELIVERED_SHARE
 from sim.world import World
 
 DWELL_COLUMNS = [f"{c}_h" for c in CAUSES]
@@ -22,9 +23,11 @@ DWELL_COLUMNS = [f"{c}_h" for c in CAUSES]
 def shipments_frame(world: World, scenario: str | None = None) -> pd.DataFrame:
     """One row per unit released: route, times, waits by cause, cost and CO2.
 
-    ``delivered`` is False for units still moving at the end of the run (their ``delivery_h``
-    and ``transit_h`` are NaN); ``in_warmup`` marks units released before the warm-up ended,
-    which KPIs leave out. ``transit_h = running_h + sum(<cause>_h)`` for every delivered unit.
+    ``delivered`` is False for units still moving at the end of the run (the horizon plus the
+    drain; their ``delivery_h`` and ``transit_h`` are NaN) and ``location`` says where each of
+    them is then (see :func:`unit_locations`; None for delivered units); ``in_warmup`` marks
+    units released before the warm-up ended, which KPIs leave out.
+    ``transit_h = running_h + sum(<cause>_h)`` for every delivered unit.
     """
     spec = world.spec
     arr = world.recorder.unit_arrays()
@@ -64,6 +67,7 @@ def shipments_frame(world: World, scenario: str | None = None) -> pd.DataFrame:
             "cost_usd": cost,
             "co2_kg": co2,
             "target_h": target,
+            "location": unit_locations(world, arr),
         }
     )
     # on time: delivered within the target; a unit still moving is late once its target has
@@ -79,6 +83,62 @@ def shipments_frame(world: World, scenario: str | None = None) -> pd.DataFrame:
         ),
     )
     return frame
+
+
+def unit_locations(world: World, arrays: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """Where each unit is when the run ends: None for a delivered unit, else one of
+
+    - ``"train formation at A (A→B)"``: waiting for a block train on the rail run A→B;
+    - ``"ferry queue L at P"``: waiting at port P for a sailing of ferry line L;
+    - ``"on rail A→B"`` (or ``"on road A→B"``): on its way on that run — running, waiting for
+      a path on the line, or at a border or gauge change inside it;
+    - ``"on ferry L (P→Q)"``: loaded on a vessel of line L (loading, sailing, held by a
+      closure, unloading);
+    - ``"at port Q"`` (``"at border Q from P"``, …): through with the run or crossing that ends
+      at Q, queuing or handled at Q's facility before its next run.
+
+    Read from the world's state after :meth:`~sim.world.World.run`: each unit's current segment
+    (``unit_seg``), the legs it has finished (a segment's legs are credited when it ends), and
+    the queues of the train formations and ferry ends. ``arrays`` is the recorder's
+    ``unit_arrays()`` when the caller has it already.
+    """
+    arr = arrays if arrays is not None else world.recorder.unit_arrays()
+    n = len(arr["release_h"])
+    out = np.full(n, None, dtype=object)
+    undelivered = np.flatnonzero(np.isnan(arr["delivery_h"]))
+    if not len(undelivered):
+        return out
+    spec = world.spec
+    waiting: dict[int, str] = {}
+    for line in world.ferry_lines.values():
+        for port, end in line.ends.items():
+            label = f"ferry queue {line.name} at {port}"
+            for item in end.queue:
+                waiting[item[0]] = label
+    in_formation = {item[0] for form in world.formations.values() for item in form.queue}
+    # legs finished before each segment of each plan
+    before = [np.cumsum([0, *(len(seg.legs) for seg in plan.segments)]) for plan in spec.plans]
+    plan_of, legs_done = arr["plan"], arr["legs_done"]
+    for u in undelivered:
+        u = int(u)
+        p = int(plan_of[u])
+        s = world.unit_seg[u]
+        seg = spec.plans[p].segments[s]
+        a, b = seg.nodes[0], seg.nodes[-1]
+        if legs_done[u] >= before[p][s + 1]:  # the segment is done: at its end node
+            ns = spec.nodes.get(b)
+            kind = ns.kind.replace("_", " ") if ns is not None else "node"
+            where = f"{b} from {seg.nodes[-2]}" if kind == "border" else b
+            out[u] = f"at {kind} {where}"
+        elif u in waiting:
+            out[u] = waiting[u]
+        elif u in in_formation:
+            out[u] = f"train formation at {a} ({a}→{b})"
+        elif seg.kind == "ferry":
+            out[u] = f"on ferry {seg.legs[0]} ({a}→{b})"
+        else:
+            out[u] = f"on {seg.kind} {a}→{b}"
+    return out
 
 
 def facilities_frame(world: World, scenario: str | None = None) -> pd.DataFrame:
@@ -164,8 +224,27 @@ def kpis(
 ) -> pd.DataFrame:
     """KPIs per group (default: per scenario, replication and flow), warm-up excluded.
 
-    Transit statistics are in days and over delivered units; ``in_transit`` counts units
-    released after the warm-up that had not arrived when the run ended.
+    Every group shows its units released after the warm-up (``released``), how many were
+    ``delivered`` by the end of the run and how many were still ``in_transit`` (see
+    ``shipments.location`` for where), the ``delivered_share`` and ``saturated``: a share under
+    :data:`~sim.saturation.MIN_DELIVERED_SHARE` (99 %), when the transit statistics describe
+    only the units that got through. Transit statistics are in days and over delivered units.
+    ``on_time`` (the share delivered within the flow's target, a unit still moving after its
+    target counting as late) is present only when some flow has a target: a metric that is
+    undefined is absent, not a column of NaN.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"scenario": "s", "replication": 0, "flow": "a→b",
+    ...                   "in_warmup": False, "delivered": [True, True, False],
+    ...                   "transit_h": [24.0, 48.0, float("nan")], "on_time": float("nan"),
+    ...                   "cost_usd": 1.0, "co2_kg": 2.0, "running_h": 10.0,
+    ...                   **{c: 0.0 for c in DWELL_COLUMNS}})
+    >>> k = kpis(s)
+    >>> k[["released", "delivered", "in_transit", "mean_transit_d", "saturated"]].values.tolist()
+    [[3, 2, 1, 1.5, True]]
+    >>> "on_time" in k
+    False
     """
     s = _in_run_order(shipments[~shipments["in_warmup"]])
     keys = list(by)
@@ -179,8 +258,10 @@ def kpis(
         p95_transit_d=_q(0.95),
     )
     out["delivered"] = g.size()
-    # over every released unit with a known outcome, not only the delivered (a stuck unit is late)
-    out["on_time"] = s.groupby(keys, observed=True)["on_time"].mean()
+    if s["on_time"].notna().any():
+        # over every released unit with a known outcome, not only the delivered (a stuck unit
+        # is late)
+        out["on_time"] = s.groupby(keys, observed=True)["on_time"].mean()
     out["cost_usd_per_unit"] = g["cost_usd"].mean()
     out["co2_kg_per_unit"] = g["co2_kg"].mean()
     for col in ["running_h", *DWELL_COLUMNS]:
@@ -190,6 +271,8 @@ def kpis(
     out["released"] = released
     out["delivered"] = out["delivered"].fillna(0).astype(int)
     out["in_transit"] = out["released"] - out["delivered"]
+    out["delivered_share"] = out["delivered"] / out["released"]
+    out["saturated"] = out["delivered_share"] < MIN_DELIVERED_SHARE
     return _plain_scenario(out.reset_index())
 
 
@@ -224,9 +307,16 @@ def paired_differences(
     replications (same seed and replication index: common random numbers).
 
     Returns one row per scenario (other than the baseline), group and metric with the mean
-    difference, its standard error, the interval and the number of pairs.
+    difference, its standard error, the interval and the number of pairs. A metric that is
+    undefined — not a column of ``kpi_table`` (``on_time`` without targets) or without a
+    single pair of defined values (a flow that delivered nothing) — has no row. With a
+    ``saturated`` column in ``kpi_table`` (see :func:`kpis`), ``saturated`` is True where the
+    group is saturated in some replication of either scenario: its difference compares the
+    units that got through, not the flow.
     """
     keys = list(by)
+    metrics = [m for m in metrics if m in kpi_table.columns]
+    flagged = "saturated" in kpi_table.columns
     base = kpi_table[kpi_table["scenario"] == baseline].set_index([*keys, "replication"])
     rows: list[dict[str, object]] = []
     for name, other in kpi_table[kpi_table["scenario"] != baseline].groupby("scenario", sort=False):
@@ -235,13 +325,20 @@ def paired_differences(
             base, left_index=True, right_index=True, how="inner", suffixes=("", "_base")
         )
         for group, part in joined.groupby(level=list(range(len(keys))), sort=False):
+            saturated = (
+                {"saturated": bool(part["saturated"].any() or part["saturated_base"].any())}
+                if flagged
+                else {}
+            )
             for m in metrics:
                 d = (part[m] - part[f"{m}_base"]).dropna().to_numpy()
                 n = len(d)
-                mean = float(d.mean()) if n else np.nan
+                if n == 0:
+                    continue
+                mean = float(d.mean())
                 se = float(d.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
                 tq = _t_quantile(confidence, n - 1) if n > 1 else np.nan
-                base_mean = float(part[f"{m}_base"].mean()) if n else np.nan
+                base_mean = float(part[f"{m}_base"].mean())
                 rows.append(
                     {
                         "scenario": name,
@@ -255,6 +352,7 @@ def paired_differences(
                         "ci_high": mean + tq * se if n > 1 else np.nan,
                         "relative": mean / base_mean if base_mean else np.nan,
                         "pairs": n,
+                        **saturated,
                     }
                 )
     return pd.DataFrame(rows)
@@ -282,4 +380,5 @@ __all__ = [
     "paired_differences",
     "queues_frame",
     "shipments_frame",
+    "unit_locations",
 ]

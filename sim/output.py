@@ -8,7 +8,7 @@ Layout::
 
     DIR/manifest.json           scenarios (file, digest), seed, replications, versions, command
     DIR/tables/*.parquet        shipments, facilities, queues, closures (one row per unit/...)
-    DIR/tables/*.csv            kpis, differences, summary, delay_by_cause (small tables)
+    DIR/tables/*.csv            kpis, differences, summary, delay_by_cause, queue_trends (small)
     DIR/tables/capacity.*       the capacity check per scenario and facility (csv and parquet)
     DIR/figures/*.png           the comparison plots
     DIR/report.md, report.html  the one-page report
@@ -192,6 +192,7 @@ def write_output(
             "differences": diffs,
             "summary": summary,
             "delay_by_cause": delay_by_cause(results.shipments),
+            "queue_trends": results.saturation().queues,
             "capacity": capacity_frame(results.specs),
         }
         for name, frame in small.items():

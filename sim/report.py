@@ -28,8 +28,24 @@ import pandas as pd
 
 from sim.capacity import html_lines, report_section
 from sim.metrics import kpis, paired_differences
+from sim.saturation import (
+    ALPHA,
+    MIN_DELIVERED_SHARE,
+    MIN_EXCESS,
+    Saturation,
+    format_share,
+    saturation,
+)
 
-__all__ = ["format_summary", "reading", "route_shift", "summary_table", "write_report"]
+__all__ = [
+    "format_summary",
+    "in_transit",
+    "reading",
+    "route_shift",
+    "saturation_sentences",
+    "summary_table",
+    "write_report",
+]
 
 KEY_METRICS = ("mean_transit_d", "p95_transit_d", "on_time", "cost_usd_per_unit", "co2_kg_per_unit")
 
@@ -59,9 +75,12 @@ def summary_table(
 ) -> pd.DataFrame:
     """The key table: one row per flow and scenario, means over replications.
 
-    Columns: flow, scenario, mean_transit_d, p95_transit_d, on_time (share of delivered units
-    within target; NaN without targets), cost_usd_per_unit, co2_kg_per_unit, released and
-    in_transit (per replication), and for the scenarios other than the baseline
+    Columns: flow, scenario, mean_transit_d, p95_transit_d, on_time (share of units within
+    target; only when some flow has a target), cost_usd_per_unit, co2_kg_per_unit, released,
+    delivered and in_transit (per replication), delivered_share (of the units released after
+    the warm-up, over all replications), growing_queues (queues on the flow's routes still
+    growing at the end of the horizon, see :mod:`sim.saturation`), saturated (delivered share
+    under 99 % or a growing queue), and for the scenarios other than the baseline
     diff_mean_transit_d with its paired 95 % confidence interval diff_ci_low/diff_ci_high.
 
     Parameters
@@ -79,10 +98,25 @@ def summary_table(
         raise ValueError(f"baseline(={baseline!r}) is not among the scenarios {names}")
     k = kpis(shipments)
     k["flow"] = k["flow"].astype(str)
+    metrics = [m for m in KEY_METRICS if m in k.columns]
     table = k.groupby(["flow", "scenario"], sort=False)[
-        [*KEY_METRICS, "released", "in_transit"]
+        [*metrics, "released", "delivered", "in_transit"]
     ].mean()
     table = table.reset_index()
+    table["delivered_share"] = table["delivered"] / table["released"]
+    sat = _saturation(results)
+    growing = dict(
+        zip(
+            zip(sat.flows["scenario"], sat.flows["flow"], strict=True),
+            sat.flows["growing_queues"],
+            strict=True,
+        )
+    )
+    keys = zip(table["scenario"], table["flow"], strict=True)
+    table["growing_queues"] = [growing.get(key, "") for key in keys]
+    table["saturated"] = (table["delivered_share"] < MIN_DELIVERED_SHARE) | (
+        table["growing_queues"] != ""
+    )
     diffs = paired_differences(k, baseline, metrics=("mean_transit_d",))
     if diffs.empty:
         diffs = pd.DataFrame(columns=["scenario", "flow", "difference", "ci_low", "ci_high"])
@@ -104,6 +138,12 @@ def summary_table(
     return table
 
 
+def _saturation(results: Any) -> Saturation:
+    """The saturation checks of ``results`` (a Results; anything with its tables and specs)."""
+    method = getattr(results, "saturation", None)
+    return method() if callable(method) else saturation(results)
+
+
 def _fmt(x: float, digits: int = 1) -> str:
     return "–" if pd.isna(x) else f"{x:,.{digits}f}"
 
@@ -117,22 +157,38 @@ def _diff(row: Mapping[Any, Any]) -> str:
     return f"{d:+.2f}{ci}"
 
 
+def _flag(row: Mapping[Any, Any]) -> str:
+    """The mark of a saturated row: its delivered share, or that a queue on its way grows."""
+    share = row.get("delivered_share")
+    if share is not None and not pd.isna(share) and share < MIN_DELIVERED_SHARE:
+        return f"{format_share(share)} delivered"
+    if row.get("growing_queues"):
+        return "queue growing"
+    return ""
+
+
 def _rows(table: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
-    has_target = bool(table["on_time"].notna().any())
+    has_target = "on_time" in table and bool(table["on_time"].notna().any())
+    has_share = "delivered_share" in table
     head = ["Flow", "Scenario", "Mean (d)", "P95 (d)", "Δ mean (d, 95% CI)"]
+    head += ["Delivered"] if has_share else []
     head += ["On time"] if has_target else []
     head += ["USD/unit", "kg CO₂/unit"]
     rows: list[list[str]] = []
     last = None
     for row in table.to_dict("records"):
         flow = str(row["flow"])
+        flag = _flag(row)
         cells = [
             flow if flow != last else "",
             str(row["scenario"]),
-            _fmt(row["mean_transit_d"]),
+            _fmt(row["mean_transit_d"]) + (f" ({flag})" if flag else ""),
             _fmt(row["p95_transit_d"]),
             _diff(row),
         ]
+        if has_share:
+            share = row["delivered_share"]
+            cells.append("–" if pd.isna(share) else format_share(share))
         cells += (
             [_fmt(100 * row["on_time"], 0) + " %" if not pd.isna(row["on_time"]) else "–"]
             if has_target
@@ -144,17 +200,44 @@ def _rows(table: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
     return head, rows
 
 
+def _legend(table: pd.DataFrame) -> list[str]:
+    """What the marks of saturated rows mean (empty when no row is marked)."""
+    if "saturated" not in table or not table["saturated"].any():
+        return []
+    marks = {_flag(row).split(" ", 2)[-1] for row in table[table["saturated"]].to_dict("records")}
+    parts = []
+    if "delivered" in marks:
+        parts.append(
+            '"(x % delivered)": the flow delivered less than '
+            f"{format_share(MIN_DELIVERED_SHARE)} of its units released after the warm-up by "
+            "the end of the run, so its transit statistics describe only the units that got "
+            "through"
+        )
+    if "growing" in marks:
+        parts.append(
+            '"(queue growing)": a queue on its routes was still growing at the end of the '
+            "horizon, so its statistics depend on where the horizon ends"
+        )
+    return ["Marked means: " + "; ".join(parts) + ". See Saturation."]
+
+
 def format_summary(table: pd.DataFrame) -> str:
     """The key table as fixed-width text (what the CLI prints after a comparison).
+
+    A saturated row's mean is marked with its delivered share (or "queue growing"), and a
+    legend under the table says what the marks mean.
 
     Examples
     --------
     >>> import pandas as pd
     >>> t = pd.DataFrame({"flow": ["A→B"], "scenario": ["base"], "mean_transit_d": [10.04],
-    ...                   "p95_transit_d": [12.0], "on_time": [float("nan")],
-    ...                   "cost_usd_per_unit": [3000.0], "co2_kg_per_unit": [2000.0]})
+    ...                   "p95_transit_d": [12.0], "cost_usd_per_unit": [3000.0],
+    ...                   "co2_kg_per_unit": [2000.0]})
     >>> print(format_summary(t).splitlines()[2])
     A→B   base          10.0     12.0                         3,000        2,000
+    >>> t = t.assign(delivered_share=[0.62], saturated=[True])
+    >>> print(format_summary(t).splitlines()[2][:47].rstrip())
+    A→B   base      10.0 (62 % delivered)     12.0
     """
     head, rows = _rows(table)
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
@@ -166,13 +249,26 @@ def format_summary(table: pd.DataFrame) -> str:
             for i, (c, w) in enumerate(zip(cells, widths, strict=True))
         ).rstrip()
 
-    return "\n".join([line(head), "  ".join("-" * w for w in widths), *map(line, rows)])
+    legend = _legend(table)
+    return "\n".join(
+        [
+            line(head),
+            "  ".join("-" * w for w in widths),
+            *map(line, rows),
+            *(["", *legend] if legend else []),
+        ]
+    )
 
 
 def reading(table: pd.DataFrame, baseline: str, *, limit: int = 6) -> list[str]:
-    """Sentences on the significant changes of mean transit (CI excluding zero), largest first."""
+    """Sentences on the significant changes of mean transit (CI excluding zero), largest first.
+
+    A change where the flow is saturated (see :func:`summary_table`) in the scenario or the
+    baseline says so: it compares the units that got through, not the flow.
+    """
     out: list[str] = []
     others = table[(table["scenario"] != baseline) & table["diff_mean_transit_d"].notna()]
+    base_rows = table[table["scenario"] == baseline].set_index("flow")
     for name, part in others.groupby("scenario", sort=False):
         sig = part[(part["diff_ci_low"] > 0) | (part["diff_ci_high"] < 0)]
         sig = sig.reindex(sig["diff_mean_transit_d"].abs().sort_values(ascending=False).index)
@@ -181,9 +277,10 @@ def reading(table: pd.DataFrame, baseline: str, *, limit: int = 6) -> list[str]:
             verb = "cuts" if d < 0 else "raises"
             a, b = sorted((abs(lo), abs(hi)))
             scale, unit = (24.0, "hours") if abs(d) < 0.1 else (1.0, "days")
+            caveat = _caveat(row, base_rows, str(name), baseline)
             out.append(
                 f"{name} {verb} mean {row['flow']} transit by {abs(d) * scale:.1f} {unit} "
-                f"(95% CI {a * scale:.1f}–{b * scale:.1f})."
+                f"(95% CI {a * scale:.1f}–{b * scale:.1f})" + (f" — {caveat}." if caveat else ".")
             )
         if len(sig) > limit:
             out.append(f"{name}: {len(sig) - limit} more significant changes in the table.")
@@ -196,6 +293,71 @@ def reading(table: pd.DataFrame, baseline: str, *, limit: int = 6) -> list[str]:
                 f"{name}: no significant change in mean transit for the other "
                 f"{len(part) - len(sig)} flows."
             )
+    return out
+
+
+def _caveat(row: Mapping[Any, Any], base_rows: pd.DataFrame, name: str, baseline: str) -> str:
+    """Why a difference of mean transit is not a flow's difference (saturation), or ""."""
+    if "saturated" not in base_rows:
+        return ""
+    parts = []
+    for scen, r in ((name, row), (baseline, base_rows.loc[row["flow"]].to_dict())):
+        if r.get("saturated"):
+            parts.append(f"{_flag(r)} in {scen}")
+    if not parts:
+        return ""
+    return (
+        "but the flow is saturated ("
+        + "; ".join(parts)
+        + "), so the means cover only the units that got through"
+    )
+
+
+def saturation_sentences(results: Any, sat: Saturation | None = None) -> list[str]:
+    """The saturation findings of every scenario in words (see
+    :meth:`sim.saturation.Saturation.sentences`), then where the units still in transit at
+    the end of the run are (:func:`in_transit`)."""
+    sat = sat if sat is not None else _saturation(results)
+    return [*sat.sentences(), *in_transit(results.shipments)]
+
+
+def in_transit(shipments: pd.DataFrame, *, top: int = 3) -> list[str]:
+    """Sentences on the units released after the warm-up that were not delivered by the end
+    of the run: per scenario, how many per replication and the places holding most of them
+    (``shipments.location``), with the flows there.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"scenario": "s", "replication": 0, "in_warmup": False,
+    ...                   "delivered": [True, False, False, False],
+    ...                   "flow": ["A", "A", "A", "B"],
+    ...                   "location": [None, "ferry queue f at p", "ferry queue f at p",
+    ...                                "on rail p→q"]})
+    >>> for part in in_transit(s)[0].split(": "):
+    ...     print(part)
+    s
+    3 units per replication still in transit at the end of the run
+    2 in ferry queue f at p (A 2); 1 on rail p→q (B 1).
+    """
+    s = shipments[~shipments["in_warmup"] & ~shipments["delivered"]]
+    out: list[str] = []
+    if "location" not in s:
+        return out
+    for name, part in s.groupby("scenario", sort=False):
+        reps = max(int(shipments.loc[shipments["scenario"] == name, "replication"].nunique()), 1)
+        places = part.groupby("location", sort=False).size().sort_values(ascending=False)
+        listed = []
+        for place, n in places.head(top).items():
+            here = part[part["location"] == place]
+            flows = here.groupby("flow", observed=True).size().sort_values(ascending=False)
+            who = ", ".join(f"{f} {_count(c / reps)}" for f, c in flows.head(3).items())
+            listed.append(f"{_count(n / reps)} in {place} ({who})".replace(" in on ", " on "))
+        more = f"; {len(places) - top} other places" if len(places) > top else ""
+        out.append(
+            f"{name}: {_count(len(part) / reps)} units per replication still in transit at the "
+            f"end of the run: " + "; ".join(listed) + more + "."
+        )
     return out
 
 
@@ -246,7 +408,9 @@ def _method(results: Any) -> list[str]:
             f"{name}: horizon {spec.horizon_h / 24:.0f} days, "
             f"warm-up {spec.warmup_h / 24:.0f} days, "
             f"{released:,.0f} units released after warm-up per replication, "
-            f"{open_units:,.0f} ({open_units / released:.1%}) still in transit at the end"
+            f"{open_units:,.0f} ({format_share(open_units / released)}) still in transit at the "
+            f"end of the run, {spec.drain_h / 24:.0f} days after the horizon (releases stop at "
+            "the horizon; the run then drains)"
             if released
             else f"{name}: no units released after warm-up"
         )
@@ -255,7 +419,12 @@ def _method(results: Any) -> list[str]:
         "index, so arrivals are shared and differences are paired); 95% confidence intervals "
         "are t intervals over the paired replication differences.",
         "Statistics cover units released after the warm-up; transit times only delivered "
-        "units, so units still in transit at the end are left out of them (counts below).",
+        "units, so units still in transit at the end are left out of them (counts below). A "
+        f"flow delivering less than {format_share(MIN_DELIVERED_SHARE)} of them, or behind a "
+        "queue still growing at the end of the horizon (Mann–Kendall test on block means of "
+        "the second half of the window, pooled over replications, p < "
+        f"{ALPHA:g}, growth at least {format_share(MIN_EXCESS)} of the facility's throughput), is "
+        "marked saturated.",
         *lines,
     ]
 
@@ -310,6 +479,8 @@ def write_report(
             images.append((caption, src.name))
     info = _scenarios(results, scenarios)
     sentences = reading(table, baseline) + route_shift(results, baseline)
+    saturated = saturation_sentences(results)
+    legend = _legend(table)
     method = _method(results)
     head, rows = _rows(table)
 
@@ -328,6 +499,8 @@ def write_report(
     ]
     md += ["", "## Key results", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     md += ["| " + " | ".join(r) + " |" for r in rows]
+    md += ["", *[f"*{x}*" for x in legend], *([""] if legend else [])]
+    md += ["## Saturation", "", *[f"- {s}" for s in saturated]]
     capacity = report_section(results.specs, scenarios)  # the capacity check (sim/capacity.py)
     md += ["", "## Reading", "", *[f"- {s}" for s in sentences], "", *capacity, "## Figures", ""]
     md += [f"![{c}]({f})\n\n*{c}*\n" for c, f in images]
@@ -356,6 +529,11 @@ def write_report(
         "<tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>",
         *["<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in rows],
         "</table>",
+        *[f'<p class="note">{e(x)}</p>' for x in legend],
+        "<h2>Saturation</h2>",
+        "<ul>",
+        *[f"<li>{e(s)}</li>" for s in saturated],
+        "</ul>",
         "<h2>Reading</h2>",
         "<ul>",
         *[f"<li>{e(s)}</li>" for s in sentences],
@@ -384,4 +562,5 @@ _CSS = (
     "td,th{border-bottom:1px solid #e3e3e3;padding:.25em .6em;text-align:left}"
     "table.num td:nth-child(n+3){text-align:right;font-variant-numeric:tabular-nums}"
     "figure{margin:1em 0}img{max-width:100%}figcaption{font-size:.85em;color:#555}"
+    "p.note{font-size:.85em;color:#555}"
 )

@@ -26,6 +26,7 @@ from sim.capacity import CapacityError, require_capacity
 from sim.compile import compile_scenario
 from sim.metrics import closures_frame, facilities_frame, kpis, queues_frame, shipments_frame
 from sim.model import ModelSpec
+from sim.saturation import Saturation, saturation
 from sim.scenario import Scenario
 from sim.world import World
 
@@ -44,8 +45,32 @@ class Results:
     specs: dict[str, ModelSpec] = field(default_factory=dict)
 
     def kpis(self, by: Sequence[str] = ("scenario", "replication", "flow")) -> pd.DataFrame:
-        """KPIs per group; see :func:`sim.metrics.kpis`."""
-        return kpis(self.shipments, by)
+        """KPIs per group; see :func:`sim.metrics.kpis`.
+
+        Grouped by scenario and flow (the default), the table also has ``growing_queues``: the
+        queues on the flow's routes that are still growing at the end of the horizon in that
+        scenario (pooled over its replications, see :func:`saturation`; names joined by
+        ``", "``, empty when none), and ``saturated`` is also True for a flow behind one.
+        """
+        table = kpis(self.shipments, by)
+        if {"scenario", "flow"} <= set(by) and not table.empty:
+            flows = self.saturation().flows
+            growing = dict(
+                zip(
+                    zip(flows["scenario"], flows["flow"], strict=True),
+                    flows["growing_queues"],
+                    strict=True,
+                )
+            )
+            keys = zip(table["scenario"], table["flow"].astype(str), strict=True)
+            table["growing_queues"] = [growing.get(k, "") for k in keys]
+            table["saturated"] = table["saturated"] | (table["growing_queues"] != "")
+        return table
+
+    def saturation(self, **kw: Any) -> Saturation:
+        """Queues still growing at the end and flows short of delivery; see
+        :func:`sim.saturation.saturation` (keyword arguments are passed on)."""
+        return saturation(self, **kw)
 
     @classmethod
     def concat(cls, parts: Iterable[Results]) -> Results:

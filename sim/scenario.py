@@ -36,7 +36,8 @@ class RunSettings(_Model):
     """Horizon, warm-up, replications and seed of a run."""
 
     horizon_days: PositiveFloat = Field(
-        365.0, description="Simulated time after which releases stop and the run ends."
+        365.0,
+        description="Simulated time in which units are released; releases stop at the horizon and the run then drains for `drain_days`.",
     )
     warmup_days: NonNegFloat = Field(
         30.0, description="Units released before this are excluded from statistics."
@@ -47,10 +48,9 @@ class RunSettings(_Model):
     seed: Annotated[int, Field(ge=0)] = Field(
         20251016, description="Root seed of every random stream."
     )
-    drain_days: NonNegFloat = Field(
+    drain_days: Annotated[float, Field(ge=0, le=365)] = Field(
         60.0,
-        description="Extra time after the horizon in which released units may still arrive; units still "
-        "moving after it are reported as in transit.",
+        description="Time after the horizon in which units already released may still arrive (nothing new is released); units still moving when it ends are reported with `delivered = false` and their `location`. At most a year: a unit of a stable scenario arrives within weeks, and a longer drain would let a saturated scenario's backlog clear and hide it.",
     )
     overload_reason: str = Field(
         "",

@@ -36,6 +36,12 @@ def test_summary_table_matches_kpis(res: Results) -> None:
     )
     assert row["diff_mean_transit_d"] == pytest.approx(d.mean())
     assert t.loc[t["scenario"] == BASE, "diff_mean_transit_d"].isna().all()
+    # delivery counts beside the means; no target, so no on-time column at all
+    assert row["released"] == pytest.approx(part[part["scenario"] == NEW]["released"].mean())
+    assert row["delivered_share"] == pytest.approx(row["delivered"] / row["released"])
+    assert row["in_transit"] == pytest.approx(row["released"] - row["delivered"])
+    assert {"saturated", "growing_queues"} <= set(t) and "on_time" not in t
+    assert "On time" not in report.format_summary(t)
     with pytest.raises(ValueError, match="baseline"):
         report.summary_table(res, "nope")
 

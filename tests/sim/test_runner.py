@@ -120,6 +120,10 @@ def test_run_many_replications_and_kpis():
         row.released
         == ((sh.flow == "Alpha→Foxtrot (truck)") & (sh.replication == 0) & ~sh.in_warmup).sum()
     )
+    assert row.delivered == len(expect) and row.in_transit == row.released - row.delivered
+    assert row.delivered_share == pytest.approx(row.delivered / row.released)
+    assert row.saturated == (row.delivered_share < 0.99 or row.growing_queues != "")
+    assert "on_time" not in k  # the tiny flows have no target: undefined, so absent
     # trucks pay the road tariff 1200 + 1000 USD/TEU x 2 TEU-equivalents (20 t / 10 t)
     assert row.cost_usd_per_unit == pytest.approx(4400.0)
 
