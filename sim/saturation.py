@@ -11,7 +11,9 @@ finished run, so that reports can flag them instead of averaging them:
   statistics and of their variances; Hirsch, Slack & Smith 1982, *Water Resour. Res.* 18(1)),
   run on block means (default 12 blocks per replication) so that the strong short-range
   autocorrelation of a queue does not pass for a trend. A queue is flagged *growing* when the
-  one-sided test rejects "no upward trend" at ``alpha`` **and** the pooled Sen slope (the
+  one-sided test rejects "no upward trend" — at family-wise level ``alpha`` over all the
+  queues of the scenario (Holm's step-down, :func:`holm`), so the chance that any stable queue
+  is flagged does not grow with the number sampled — **and** the pooled Sen slope (the
   median of the within-replication pairwise slopes) is a practical magnitude: at least
   ``min_excess`` of the facility's throughput. A queue growing at a rate ``r`` behind a server
   of throughput ``mu`` means arrivals exceed service by ``r``, i.e. an offered load of about
@@ -72,6 +74,7 @@ __all__ = [
     "facility_plans",
     "flow_delivery",
     "format_share",
+    "holm",
     "mann_kendall",
     "pooled_kendall",
     "queue_trends",
@@ -81,7 +84,7 @@ __all__ = [
 
 #: a flow delivering less than this share of its post-warm-up units is flagged
 MIN_DELIVERED_SHARE = 0.99
-#: one-sided significance level of the trend test
+#: family-wise significance level of the one-sided trend tests of a scenario's queues (Holm)
 ALPHA = 0.01
 #: practical floor: the queue must grow by at least this share of the facility's throughput
 MIN_EXCESS = 0.01
@@ -291,6 +294,7 @@ def queue_trends(
             if isinstance(throughput, pd.DataFrame)
             else (throughput or {})
         )
+        first_row = len(rows)
         for (facility, kind), fac in part.groupby(["facility", "kind"], sort=False):
             ys, xs, first, last = [], [], [], []
             for _, rep in fac.groupby("replication", sort=True):
@@ -305,11 +309,8 @@ def queue_trends(
             trend = pooled_kendall(ys, xs)
             mu = rate.get(str(facility))
             excess = trend.slope / mu if mu else (math.inf if trend.slope > 0 else 0.0)
-            growing = (
-                trend.p_increase < alpha
-                and trend.slope > 0
-                and (mu is None or trend.slope >= min_excess * mu)
-            )
+            # the p-value decides below, over all the scenario's queues at once
+            growing = trend.slope > 0 and (mu is None or trend.slope >= min_excess * mu)
             rows.append(
                 {
                     "scenario": name,
@@ -329,7 +330,35 @@ def queue_trends(
                     "growing": bool(growing),
                 }
             )
+        # Holm's step-down over this scenario's queues: ``alpha`` is the chance that any stable
+        # queue of the scenario is flagged, however many queues it samples
+        mine = rows[first_row:]
+        reject = holm([r["p_value"] for r in mine], alpha)
+        for r, ok in zip(mine, reject, strict=True):
+            r["growing"] = bool(r["growing"] and ok)
     return pd.DataFrame(rows, columns=cols)
+
+
+def holm(p_values: Sequence[float], alpha: float) -> list[bool]:
+    """Holm's step-down rejections at family-wise error rate ``alpha`` (Holm 1979, *Scand. J.
+    Statist.* 6(2)): the k-th smallest p-value (from 0) must be under ``alpha / (m - k)``, and
+    every smaller one must have been rejected.
+
+    Examples
+    --------
+    >>> holm([0.001, 0.04, 0.02, 0.5], 0.05)
+    [True, False, False, False]
+    >>> holm([0.001, 0.01, 0.02], 0.05)
+    [True, True, True]
+    """
+    m = len(p_values)
+    out = [False] * m
+    for k, i in enumerate(sorted(range(m), key=lambda j: p_values[j])):
+        p = p_values[i]
+        if not (p < alpha / (m - k)):  # NaN never rejects
+            break
+        out[i] = True
+    return out
 
 
 #: facility kinds whose sampled queue counts units (the others count consists: trains, trucks)

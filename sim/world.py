@@ -521,6 +521,8 @@ class World:
             for name, line in self.ferry_lines.items():
                 for port, end in line.ends.items():
                     samples.append((now, f"{name}@{port}", "ferry", end.monitor.queue))
+            for form in self.formations.values():  # wagons waiting for a train
+                samples.append((now, form.name, "formation", len(form.queue)))
             yield env.timeout(step)
 
     def run(self) -> None:
