@@ -30,7 +30,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 from scipy import stats
 
 from sim.metrics import DWELL_COLUMNS, delay_by_cause
@@ -255,6 +255,32 @@ def transit_distributions(
 
 
 # ----------------------------------------------------------------------------- KPI bars
+def _hatch_saturated(
+    ax: Axes,
+    flows: list[str],
+    names: list[str],
+    values: Mapping[tuple[str, str], tuple[float, float, float]],
+    saturated: set[tuple[str, str]],
+) -> None:
+    """Hatch the bars of ``(flow, scenario)`` pairs whose flow is saturated in that scenario
+    (undelivered units or a growing queue: their means depend on where the run stops) and
+    say so in the legend. Bars are in :func:`_grouped_barh` order."""
+    if not saturated:
+        return
+    keys = [(f, n) for n in names for f in flows if (f, n) in values]
+    bars = [p for p in ax.patches]
+    for bar, key in zip(bars, keys, strict=True):
+        if key in saturated:
+            bar.set_hatch("///")
+            bar.set_edgecolor("#222222")
+    # a legend entry only: an empty rectangle at the bars' origin
+    ax.add_patch(
+        Rectangle(
+            (0, 0), 0, 0, facecolor="white", edgecolor="#222222", hatch="///", label="saturated"
+        )
+    )
+
+
 def _grouped_barh(
     ax: Axes,
     flows: list[str],
@@ -325,12 +351,16 @@ def kpi_bars(
     colors = dict(colors or scenario_colors(names))
     order = _flow_order(kpi_table, flows)
     values: dict[tuple[str, str], tuple[float, float, float]] = {}
+    saturated: set[tuple[str, str]] = set()
     for (n, f), part in kpi_table.groupby(["scenario", kpi_table["flow"].astype(str)], sort=False):
         mean, half = t_interval(part[metric].to_numpy(), confidence)
         values[(str(f), str(n))] = (mean, half, half)
+        if "saturated" in part and part["saturated"].astype(bool).any():
+            saturated.add((str(f), str(n)))
     with _styled():
         ax = _new_axes(ax, (8, 1.2 + 0.22 * len(order) * len(names)))
         _grouped_barh(ax, order, names, values, colors)
+        _hatch_saturated(ax, order, names, values, saturated)
         ax.set_xlabel(METRIC_LABELS.get(metric, metric))
         reps = kpi_table.groupby("scenario")["replication"].nunique()
         ax.set_title(
@@ -377,11 +407,14 @@ def difference_bars(
     order = _flow_order(part, flows)
     values: dict[tuple[str, str], tuple[float, float, float]] = {}
     signif: dict[tuple[str, str], bool] = {}
+    saturated: set[tuple[str, str]] = set()
     for row in part.to_dict("records"):
         key = (str(row["flow"]), str(row["scenario"]))
         d, lo, hi = float(row["difference"]), float(row["ci_low"]), float(row["ci_high"])
         values[key] = (d, d - lo, hi - d)
         signif[key] = bool(lo > 0 or hi < 0)
+        if bool(row.get("saturated", False)):
+            saturated.add(key)
     with _styled():
         ax = _new_axes(ax, (8, 1.2 + 0.22 * len(order) * len(names)))
         _grouped_barh(ax, order, names, values, colors)
@@ -390,6 +423,7 @@ def difference_bars(
         for bar, key in zip(bars, keys, strict=True):
             if not signif[key]:
                 bar.set_alpha(0.35)
+        _hatch_saturated(ax, order, names, values, saturated)
         ax.axvline(0, color="#222222", linewidth=1, zorder=4)
         label = METRIC_LABELS.get(metric, metric)
         ax.set_xlabel(f"difference to baseline: {label[0].lower()}{label[1:]}")

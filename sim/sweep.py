@@ -98,6 +98,7 @@ METRICS = (
     *(f"mean_{c}_h" for c in CAUSES),
     "released",
     "in_transit",
+    "delivered_share",
 )
 
 
@@ -303,6 +304,12 @@ def load_sweep(
                     for msg in network_problems(data, {}, base_file)
                 ]
     metrics = tuple(sf.metrics)
+    asked = [*sf.metrics, *([sf.response] if sf.response else [])]
+    if "on_time" in asked and not any(f.target_days for s in scenarios for f in s.demand):
+        problems.append(
+            f"{where}: metrics: 'on_time' is undefined here: no flow of the sweep has a "
+            "target_days; set one in the scenario or drop the metric"
+        )
     if problems:
         raise ScenarioError(problems)
     specs = tuple(compile_scenario(s, base_file.parent) for s in scenarios)

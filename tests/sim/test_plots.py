@@ -152,3 +152,22 @@ def test_leg_volumes_and_flow_map(res: Results) -> None:
     assert widest == pytest.approx(0.6 + 7.0)
     with pytest.raises(ValueError, match="year"):
         plots.flow_map(res, None, BASE)
+
+
+def test_saturated_flows_are_hatched_and_named_in_the_legend():
+    k = pd.DataFrame(
+        {
+            "scenario": ["a", "a", "b", "b"],
+            "replication": [0, 1, 0, 1],
+            "flow": ["X→Y"] * 4,
+            "mean_transit_d": [3.0, 5.0, 30.0, 50.0],
+            "saturated": [False, False, True, True],
+        }
+    )
+    ax = plots.kpi_bars(k)
+    hatched = [p.get_width() for p in ax.patches if p.get_hatch() and p.get_width() > 0]
+    assert hatched == [40.0]  # only scenario b's bar
+    assert "saturated" in [t.get_text() for t in ax.get_legend().get_texts()]
+    ax = plots.kpi_bars(k.assign(saturated=False))
+    assert not any(p.get_hatch() for p in ax.patches)
+    assert "saturated" not in [t.get_text() for t in ax.get_legend().get_texts()]

@@ -229,3 +229,14 @@ def test_a_lost_dask_worker_loses_no_run(sweep, reference, tmp_path: Path):
     assert killed
     assert res.ran == 8
     pd.testing.assert_frame_equal(res.table, reference)
+
+
+def test_on_time_without_any_target_is_refused_at_load(sweep_file: Path, tmp_path: Path):
+    (tmp_path / "base.toml").write_text(BASE, encoding="utf-8")
+    bad = tmp_path / "grid.toml"
+    bad.write_text(SWEEP.replace('"mean_ferry_h"]', '"on_time"]'), encoding="utf-8")
+    with pytest.raises(ScenarioError, match="'on_time' is undefined here: no flow"):
+        load_sweep(bad)
+    with_target = BASE.replace("per_week = 150", "per_week = 150\ntarget_days = 20")
+    (tmp_path / "base.toml").write_text(with_target, encoding="utf-8")
+    assert "on_time" in load_sweep(bad).metrics
