@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import simpy
@@ -325,6 +325,12 @@ class Formation:
         self.dispatch_fn(units)
 
 
+#: why a vessel left a port: its deck was full, its oldest cargo had waited the maximum, the
+#: far end needed it (cargo there beyond what the vessels there or on their way can lift), or
+#: its timetabled slot came
+DEPARTURE_REASONS = ("full", "max_wait", "needed", "timetable")
+
+
 class _FerryEnd:
     def __init__(self, world: World, port: str) -> None:
         self.port = port
@@ -335,26 +341,44 @@ class _FerryEnd:
         self.last_slot = -1  # index of the last timetabled slot taken here
         self.signal = world.env.event()
         self.monitor = world.monitor()
+        #: departures (after the warm-up, up to the horizon) by reason, and the slots they took
+        self.departures = dict.fromkeys(DEPARTURE_REASONS, 0)
+        self.departed_slots = dict.fromkeys(DEPARTURE_REASONS, 0.0)
 
 
 class FerryLine:
     """Vessels shuttling between two ports under a departure policy.
 
+    One vessel at a time takes cargo at each end (the berth); the others wait behind it.
     ``when_full`` waits for a full deck, or sails at once when the far side has more cargo
-    waiting than the vessels there (or on their way) can lift; ``max_wait`` also leaves once it
-    has waited ``max_wait_h``;
+    waiting than the vessels there (or on their way) can lift; ``max_wait`` also leaves once its
+    oldest cargo has waited ``max_wait_h``;
     ``timetable`` leaves at ``offset_h + k * headway_h`` from each end with what is waiting.
-    Units that do not fit wait for the next sailing.
+    Units that do not fit wait for the next sailing; cargo is loaded first come, first served,
+    and units that reach the quay at the same moment (one train) in the order they were released.
+
+    ``delays`` gives each vessel its own stream of crossing delays (vessel ``i`` draws from
+    ``delays[i]``), so two scenarios that differ in the fleet give vessel ``i`` the same
+    crossings' weather whatever the others do (common random numbers); a single callable is
+    shared by every vessel.
     """
 
     def __init__(
-        self, world: World, spec: FerrySpec, duration_h: float, delay: Callable[[], float]
+        self,
+        world: World,
+        spec: FerrySpec,
+        duration_h: float,
+        delays: Callable[[], float] | Sequence[Callable[[], float]],
     ) -> None:
         self.world = world
         self.spec = spec
         self.name = spec.leg_id
         self.duration_h = duration_h
-        self.delay = delay
+        self.delays = [delays] * spec.vessels if callable(delays) else list(delays)
+        if len(self.delays) != spec.vessels:
+            raise ValueError(
+                f"ferry {spec.leg_id}: {len(self.delays)} delay streams for {spec.vessels} vessels"
+            )
         self.capacity = spec.effective_capacity
         self.ends = {p: _FerryEnd(world, p) for p in spec.ends}
         self.gate = world.gate(spec.leg_id)
@@ -366,7 +390,7 @@ class FerryLine:
         for i in range(spec.vessels):
             port = spec.ends[i % 2]
             self.ends[port].vessels += 1
-            world.env.process(self._vessel(port))
+            world.env.process(self._vessel(port, self.delays[i]))
 
     def other(self, port: str) -> str:
         a, b = self.spec.ends
@@ -377,10 +401,23 @@ class FerryLine:
         self.world.recorder.event(now, EventKind.JOIN_FERRY, consist, self.name)
         end = self.ends[port]
         slots_of = self.world.ferry_slots
-        for u in units:
-            s = slots_of[u]
-            end.queue.append((u, s, now))
-            end.slots += s
+        queue = end.queue
+        if queue and queue[-1][2] == now:
+            # another part of the same arrival (a train's units for other routes, handed on
+            # route by route) is already on the quay: merge so that the whole arrival is
+            # loaded in release order, not one route's units after the other's
+            same: list[tuple[int, float, float]] = []
+            while queue and queue[-1][2] == now:
+                same.append(queue.pop())
+            same += [(u, slots_of[u], now) for u in units]
+            same.sort()
+            queue.extend(same)
+            end.slots += sum(slots_of[u] for u in units)
+        else:
+            for u in units:
+                s = slots_of[u]
+                queue.append((u, s, now))
+                end.slots += s
         end.monitor.change(dqueue=len(units))
         self._poke(end)
         self._poke(self.ends[self.other(port)])
@@ -401,10 +438,12 @@ class FerryLine:
         end.last_slot = k
         return max(offset + k * h, now)
 
-    def _ready(self, end: _FerryEnd) -> bool:
+    def _ready(self, end: _FerryEnd) -> str | None:
+        """Why the vessel at ``end``'s berth should sail now (a :data:`DEPARTURE_REASONS`
+        entry), or None to keep waiting."""
         spec, now = self.spec, self.world.env.now
         if end.slots >= self.capacity - 1e-9:
-            return True
+            return "full"
         # max wait: the oldest cargo here has waited long enough (an idle vessel's own wait
         # does not count)
         if (
@@ -413,20 +452,22 @@ class FerryLine:
             and end.queue
             and now - end.queue[0][2] >= spec.max_wait_h - 1e-9
         ):
-            return True
+            return "max_wait"
         # reposition: the far side has more cargo waiting than the vessels there (or on their
         # way) can lift, so sailing now with whatever is here serves the line better
         other = self.ends[self.other(end.port)]
-        return other.slots > self.capacity * other.vessels + 1e-9
+        if other.slots > self.capacity * other.vessels + 1e-9:
+            return "needed"
+        return None
 
-    def _wait_for_departure(self, end: _FerryEnd) -> Proc:
+    def _wait_for_departure(self, end: _FerryEnd) -> Generator[simpy.Event, Any, str]:
         env, spec = self.world.env, self.spec
         if spec.policy == "timetable":
             while True:
                 yield env.timeout(self._next_slot(end) - env.now)
                 if end.queue or self.ends[self.other(end.port)].queue:
-                    return
-        while not self._ready(end):
+                    return "timetable"
+        while (reason := self._ready(end)) is None:
             if end.signal.triggered:
                 end.signal = env.event()
             waits: list[simpy.Event] = [end.signal]
@@ -440,15 +481,16 @@ class FerryLine:
                     other.signal = env.event()
                 waits.append(other.signal)
             yield env.any_of(waits)
+        return reason
 
-    def _vessel(self, port: str) -> Proc:
+    def _vessel(self, port: str, delay: Callable[[], float]) -> Proc:
         world = self.world
         env, rec, spec = world.env, world.recorder, self.spec
         while True:
             end = self.ends[port]
             with end.berth.request() as req:
                 yield req
-                yield from self._wait_for_departure(end)
+                reason = yield from self._wait_for_departure(end)
                 t_ready = env.now
                 yield from world.pass_gate(self.gate, [], -1)
                 yield from world.pass_gate(world.gate(port), [], -1)
@@ -464,6 +506,9 @@ class FerryLine:
                     load += s
                 end.slots -= load
                 self.max_load = max(self.max_load, load)
+                if world.spec.warmup_h <= now <= world.spec.horizon_h:
+                    end.departures[reason] += 1
+                    end.departed_slots[reason] += load
                 end.monitor.change(dqueue=-len(units))
                 end.monitor.served(len(units), sum(waits))
             dest = self.other(port)
@@ -480,7 +525,7 @@ class FerryLine:
                 yield env.timeout(spec.load_h)
             rec.event(env.now, EventKind.SAIL, consist, self.name)
             self.monitor.change(dbusy=1)
-            sail = self.duration_h + self.delay()
+            sail = self.duration_h + delay()
             yield env.timeout(sail)
             self.monitor.change(dbusy=-1)
             yield from world.pass_gate(world.gate(dest), units, consist)
@@ -498,4 +543,12 @@ class FerryLine:
             port = dest
 
 
-__all__ = ["FerryLine", "Formation", "Gate", "LinePath", "Monitor", "NodeFacility"]
+__all__ = [
+    "DEPARTURE_REASONS",
+    "FerryLine",
+    "Formation",
+    "Gate",
+    "LinePath",
+    "Monitor",
+    "NodeFacility",
+]

@@ -32,7 +32,7 @@ from typing import Any
 import simpy
 
 from sim.facilities import FerryLine, Formation, Gate, LinePath, Monitor, NodeFacility
-from sim.model import ClosureSpec, FlowSpec, ModelSpec, Plan, Segment
+from sim.model import ClosureSpec, FlowSpec, LegSpec, ModelSpec, Plan, Segment
 from sim.randomness import GammaSampler, Streams, UniformSampler
 from sim.records import N_CAUSES, Cause, EventKind, Recorder
 
@@ -101,13 +101,9 @@ class World:
             leg_id: leg.duration_h * max(0.0, 1.0 - leg.delay_cv)
             for leg_id, leg in spec.legs.items()
         }
-        self.delays: dict[str, GammaSampler | UniformSampler] = {}
-        for leg_id, leg in spec.legs.items():
-            mean = min(leg.delay_cv, 1.0) * leg.duration_h
-            if leg.delay_dist == "uniform":
-                self.delays[leg_id] = streams.uniform(f"delay:{leg_id}", 0.0, 2 * mean)
-            else:
-                self.delays[leg_id] = streams.gamma(f"delay:{leg_id}", mean, 1.0)
+        self.delays: dict[str, GammaSampler | UniformSampler] = {
+            leg_id: self._delay_stream(f"delay:{leg_id}", leg) for leg_id, leg in spec.legs.items()
+        }
         self.paths: dict[tuple[str, str], LinePath] = {}
         self.ferry_lines: dict[str, FerryLine] = {}
         biggest = max((spec.units[f.unit].ferry_slots for f in spec.flows), default=0.0)
@@ -120,8 +116,23 @@ class World:
                     f"({biggest:g} slots); raise capacity_slots or load_factor"
                 )
             leg = spec.legs[leg_id]
-            self.ferry_lines[leg_id] = FerryLine(self, fs, self.base_h[leg_id], self.delays[leg_id])
+            # a stream per vessel: a scenario with one vessel more or less gives the others
+            # the same crossings (common random numbers), which a stream shared by the fleet
+            # in order of sailing would not
+            delays = [
+                self._delay_stream(f"delay:{leg_id}:vessel {i}", leg).draw
+                for i in range(fs.vessels)
+            ]
+            self.ferry_lines[leg_id] = FerryLine(self, fs, self.base_h[leg_id], delays)
         self.formations: dict[tuple[str, tuple[str, ...], str], Formation] = {}
+
+    def _delay_stream(self, name: str, leg: LegSpec) -> GammaSampler | UniformSampler:
+        """Random delays of a run over ``leg``: mean ``delay_cv x duration_h``, exponential or
+        uniform on ``[0, 2 x mean]`` (see :class:`~sim.model.LegSpec`)."""
+        mean = min(leg.delay_cv, 1.0) * leg.duration_h
+        if leg.delay_dist == "uniform":
+            return self.streams.uniform(name, 0.0, 2 * mean)
+        return self.streams.gamma(name, mean, 1.0)
 
     def facility(self, node: str, came_from: str | None = None) -> NodeFacility | None:
         """The facility serving cargo at ``node`` (arriving from ``came_from``), or None.
