@@ -341,9 +341,11 @@ class _FerryEnd:
         self.last_slot = -1  # index of the last timetabled slot taken here
         self.signal = world.env.event()
         self.monitor = world.monitor()
-        #: departures (after the warm-up, up to the horizon) by reason, and the slots they took
+        #: departures (after the warm-up, up to the horizon) by reason, the slots they took,
+        #: and their times (the gaps between them set how long cargo arriving at random waits)
         self.departures = dict.fromkeys(DEPARTURE_REASONS, 0)
         self.departed_slots = dict.fromkeys(DEPARTURE_REASONS, 0.0)
+        self.departure_times: list[float] = []
 
 
 class FerryLine:
@@ -509,6 +511,7 @@ class FerryLine:
                 if world.spec.warmup_h <= now <= world.spec.horizon_h:
                     end.departures[reason] += 1
                     end.departed_slots[reason] += load
+                    end.departure_times.append(now)
                 end.monitor.change(dqueue=-len(units))
                 end.monitor.served(len(units), sum(waits))
             dest = self.other(port)
