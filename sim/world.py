@@ -24,7 +24,6 @@ True
 from __future__ import annotations
 
 import itertools
-from collections import defaultdict
 from collections.abc import Generator
 from functools import partial
 from typing import Any
@@ -367,14 +366,23 @@ class World:
         self._advance(units)
 
     def _advance(self, units: list[int]) -> None:
+        """Pass units on to their next segments: units of different routes whose next
+        segment is the same (same legs and synchronisation: the same formation, ferry queue or
+        road) enter it together, in release order, so that one route's units do not board or
+        fill a train ahead of another's that arrived with them."""
         plans, useg, plan_of = self.spec.plans, self.unit_seg, self.recorder.unit_plan
-        groups: dict[tuple[int, int], list[int]] = defaultdict(list)
-        for u in units:
+        groups: dict[tuple[tuple[str, ...], str], tuple[Segment, list[int]]] = {}
+        for u in sorted(units):
             useg[u] += 1
-            groups[(plan_of[u], useg[u])].append(u)
-        for (p, s), group in groups.items():
+            seg = plans[plan_of[u]].segments[useg[u]]
+            entry = groups.get((seg.legs, seg.sync))
+            if entry is None:
+                groups[(seg.legs, seg.sync)] = (seg, [u])
+            else:
+                entry[1].append(u)
+        for seg, group in groups.values():
             c = self.recorder.new_consist(group)
-            self._enter(group, plans[p].segments[s], c)
+            self._enter(group, seg, c)
 
     # -- demand ---------------------------------------------------------------------------------
     def _source(self, flow: FlowSpec) -> Proc:

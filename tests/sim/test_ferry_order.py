@@ -83,3 +83,37 @@ def test_departures_are_counted_by_reason():
     assert p.departed_slots["full"] == 96.0
     assert q.departures == {"full": 0, "max_wait": 0, "needed": 24, "timetable": 0}
     assert q.departed_slots["needed"] == 0.0
+
+
+def test_a_landings_units_fill_trains_in_release_order_not_route_by_route():
+    # units 0 (route 0, t=2), 1 (route 1, t=3), 2 (route 0, t=4) fill the 3-slot vessel at 4,
+    # land at q at 14 and enter the q>z formation together (both routes take the same rail
+    # segment q-z; route 1 goes on by road to y). Trains of two wagons: units 0 and 1 leave at
+    # once, unit 2 after its 5 h maximum wait. Handed on route by route, route 0's units 0 and
+    # 2 would have filled the first train and unit 1 waited.
+    ferry = Segment("ferry", ("p", "q"), ("p-q",))
+    rail = Segment("rail", ("q", "z"), ("q-z",))
+    to_z = plan(ferry, rail)
+    to_y = dataclasses.replace(plan(ferry, rail, Segment("road", ("z", "y"), ("z-y",))), index=1)
+    f0 = flow(0.5, "wagon", arrival="scheduled")
+    f1 = dataclasses.replace(
+        flow(1 / 3, "wagon", arrival="scheduled", label="g"), index=1, plans=(1,)
+    )
+    spec = model(
+        (f0, f1),
+        (to_z, to_y),
+        legs={
+            "p-q": LegSpec("p-q", "ferry", 10.0),
+            "q-z": LegSpec("q-z", "rail", 1.0),
+            "z-y": LegSpec("z-y", "road", 1.0),
+        },
+        ferries=pq_ferry(capacity_slots=3, policy="when_full"),
+        trains=TrainSpec(size_slots=2, policy="max_wait", max_wait_h=5.0),
+        horizon_h=4.5,
+    )
+    w = World(spec)
+    w.run()
+    arr = w.recorder.unit_arrays()
+    assert arr["release_h"].tolist() == [2.0, 3.0, 4.0]
+    assert arr["delivery_h"].tolist() == [15.0, 16.0, 20.0]
+    assert arr["formation_h"].tolist() == [0.0, 0.0, 5.0]
