@@ -36,6 +36,7 @@ from sim.saturation import (
     format_share,
     saturation,
 )
+from sim.shift import describe_ferry_departures, describe_shift
 
 __all__ = [
     "format_summary",
@@ -44,6 +45,7 @@ __all__ = [
     "route_shift",
     "saturation_sentences",
     "summary_table",
+    "why_sentences",
     "write_report",
 ]
 
@@ -396,6 +398,26 @@ def route_shift(results: Any, baseline: str) -> list[str]:
     return out
 
 
+def why_sentences(results: Any, baseline: str) -> list[str]:
+    """For each scenario against ``baseline``: the flows of which a share of units changed
+    route, with how their time changed by cause, from the move and on the routes themselves
+    (:func:`sim.shift.describe_shift`), and the ferry ports where the cargo's wait changed, with
+    the sailings, the reasons they left and their regularity behind it
+    (:func:`sim.shift.describe_ferry_departures`). Every number comes from ``results``."""
+    out: list[str] = []
+    departures = getattr(results, "departures", None)
+    for name in results.specs:
+        if name == baseline:
+            continue
+        out += [
+            f"{name}: {s}"
+            for s in describe_shift(results.shipments, baseline, name, specs=results.specs)
+        ]
+        if departures is not None and not departures.empty:
+            out += [f"{name}: {s}" for s in describe_ferry_departures(departures, baseline, name)]
+    return out
+
+
 def _method(results: Any) -> list[str]:
     s = results.shipments
     reps = int(s["replication"].nunique())
@@ -479,6 +501,7 @@ def write_report(
             images.append((caption, src.name))
     info = _scenarios(results, scenarios)
     sentences = reading(table, baseline) + route_shift(results, baseline)
+    why = why_sentences(results, baseline)
     saturated = saturation_sentences(results)
     legend = _legend(table)
     method = _method(results)
@@ -502,7 +525,10 @@ def write_report(
     md += ["", *[f"*{x}*" for x in legend], *([""] if legend else [])]
     md += ["## Saturation", "", *[f"- {s}" for s in saturated]]
     capacity = report_section(results.specs, scenarios)  # the capacity check (sim/capacity.py)
-    md += ["", "## Reading", "", *[f"- {s}" for s in sentences], "", *capacity, "## Figures", ""]
+    md += ["", "## Reading", "", *[f"- {s}" for s in sentences], ""]
+    if why:
+        md += ["## What moved, and why", "", *[f"- {s}" for s in why], ""]
+    md += [*capacity, "## Figures", ""]
     md += [f"![{c}]({f})\n\n*{c}*\n" for c, f in images]
     md += ["## Method", "", *[f"- {m}" for m in method], ""]
     (out / "report.md").write_text("\n".join(md), encoding="utf-8")
@@ -538,6 +564,11 @@ def write_report(
         "<ul>",
         *[f"<li>{e(s)}</li>" for s in sentences],
         "</ul>",
+        *(
+            ["<h2>What moved, and why</h2>", "<ul>", *[f"<li>{e(s)}</li>" for s in why], "</ul>"]
+            if why
+            else []
+        ),
         *html_lines(capacity),
         "<h2>Figures</h2>",
         *[

@@ -28,9 +28,10 @@ from sim.metrics import closures_frame, facilities_frame, kpis, queues_frame, sh
 from sim.model import ModelSpec
 from sim.saturation import Saturation, saturation
 from sim.scenario import Scenario
+from sim.shift import ferry_departures_frame
 from sim.world import World
 
-TABLES = ("shipments", "facilities", "queues", "closures")
+TABLES = ("shipments", "facilities", "queues", "closures", "departures")
 
 
 @dataclass
@@ -41,6 +42,9 @@ class Results:
     facilities: pd.DataFrame
     queues: pd.DataFrame
     closures: pd.DataFrame
+    #: ferry departures per line, port and replication, by reason (see
+    #: :func:`sim.shift.ferry_departures_frame`)
+    departures: pd.DataFrame = field(default_factory=pd.DataFrame)
     events: pd.DataFrame | None = None
     specs: dict[str, ModelSpec] = field(default_factory=dict)
 
@@ -103,6 +107,7 @@ def run_spec(
         facilities=facilities_frame(world, label),
         queues=queues_frame(world, label),
         closures=closures_frame(world, label),
+        departures=ferry_departures_frame(world, label),
         events=events,
         specs={label: spec},
     )

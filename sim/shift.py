@@ -317,11 +317,17 @@ def ferry_departures_frame(world: World, scenario: str | None = None) -> pd.Data
 
 
 def describe_ferry_departures(
-    frame: pd.DataFrame, baseline: str, scenario: str, lines: Sequence[str] | None = None
+    frame: pd.DataFrame,
+    baseline: str,
+    scenario: str,
+    lines: Sequence[str] | None = None,
+    *,
+    min_change_h: float = 1.0,
 ) -> list[str]:
-    """One sentence per ferry line and port whose cargo's mean wait changed: sailings per
-    week, the share that left because the far end needed the vessel, the regularity of the
-    departures and the wait it implies, in both scenarios (means over replications)."""
+    """One sentence per ferry line and port whose cargo's mean wait changed by at least
+    ``min_change_h`` hours: sailings per week, the share that left because the far end needed
+    the vessel, the regularity of the departures and the wait it implies, in both scenarios
+    (means over replications)."""
     f = frame[frame["scenario"].isin([baseline, scenario])]
     if lines is not None:
         f = f[f["line"].isin(list(lines))]
@@ -347,6 +353,8 @@ def describe_ferry_departures(
             )
 
         change = b["mean_wait_h"] - a["mean_wait_h"]
+        if abs(change) < min_change_h:
+            continue
         out.append(
             f"{line} from {port}: the mean wait {'rose' if change > 0 else 'fell'} by "
             f"{abs(change):.1f} h — {part(a)} ({baseline}); {part(b)} ({scenario})."

@@ -138,3 +138,31 @@ def test_route_shift_counts_units_on_legs_the_baseline_never_uses(res: Results) 
         f"{NEW}: {expected:,.0f} of {len(s) / s['replication'].nunique():,.0f} units"
     )
     assert "take legs that no baseline-2025 route uses" in line
+
+
+def test_why_sentences_explain_a_ferry_change_from_the_departures(tmp_path: Path) -> None:
+    base = sim.load_scenario(Path(__file__).resolve().parents[2] / "scenarios/baseline_2025.toml")
+    base = base.with_run(horizon_days=60, warmup_days=10, replications=2)
+    data = base.model_dump(mode="json", exclude_none=True)
+    data["name"] = "three-vessels"
+    data["overrides"]["ferries"] = {"turkmenbashi-alat": {"vessels": 3}}
+    fewer = sim.Scenario.model_validate(data)
+    res = sim.compare([base, fewer], 2)
+    why = report.why_sentences(res, base.name)
+    lines = [s for s in why if s.startswith("three-vessels: turkmenbashi-alat from ")]
+    assert lines, why
+    dep = res.departures
+    for port in ("turkmenbashi", "alat"):
+        line = next((s for s in lines if f"from {port}:" in s), None)
+        if line is None:
+            continue
+        waits = [
+            dep[(dep.scenario == n) & (dep.line == "turkmenbashi-alat") & (dep.port == port)][
+                "mean_wait_h"
+            ].mean()
+            for n in (base.name, "three-vessels")
+        ]
+        assert f"by {abs(waits[1] - waits[0]):.1f} h" in line
+        assert f"measured wait {waits[0]:.1f} h" in line and "3 vessels" in line
+    out = report.write_report(res, tmp_path, baseline=base.name, figures={})
+    assert "What moved, and why" in out.with_suffix(".md").read_text(encoding="utf-8")
