@@ -494,8 +494,10 @@ class FerryLine:
                 yield req
                 reason = yield from self._wait_for_departure(end)
                 t_ready = env.now
-                yield from world.pass_gate(self.gate, [], -1)
-                yield from world.pass_gate(world.gate(port), [], -1)
+                port_gate = world.gate(port)
+                while self.gate.closed or port_gate.closed:  # both open at the same moment
+                    yield from world.pass_gate(self.gate, [], -1)
+                    yield from world.pass_gate(port_gate, [], -1)
                 blocked = env.now - t_ready
                 units: list[int] = []
                 waits: list[float] = []

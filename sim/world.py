@@ -229,7 +229,8 @@ class World:
                     fac.factor,
                 )
                 if fac
-                else (None, None, None, None, None, 0, 1.0)
+                # no facility: only the node's gate (a closure of a junction holds cargo too)
+                else (None, None, None, None, self.gate(seg.nodes[i]) if i > 0 else None, 0, 1.0)
             )
             hops.append(
                 (
@@ -311,12 +312,18 @@ class World:
                 else:
                     mon.customer(t1, t2, now, n)
                 dwell[cause] += now - t1
+            elif fac_gate is not None and fac_gate.closed:
+                # a node without a facility (a junction) closed: hold the consist there
+                yield from self.pass_gate(fac_gate, units, consist)
             if gate.closed:  # inline check: delegating to an open gate costs a generator
                 yield from self.pass_gate(gate, units, consist)
             if line:
                 path = self._path(leg_id, next_node)
                 if path is not None:
                     yield from path.enter(units)
+                    # the leg may have closed while the train waited for its headway slot
+                    while gate.closed:
+                        yield from self.pass_gate(gate, units, consist)
             if trace:
                 rec.event(env.now, EventKind.DEPART, consist, leg_id)
             hours = duration_h + delay()
