@@ -589,6 +589,18 @@ class _Checker:
                 prev_t = chain[i - 1][0] if i else t
                 nxt = chain[i + 1] if i + 1 < len(chain) else None
                 if k == K.DEPART:
+                    # passing through a closed node that has no facility (nothing to hold it)
+                    node = chain[i - 1][3]
+                    ns = spec.nodes.get(node)
+                    if (
+                        chain[i - 1][1] == K.ARRIVE
+                        and (ns is None or ns.servers <= 0)
+                        and win.inside(node, t)
+                    ):
+                        self.bad(
+                            "closure (node without facility)",
+                            f"unit {u}: passes closed {node} at {t}, onto {place}",
+                        )
                     if win.inside(place, prev_t):
                         self.bad("closure", f"unit {u}: passed the gate of {place} at {prev_t}")
                     elif win.inside(place, t):
