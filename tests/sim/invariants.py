@@ -198,8 +198,8 @@ def engine_places(
     for form in world.formations.values():
         put((u for u, _, _ in form.queue), ("formation", form.name))
     for line in world.ferry_lines.values():
-        for end in line.ends.values():
-            put((u for u, _, _ in end.queue), ("ferry queue", line.name))
+        for port, end in line.ends.items():
+            put((u for u, _, _ in end.queue), ("ferry queue", f"{line.name}@{port}"))
     facilities = {
         id(f.resource): f.name for f in (*world.node_fac.values(), *world.dedicated_fac.values())
     }
@@ -439,6 +439,10 @@ class _Checker:
                 before, where = where, ("blocked", place)
             elif k == K.UNBLOCKED:
                 where = before
+            elif k == K.JOIN_FERRY:  # on the quay of the port the unit's plan sails from
+                steps = self.m.steps[self.arr["plan"][u]]
+                port = next((s[2] for s in steps if s[1] == place), "")
+                where = ("ferry queue", f"{place}@{port}")
             else:
                 kind = _PLACE_KIND[k]
                 where = (kind, place) if kind else ("path",)
@@ -454,7 +458,7 @@ class _Checker:
         for u in range(self.rec.n_units):
             log = self.log_place(u) if self.chain[u] else ("never released",)
             eng = engine.get(u)
-            if log is not None and log[0] == "ferry queue" and eng == ("aboard", log[1]):
+            if log and log[0] == "ferry queue" and eng == ("aboard", log[1].split("@")[0]):
                 eng = log  # popped from the queue, loading: the log's next event is the sailing
             if log is not None:
                 per_log[log] += 1
@@ -856,7 +860,7 @@ class _Checker:
                 carried[place][0] += 1
                 carried[place][1] += load_of[c]
         for name, units in self.aboard:  # vessels loading when the run ended: not sailed yet
-            if all(self.log_place(u) == ("ferry queue", name) for u in units):
+            if all((self.log_place(u) or ("",))[0] == "ferry queue" for u in units):
                 biggest[name] = max(biggest[name], sum(w.ferry_slots[u] for u in units))
         for name, line in w.ferry_lines.items():
             if not math.isclose(line.max_load, biggest[name], abs_tol=1e-9):
