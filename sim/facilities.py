@@ -210,6 +210,9 @@ class LinePath:
         self.monitor = world.monitor()
 
     def enter(self, units: list[int]) -> Proc:
+        """Wait for the line's slot; the wait is the units' line time. Returns the slot, which
+        the train holds until :meth:`depart` (a train held at a closed leg keeps its slot, so
+        the next one cannot leave within a headway of its real departure)."""
         env, mon = self.world.env, self.monitor
         t0 = env.now
         mon.change(dqueue=1)
@@ -218,7 +221,11 @@ class LinePath:
         mon.change(dqueue=-1, dbusy=1)
         mon.served(len(units), (env.now - t0) * len(units))
         self.world.recorder.dwell(units, Cause.LINE, env.now - t0)
-        env.process(self._hold(req))
+        return req
+
+    def depart(self, req: simpy.resources.resource.Request) -> None:
+        """The train holding ``req`` departs now: the slot frees a headway later."""
+        self.world.env.process(self._hold(req))
 
     def _hold(self, req: simpy.resources.resource.Request) -> Proc:
         yield self.world.env.timeout(self.headway_h)

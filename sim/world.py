@@ -320,10 +320,11 @@ class World:
             if line:
                 path = self._path(leg_id, next_node)
                 if path is not None:
-                    yield from path.enter(units)
+                    slot = yield from path.enter(units)
                     # the leg may have closed while the train waited for its headway slot
                     while gate.closed:
                         yield from self.pass_gate(gate, units, consist)
+                    path.depart(slot)
             if trace:
                 rec.event(env.now, EventKind.DEPART, consist, leg_id)
             hours = duration_h + delay()

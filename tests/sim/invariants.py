@@ -55,7 +55,8 @@ _NEXT: dict[int, set[int]] = {
     K.ARRIVE: {K.QUEUE, K.DEPART, K.BLOCKED, K.DELIVER, K.JOIN_FORMATION, K.JOIN_FERRY},
     K.QUEUE: {K.BLOCKED, K.SERVICE_START},
     K.BLOCKED: {K.UNBLOCKED},
-    K.UNBLOCKED: {K.SERVICE_START, K.DEPART, K.LAND},
+    # held again: a junction's gate then the leg's, or the leg closing during the line wait
+    K.UNBLOCKED: {K.SERVICE_START, K.DEPART, K.LAND, K.BLOCKED},
     K.SERVICE_START: {K.SERVICE_END},
     K.SERVICE_END: {K.DEPART, K.BLOCKED, K.JOIN_FORMATION, K.JOIN_FERRY},
     K.JOIN_FERRY: {K.SAIL},
@@ -400,7 +401,10 @@ class _Checker:
                         gate = nxt[3] if nxt else ""  # the port the vessel makes for
                     else:
                         gate = nxt[1] if nxt else ""  # the next leg
-                    if place != gate:
+                    ns = spec.nodes.get(here)
+                    junction = prev[1] == K.ARRIVE and (ns is None or ns.servers <= 0)
+                    # a closed node without a facility holds the consist before its next leg
+                    if place != gate and not (junction and place == here):
                         self.bad("route", f"unit {u}: held at {place}, expected {gate}")
                 elif k == K.DELIVER:
                     if place != plan.nodes[-1] or step != len(steps):
@@ -664,14 +668,22 @@ class _Checker:
             block_start = 0.0
             dest_block = 0.0
             crossings = 0
+            ready = chain[0][0]  # the last event that is not a gate's hold
+            held = 0.0  # hours held at gates since ``ready``
             for i, (t, k, _c, place) in enumerate(chain):
                 prev = chain[i - 1] if i else chain[0]
+                if k == K.UNBLOCKED:
+                    held += t - block_start
+                elif k != K.BLOCKED:
+                    if k == K.DEPART:
+                        # the line's wait: from ready to depart, less any hold at a gate before
+                        # or after the train's headway slot
+                        got["line"] += t - ready - held
+                    ready, held = t, 0.0
                 if k == K.JOIN_FORMATION:
                     join = t
                 elif k == K.TRAIN_DEPART:
                     got["formation"] += t - join
-                elif k == K.DEPART:
-                    got["line"] += t - prev[0]
                 elif k == K.ARRIVE:
                     got["running"] += t - prev[0]
                 elif k == K.QUEUE:
