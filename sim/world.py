@@ -321,8 +321,12 @@ class World:
                 path = self._path(leg_id, next_node)
                 if path is not None:
                     slot = yield from path.enter(units)
-                    # the leg may have closed while the train waited for its headway slot
-                    while gate.closed:
+                    # the leg (or the junction the train waits at) may have closed while the
+                    # train waited for its headway slot
+                    junction = fac_gate if fac is None else None
+                    while gate.closed or (junction is not None and junction.closed):
+                        if junction is not None:
+                            yield from self.pass_gate(junction, units, consist)
                         yield from self.pass_gate(gate, units, consist)
                     path.depart(slot)
             if trace:
@@ -355,7 +359,12 @@ class World:
             consist = rec.new_consist(units)
         fac = self.facility(node, came_from)
         if fac is None:
-            self._advance(units)
+            gate = self.gates.get(node)
+            if gate is not None and gate.closed:
+                # a closed junction holds what changes segments there, as it holds what passes
+                self._start(self._held(gate, units, consist))
+            else:
+                self._advance(units)
             return
         dedicated = self.dedicated_fac.get(node)
         if dedicated is not None:
@@ -368,6 +377,10 @@ class World:
                     return
                 units, consist = rest, self.recorder.new_consist(rest)
         self._start(self._through(fac, units, consist))
+
+    def _held(self, gate: Gate, units: list[int], consist: int) -> Proc:
+        yield from self.pass_gate(gate, units, consist)
+        self._advance(units)
 
     def _through(self, fac: NodeFacility, units: list[int], consist: int) -> Proc:
         yield from fac.serve(units, consist)

@@ -56,7 +56,15 @@ _NEXT: dict[int, set[int]] = {
     K.QUEUE: {K.BLOCKED, K.SERVICE_START},
     K.BLOCKED: {K.UNBLOCKED},
     # held again: a junction's gate then the leg's, or the leg closing during the line wait
-    K.UNBLOCKED: {K.SERVICE_START, K.DEPART, K.LAND, K.BLOCKED},
+    # or a closed junction held units between two segments
+    K.UNBLOCKED: {
+        K.SERVICE_START,
+        K.DEPART,
+        K.LAND,
+        K.BLOCKED,
+        K.JOIN_FORMATION,
+        K.JOIN_FERRY,
+    },
     K.SERVICE_START: {K.SERVICE_END},
     K.SERVICE_END: {K.DEPART, K.BLOCKED, K.JOIN_FORMATION, K.JOIN_FERRY},
     K.JOIN_FERRY: {K.SAIL},
@@ -151,7 +159,7 @@ def _place_of(
     """Where the units a live process carries are, read from its generator's frames."""
     gen: Any = proc._generator  # type: ignore[attr-defined]
     name = gen.gi_code.co_name
-    if name not in ("_run_segment", "_through", "_vessel"):
+    if name not in ("_run_segment", "_through", "_held", "_vessel"):
         return None, []
     inner = gen
     while inner.gi_yieldfrom is not None:
