@@ -839,7 +839,13 @@ class _Checker:
                     steps = m.steps[rec.unit_plan[u]]
                     port = next((s[2] for s in steps if s[1] == place), "")
                     port_of[(u, place)] = port
-                    queues[(place, port)].append((u, w.ferry_slots[u], t))
+                    q = queues[(place, port)]
+                    # units on the quay at the same instant line up in release order, however
+                    # many consists they came in (FerryLine.join)
+                    same = [(u, w.ferry_slots[u], t)]
+                    while q and q[-1][2] == t:
+                        same.append(q.pop())
+                    q.extend(sorted(same))
             elif k == K.SAIL and units:
                 fs = spec.ferries[place]
                 ports = {port_of.get((u, place)) for u in units}
