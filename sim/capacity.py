@@ -503,9 +503,7 @@ def _names(spec: ModelSpec, st: _Structure) -> dict[Key, str]:
     for c, seg in st.segments.items():
         if c[0] != "formation":
             continue
-        name = f"{seg.nodes[0]}>{seg.nodes[-1]}"
-        if c[3]:
-            name += f" ({c[3]})"
+        name = seg.formation_name
         if name in used:
             name += f" via {seg.legs[0]}"
         used.add(name)

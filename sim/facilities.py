@@ -368,8 +368,7 @@ class FerryLine:
 
     ``delays`` gives each vessel its own stream of crossing delays (vessel ``i`` draws from
     ``delays[i]``), so two scenarios that differ in the fleet give vessel ``i`` the same
-    crossings' weather whatever the others do (common random numbers); a single callable is
-    shared by every vessel.
+    crossings' weather whatever the others do (common random numbers).
     """
 
     def __init__(
@@ -377,13 +376,13 @@ class FerryLine:
         world: World,
         spec: FerrySpec,
         duration_h: float,
-        delays: Callable[[], float] | Sequence[Callable[[], float]],
+        delays: Sequence[Callable[[], float]],
     ) -> None:
         self.world = world
         self.spec = spec
         self.name = spec.leg_id
         self.duration_h = duration_h
-        self.delays = [delays] * spec.vessels if callable(delays) else list(delays)
+        self.delays = list(delays)
         if len(self.delays) != spec.vessels:
             raise ValueError(
                 f"ferry {spec.leg_id}: {len(self.delays)} delay streams for {spec.vessels} vessels"

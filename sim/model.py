@@ -124,6 +124,17 @@ class Segment:
     legs: tuple[str, ...]
     sync: str = ""
 
+    @property
+    def formation_name(self) -> str:
+        """The name of the train formation at the start of a rail segment: ``"start>end"``,
+        with the synchronisation in brackets when there is one.
+
+        >>> Segment("rail", ("a", "b"), ("a-b",), sync="feeds b-c").formation_name
+        'a>b (feeds b-c)'
+        """
+        name = f"{self.nodes[0]}>{self.nodes[-1]}"
+        return f"{name} ({self.sync})" if self.sync else name
+
 
 @dataclass(frozen=True)
 class Plan:

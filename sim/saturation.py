@@ -467,8 +467,7 @@ def facility_plans(spec: Any) -> dict[str, set[int]]:
             if seg.kind == "ferry":
                 names.add(f"{seg.legs[0]}@{seg.nodes[0]}")
             elif seg.kind == "rail":
-                sync = getattr(seg, "sync", "")  # a synchronised train forms apart
-                names.add(f"{seg.nodes[0]}>{seg.nodes[-1]}" + (f" ({sync})" if sync else ""))
+                names.add(seg.formation_name)  # a synchronised train forms apart
         for name in names:
             out.setdefault(name, set()).add(i)
     return out

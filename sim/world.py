@@ -170,7 +170,7 @@ class World:
             train = self.spec.train_overrides.get((seg.legs, seg.sync), self.spec.trains)
             form = Formation(
                 self,
-                f"{seg.nodes[0]}>{seg.nodes[-1]}" + (f" ({seg.sync})" if seg.sync else ""),
+                seg.formation_name,
                 train,
                 partial(self._train_departs, seg),
             )

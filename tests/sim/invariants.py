@@ -76,11 +76,6 @@ _NEXT: dict[int, set[int]] = {
 Ev = tuple[float, int, int, str]
 
 
-def formation_name(seg: Segment) -> str:
-    """The name the engine gives the formation of a rail segment (its log ``place``)."""
-    return f"{seg.nodes[0]}>{seg.nodes[-1]}" + (f" ({seg.sync})" if seg.sync else "")
-
-
 class _Model:
     """What the model itself says, independently of the engine: plan steps, train specs per
     formation name, facility servers and causes per facility name."""
@@ -97,7 +92,7 @@ class _Model:
                 for i, leg in enumerate(seg.legs):
                     steps.append((seg.kind, leg, seg.nodes[i], seg.nodes[i + 1], seg))
                 if seg.kind == "rail":
-                    name = formation_name(seg)
+                    name = seg.formation_name
                     key = (seg.nodes[0], seg.legs, seg.sync)
                     if keys.setdefault(name, key) != key:
                         raise ValueError(f"two formations named {name!r}: {keys[name]}, {key}")
@@ -382,7 +377,7 @@ class _Checker:
                 elif k == K.JOIN_FORMATION:
                     assert nxt is not None
                     seg = nxt[4]
-                    if nxt[0] != "rail" or place != formation_name(seg) or here != seg.nodes[0]:
+                    if nxt[0] != "rail" or place != seg.formation_name or here != seg.nodes[0]:
                         self.bad(
                             "route", f"unit {u}: joins formation {place} at {here}, plan {nxt[:3]}"
                         )
