@@ -405,8 +405,11 @@ class _Checker:
                     else:
                         gate = nxt[1] if nxt else ""  # the next leg
                     ns = spec.nodes.get(here)
-                    junction = prev[1] == K.ARRIVE and (ns is None or ns.servers <= 0)
-                    # a closed node without a facility holds the consist before its next leg
+                    # a closed node without a facility holds the consist before its next leg,
+                    # on arrival or again after a hold at the leg's gate (the line's wait)
+                    junction = prev[1] in (K.ARRIVE, K.UNBLOCKED) and (
+                        ns is None or ns.servers <= 0
+                    )
                     if place != gate and not (junction and place == here):
                         self.bad("route", f"unit {u}: held at {place}, expected {gate}")
                 elif k == K.DELIVER:
