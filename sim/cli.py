@@ -14,6 +14,7 @@ import network
 from network import cli as network_cli
 from sim import cli_run, cli_scenario
 from sim.capacity import CapacityError
+from sim.outdir import OutputError
 from sim.scenario_io import ScenarioError
 
 
@@ -41,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
         return 2
-    except (network.NetworkError, ScenarioError) as exc:
+    except (network.NetworkError, ScenarioError, OutputError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (ValueError, OSError) as exc:

@@ -15,6 +15,7 @@ from typing import Any
 from tqdm import tqdm
 
 from network import NetworkError
+from sim import outdir
 from sim.capacity import CapacityError
 from sim.cli_scenario import capacity_verdict
 from sim.compile import compile_scenario
@@ -29,7 +30,18 @@ __all__ = ["add_commands", "cmd_compare", "cmd_run", "plain_error"]
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "-o", "--output", type=Path, metavar="DIR", help="output folder (default out/<name>)"
+        "-o",
+        "--output",
+        type=Path,
+        metavar="DIR",
+        help="output folder (default out/<name>, the scenario name as a slug); it must be new, "
+        "empty, or an earlier output of this tool (then with --overwrite)",
+    )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an earlier output of this tool in DIR (only the files its manifest.json "
+        "lists are removed; a folder with anything else in it is refused)",
     )
     p.add_argument(
         "--replications", type=int, metavar="N", help="override the scenario's replications"
@@ -134,18 +146,38 @@ def _load(files: list[Path], args: argparse.Namespace) -> list[ScenarioInfo]:
     return infos
 
 
-def _execute(infos: list[ScenarioInfo], args: argparse.Namespace, default_out: str) -> int:
+def _load_checked(files: list[Path], args: argparse.Namespace) -> list[ScenarioInfo]:
+    """The scenarios, and a refusal of ``-o DIR`` listed with their problems (all at once)."""
+    refusal = None
+    if args.output is not None:
+        try:
+            check_target(args.output, overwrite=args.overwrite)
+        except OutputError as exc:
+            refusal = exc
+    try:
+        infos = _load(files, args)
+    except ScenarioError as exc:
+        if refusal is not None:
+            exc.problems.append(str(refusal))
+        raise
+    if refusal is not None:
+        raise refusal
+    return infos
+
+
+def _execute(infos: list[ScenarioInfo], args: argparse.Namespace, default_out: Path) -> int:
     scenarios: list[Scenario] = [i.scenario for i in infos]
     n = args.replications if args.replications is not None else scenarios[0].run.replications
     if n < 1:
         raise ScenarioError([f"--replications (={n}) must be >= 1"])
     seed = args.seed if args.seed is not None else scenarios[0].run.seed
-    out = args.output or Path("out") / default_out
-    try:
-        check_target(out)
-    except OutputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    out = args.output or default_out
+    check_target(out, overwrite=args.overwrite)  # before anything is simulated
+
+    def tick(k: int) -> None:
+        bar.update(k)
+        outdir.test_pause("simulate")
+
     total = n * len(scenarios)
     with tqdm(
         total=total, desc="replications", unit="run", disable=args.quiet, file=sys.stderr
@@ -155,17 +187,19 @@ def _execute(infos: list[ScenarioInfo], args: argparse.Namespace, default_out: s
             n,
             seed=seed,
             workers=args.workers,
-            progress=bar.update,
+            progress=tick,
             base_dirs=[i.path.parent if i.path else None for i in infos],
             allow_overload=True,  # checked on the files as written (_load)
         )
-    try:
-        small = write_output(
-            out, results, infos, seed=seed, replications=n, with_figures=not args.no_figures
-        )
-    except (OutputError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    small = write_output(
+        out,
+        results,
+        infos,
+        seed=seed,
+        replications=n,
+        with_figures=not args.no_figures,
+        overwrite=args.overwrite,
+    )
     print(format_summary(small["summary"]))
     print()
     for line in saturation_sentences(results):
@@ -180,10 +214,11 @@ def _execute(infos: list[ScenarioInfo], args: argparse.Namespace, default_out: s
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    infos = _load([args.file], args)
-    return _execute(infos, args, infos[0].scenario.name)
+    infos = _load_checked([args.file], args)
+    return _execute(infos, args, outdir.default_folder(infos[0].scenario.name))
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    infos = _load(list(args.files), args)
-    return _execute(infos, args, "compare-" + "-vs-".join(i.scenario.name for i in infos[:3]))
+    infos = _load_checked(list(args.files), args)
+    names = [outdir.slug(i.scenario.name) for i in infos[:3]]
+    return _execute(infos, args, outdir.default_folder("compare", "-vs-".join(names)))

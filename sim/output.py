@@ -1,12 +1,15 @@
 """Write a run's or a comparison's output folder: tables, manifest, plots and report.
 
 The folder is assembled in a temporary sibling and moved into place only when everything has
-been written, so an error never leaves a partial output. An existing folder is replaced only if
-it is one of ours (it holds a ``manifest.json``); anything else is refused.
+been written, so an error or Ctrl-C never leaves a partial output (:class:`sim.outdir.Staging`).
+Its ``manifest.json`` names the tool and lists every file with its size and SHA-256; an existing
+folder is replaced only with ``overwrite`` and only if it is one of the tool's own by that rule,
+removing only the files its manifest lists; anything else is refused (:func:`sim.outdir.examine`).
 
 Layout::
 
-    DIR/manifest.json           scenarios (file, digest), seed, replications, versions, command
+    DIR/manifest.json           tool, kind, scenarios (file, digest), seed, replications,
+                                versions, command, and every file (path, size, sha256)
     DIR/tables/*.parquet        shipments, facilities, queues, closures (one row per unit/...)
     DIR/tables/*.csv            kpis, differences, summary, delay_by_cause, queue_trends (small)
     DIR/tables/capacity.*       the capacity check per scenario and facility (csv and parquet)
@@ -16,14 +19,10 @@ Layout::
 
 from __future__ import annotations
 
-import json
 import platform
-import shutil
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,16 +31,13 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 import network
-from sim import plots, report
+from sim import outdir, plots, report
 from sim.capacity import capacity_frame
 from sim.compile import scenario_network
 from sim.metrics import delay_by_cause, paired_differences
+from sim.outdir import OutputError, Staging
 from sim.runner import TABLES, Results
 from sim.scenario import Scenario
-
-
-class OutputError(Exception):
-    """The output folder cannot be written (exists and is not ours, or an OS error)."""
 
 
 @dataclass(frozen=True)
@@ -60,14 +56,19 @@ def manifest(
     replications: int,
     command: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """The manifest of an output folder: enough to reproduce and to check what was run."""
+    """The manifest of an output folder: enough to reproduce and to check what was run.
+
+    :class:`~sim.outdir.Staging` adds ``tool`` and the list of ``files`` when it is written.
+    """
     from sim import __version__
 
     versions = {"caspian-corridors": __version__, "python": platform.python_version()}
     for mod in ("simpy", "networkx", "numpy", "pandas"):
         versions[mod] = __import__(mod).__version__
     return {
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "tool": outdir.TOOL,
+        "kind": "compare" if len(infos) > 1 else "run",
+        "created": outdir.now(),
         "command": list(command) if command is not None else sys.argv,
         "seed": seed,
         "replications": replications,
@@ -89,36 +90,10 @@ def manifest(
     }
 
 
-def check_target(out_dir: Path) -> None:
-    """Refuse an output folder that exists and is not one of ours (before any work is done)."""
-    out_dir = out_dir.resolve()
-    if out_dir.exists() and (
-        not out_dir.is_dir()
-        or (any(out_dir.iterdir()) and not (out_dir / "manifest.json").exists())
-    ):
-        raise OutputError(
-            f"{out_dir}: exists and is not an output folder of this tool (no manifest.json); "
-            "choose another -o DIR or remove it"
-        )
-
-
-def _prepare(out_dir: Path) -> Path:
-    check_target(out_dir)
-    out_dir = out_dir.resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-
-
-def _commit(tmp: Path, out_dir: Path) -> None:
-    out_dir = out_dir.resolve()
-    if out_dir.exists():
-        old = out_dir.with_name(f".{out_dir.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        out_dir.rename(old)
-        tmp.rename(out_dir)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        tmp.rename(out_dir)
+def check_target(out_dir: Path, *, overwrite: bool = False) -> None:
+    """Refuse an output folder before any work is done: one that is not the tool's own, or
+    one of its own without ``overwrite`` (see :func:`sim.outdir.examine`)."""
+    outdir.examine(out_dir, overwrite=overwrite)
 
 
 #: figure file stem -> caption in the report
@@ -174,14 +149,21 @@ def write_output(
     replications: int,
     command: Sequence[str] | None = None,
     with_figures: bool = True,
+    overwrite: bool = False,
 ) -> dict[str, pd.DataFrame]:
-    """Write tables, manifest, figures and report to ``out_dir``; return the small tables."""
+    """Write tables, figures, report and manifest to ``out_dir``; return the small tables.
+
+    Raises
+    ------
+    OutputError
+        ``out_dir`` is not the tool's own, or is and ``overwrite`` is False (nothing written).
+    """
     baseline = infos[0].scenario.name
     kpi_table = results.kpis()
     diffs = paired_differences(kpi_table, baseline) if len(infos) > 1 else pd.DataFrame()
     summary = report.summary_table(results, baseline)
-    tmp = _prepare(out_dir)
-    try:
+    with Staging(out_dir, overwrite=overwrite) as staging:
+        tmp = staging.tmp
         tables = tmp / "tables"
         tables.mkdir()
         for name in TABLES:
@@ -198,6 +180,7 @@ def write_output(
         for name, frame in small.items():
             frame.to_csv(tables / f"{name}.csv", index=False)
         small["capacity"].to_parquet(tables / "capacity.parquet", index=False)
+        outdir.test_pause("write")
         figure_paths: dict[str, Path] = {}
         if with_figures:
             fig_dir = tmp / "figures"
@@ -207,8 +190,6 @@ def write_output(
                 fig.savefig(path, dpi=120, bbox_inches="tight")
                 plt.close(fig)
                 figure_paths[CAPTIONS[stem]] = path
-        info = manifest(infos, results, seed=seed, replications=replications, command=command)
-        (tmp / "manifest.json").write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n")
         report.write_report(
             results,
             tmp,
@@ -216,10 +197,9 @@ def write_output(
             figures=figure_paths,
             scenarios=[i.scenario for i in infos],
         )
-        _commit(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        staging.commit(
+            manifest(infos, results, seed=seed, replications=replications, command=command)
+        )
     return small
 
 

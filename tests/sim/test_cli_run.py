@@ -66,8 +66,11 @@ def test_compare_writes_everything_and_prints_differences(tmp_path: Path, capsys
     html = (out / "report.html").read_text()
     for name in figures:
         assert f"figures/{name}" in html
-    # running again replaces our own folder
-    assert main(["compare", str(a), str(b), "-o", str(out), "-q", "--no-figures"]) == 0
+    # running again replaces our own folder, with --overwrite only
+    assert main(["compare", str(a), str(b), "-o", str(out), "-q", "--no-figures"]) == 2
+    assert "--overwrite" in capsys.readouterr().err and (out / "figures").exists()
+    argv = ["compare", str(a), str(b), "-o", str(out), "-q", "--no-figures", "--overwrite"]
+    assert main(argv) == 0
     assert not (out / "figures").exists()
 
 
