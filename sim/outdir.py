@@ -41,7 +41,7 @@ import sys
 import threading
 import time
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -53,6 +53,7 @@ __all__ = [
     "STALE_HOURS",
     "TOOL",
     "OutputError",
+    "OwnedFolder",
     "Staging",
     "Target",
     "default_folder",
@@ -161,7 +162,8 @@ def write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:
     """Write JSON to a temporary sibling, then rename it over ``path`` (whole or nothing)."""
     tmp = path.with_name(temp_name("tmp", path.name))
     try:
-        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+        tmp.write_text(text + "\n", encoding="utf-8")
         os.replace(tmp, path)
     except BaseException:
         with suppress(OSError):
@@ -270,7 +272,8 @@ def _valid_entry(entry: Any) -> bool:
 
 
 def _top_entries(path: Path) -> tuple[list[str], int]:
-    names, total = [], 0
+    names: list[str] = []
+    total = 0
     with os.scandir(path) as it:
         for entry in it:
             total += 1
@@ -523,6 +526,126 @@ class Staging:
         with deferred_interrupt():
             if self.tmp != self.target:
                 shutil.rmtree(self.tmp, ignore_errors=True)
+            for p in reversed(self._created):
+                with suppress(OSError):
+                    p.rmdir()
+
+
+def _remove_temp(path: Path) -> None:
+    """Remove one of the tool's own temporary entries (a file, or a folder only it writes to)."""
+    with suppress(OSError):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+
+class OwnedFolder:
+    """A folder written in place, file by file, that stays the tool's own at every moment (a
+    sweep's folder, which a rerun resumes).
+
+    Each file is written to a temporary sibling (``.corridor-tmp-...``), listed in the manifest
+    (rewritten whole, atomically), and only then renamed into place: a killed process leaves at
+    most a listed file that is missing (done again) and a temporary file (removed by the next
+    run). Use :meth:`open`.
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp()) / "sweep"
+    >>> f = OwnedFolder.open(d, {"kind": "demo", "key": 1}, same=lambda m: m.get("key") == 1)
+    >>> f.add("runs/a.txt", lambda p: p.write_text("a"))
+    >>> g = OwnedFolder.open(d, {"kind": "demo", "key": 1}, same=lambda m: m.get("key") == 1)
+    >>> g.resumed, sorted(g.files)
+    (True, ['runs/a.txt'])
+    >>> OwnedFolder.open(d, {"kind": "demo", "key": 2}, same=lambda m: m.get("key") == 2)
+    ... # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    OutputError: .../sweep: holds another demo output of this tool; add --overwrite ...
+    """
+
+    def __init__(
+        self, path: Path, head: Mapping[str, Any], files: Mapping[str, Any], resumed: bool
+    ) -> None:
+        self.path = path
+        self.head = dict(head)
+        self.files: dict[str, dict[str, Any]] = dict(files)
+        self.resumed = resumed
+        self._created: list[Path] = []
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str],
+        head: Mapping[str, Any],
+        *,
+        same: Callable[[Mapping[str, Any]], bool],
+        overwrite: bool = False,
+        describe: str = "",
+    ) -> OwnedFolder:
+        """Use ``path``: a new or empty folder, or one of the tool's own for which
+        ``same(manifest)`` holds (resumed: its files are kept); another output of the tool is
+        replaced with ``overwrite`` (only its listed files are removed), else refused, as is a
+        foreign folder (:class:`OutputError`). ``describe`` says what "same" means, for the
+        refusal. The manifest is written at once."""
+        target = examine(path, overwrite=True)
+        old = target.manifest
+        resumed = old is not None and same(old)
+        if old is not None and not resumed and not overwrite:
+            what = old.get("kind", "output")
+            raise OutputError(
+                f"{target.path}: holds another {what} output of this tool{describe}; add "
+                f"--overwrite to replace it (only the files its {MANIFEST} lists are removed), "
+                "or choose another -o DIR"
+            )
+        for leftover in target.leftovers:
+            _remove_temp(leftover)
+        files: dict[str, Any] = {}
+        if old is not None and resumed:
+            files = {e["path"]: e for e in old["files"] if (target.path / e["path"]).is_file()}
+            head = {**head, "created": old.get("created", head.get("created"))}
+        elif old is not None:
+            remove_listed(target.path, old)
+        folder = cls(target.path, head, files, resumed)
+        missing = [p for p in [target.path, *target.path.parents] if not p.exists()]
+        try:
+            for p in reversed(missing):
+                p.mkdir()  # the user's umask applies
+                folder._created.append(p)
+            folder.save()
+        except BaseException:
+            folder.discard()
+            raise
+        return folder
+
+    def save(self) -> None:
+        """Write the manifest (the fixed part, the time and every file)."""
+        info = {
+            "tool": TOOL,
+            **self.head,
+            "updated": now(),
+            "files": [self.files[k] for k in sorted(self.files)],
+        }
+        write_json_atomic(self.path / MANIFEST, info)
+
+    def add(self, rel: str, write: Callable[[Path], Any]) -> None:
+        """Write one file: ``write(tmp_path)``, list it, rename it to ``rel`` (replacing the
+        listed file of that name)."""
+        final = self.path / rel
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = final.with_name(temp_name("tmp", final.name))
+        try:
+            write(tmp)
+            self.files[rel] = file_entry(self.path, tmp) | {"path": rel}
+            self.save()
+            os.replace(tmp, final)
+        except BaseException:
+            with suppress(OSError):
+                tmp.unlink()
+            raise
+
+    def discard(self) -> None:
+        """Remove the folder again if this call created it and no file has been added."""
+        if self._created and not self.files:
+            remove_listed(self.path, {"files": []})
             for p in reversed(self._created):
                 with suppress(OSError):
                     p.rmdir()

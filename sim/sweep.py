@@ -24,10 +24,18 @@ A ``path`` is a dotted key path into the scenario (list items by number, ``deman
 them for the table and plot. Each grid point is the base scenario with those keys set, validated
 like a scenario file (every problem of every point listed in one :class:`ScenarioError`) and
 compiled once. Jobs are points x replications. Each finished job is saved at once in
-``DIR/runs/<hash>.parquet`` (written to a temporary name, then renamed), the hash covering the
-point's scenario digest and the replication, so a rerun skips what is done. The tidy table
-``DIR/sweep.parquet`` (point parameters + replication + KPIs per flow and for all flows) and the
-plot ``DIR/response.png`` are assembled from those files.
+``DIR/runs/<hash>.parquet`` (written to a temporary name, listed in ``DIR/manifest.json``, then
+renamed), the hash covering the point's scenario digest and the replication, so a rerun skips
+what is done. The tidy table ``DIR/sweep.parquet`` (point parameters + replication + KPIs per flow
+and for all flows) and the plot ``DIR/response.png`` are assembled from those files.
+
+The folder follows the rules of :mod:`sim.outdir`: its manifest names the tool, the sweep file
+(path, SHA-256 of its bytes) and the sweep's :meth:`Sweep.digest`, and lists every file. A rerun
+resumes only in the folder of the *same sweep*: the same grid points with the same scenarios
+(every parameter's path, values and labels, and the base scenario after ``extends`` with the
+sweep's horizon, warm-up and seed), whatever the file's name, place or comments, its replications
+(more are added, fewer reuse what is there), metrics or response. Any other output of the tool
+is replaced only with ``overwrite``; a folder with anything else in it is refused.
 
 Examples
 --------
@@ -52,6 +60,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from sim import outdir
 from sim.capacity import check_capacity, overload_problems
 from sim.compile import compile_scenario
 from sim.executors import Executor, SequentialExecutor
@@ -78,6 +87,7 @@ __all__ = [
     "add_commands",
     "grid",
     "load_sweep",
+    "open_folder",
     "plot_response",
     "run_job",
     "run_sweep",
@@ -172,6 +182,21 @@ class Sweep:
     def jobs(self) -> list[tuple[int, int]]:
         """``(point index, replication)`` of every job."""
         return [(p, r) for p in range(len(self.points)) for r in range(self.replications)]
+
+    def digest(self) -> str:
+        """What makes two sweeps the same for resuming: every grid point (labels) with the
+        digest of its scenario.
+
+        >>> s = Sweep("a", Path("a.toml"), None, (), 1, (), "", "")  # type: ignore[arg-type]
+        >>> len(s.digest())
+        16
+        """
+        payload = json.dumps(
+            [[p, s.digest()] for p, s in zip(self.points, self.scenarios, strict=True)],
+            sort_keys=True,
+            default=str,
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
     def job_key(self, point: int, replication: int) -> str:
         """A stable name for one job's result file."""
@@ -353,10 +378,50 @@ def run_job(spec: ModelSpec, replication: int) -> pd.DataFrame:
     return pd.concat([per_flow, together], ignore_index=True)
 
 
-def _save_atomic(frame: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    frame.to_parquet(tmp, index=False)
-    os.replace(tmp, path)  # a reader sees the whole file or none of it
+def _manifest_head(sweep: Sweep) -> dict[str, Any]:
+    import sys
+
+    from sim import __version__
+
+    return {
+        "kind": "sweep",
+        "created": outdir.now(),
+        "command": sys.argv,
+        "sweep": {
+            "name": sweep.name,
+            "file": str(sweep.file),
+            "file_sha256": hashlib.sha256(sweep.file.read_bytes()).hexdigest()
+            if sweep.file.is_file()
+            else None,
+            "digest": sweep.digest(),
+            "points": len(sweep.points),
+            "replications": sweep.replications,
+            "parameters": [
+                {"path": p.path, "column": p.column, "values": list(p.values)}
+                for p in sweep.parameters
+            ],
+        },
+        "versions": {"caspian-corridors": __version__},
+    }
+
+
+def open_folder(sweep: Sweep, out_dir: str | os.PathLike[str], *, overwrite: bool = False) -> Any:
+    """The sweep's :class:`~sim.outdir.OwnedFolder`: new, resumed (the same sweep), or replacing
+    another output of the tool with ``overwrite``; a foreign folder raises
+    :class:`~sim.outdir.OutputError`. Nothing runs before this check."""
+    digest = sweep.digest()
+    return outdir.OwnedFolder.open(
+        out_dir,
+        _manifest_head(sweep),
+        same=lambda m: (
+            m.get("kind") == "sweep"
+            and isinstance(m.get("sweep"), dict)
+            and m["sweep"].get("digest") == digest
+        ),
+        overwrite=overwrite,
+        describe=f" (not of this sweep: {os.path.relpath(sweep.file)}, digest {digest}; a sweep "
+        "resumes only into the folder of the same grid points and scenarios)",
+    )
 
 
 @dataclass
@@ -378,6 +443,7 @@ def run_sweep(
     on_job: Callable[[int, int], Any] | None = None,
     progress: bool = True,
     plot: bool = True,
+    overwrite: bool = False,
 ) -> SweepResult:
     """Run the jobs of ``sweep`` not yet saved in ``out_dir``; assemble table and plot.
 
@@ -389,12 +455,20 @@ def run_sweep(
         Run at most this many of the missing jobs (then stop; a rerun resumes).
     on_job
         Called with ``(point, replication)`` after each job is saved.
+    overwrite
+        Replace another output of the tool in ``out_dir`` (not needed to resume this sweep).
+
+    Raises
+    ------
+    OutputError
+        ``out_dir`` is not the tool's own, or holds another output and ``overwrite`` is False;
+        checked before any job runs (nothing written).
     """
     from tqdm.auto import tqdm
 
-    out = Path(out_dir)
+    folder = open_folder(sweep, out_dir, overwrite=overwrite)
+    out = folder.path
     runs = out / "runs"
-    runs.mkdir(parents=True, exist_ok=True)
     executor = executor or SequentialExecutor()
     all_jobs = sweep.jobs()
     todo = [(p, r) for p, r in all_jobs if not (runs / f"{sweep.job_key(p, r)}.parquet").exists()]
@@ -412,18 +486,29 @@ def run_sweep(
             for col, value in reversed(sweep.points[p].items()):
                 frame.insert(0, col, value)
             frame.insert(0, "point", p)
-            _save_atomic(frame, runs / f"{sweep.job_key(p, r)}.parquet")
+            # a reader sees the whole file or none of it; the manifest lists it first
+            folder.add(
+                f"runs/{sweep.job_key(p, r)}.parquet",
+                lambda path, frame=frame: frame.to_parquet(path, index=False),
+            )
             ran += 1
             bar.update(1)
             if on_job is not None:
                 on_job(p, r)
+            outdir.test_pause("simulate")
+    except BaseException:
+        folder.discard()  # a folder made by this call, with nothing in it yet
+        raise
     finally:
         bar.close()
     table = assemble(sweep, out)
     if len(table) and table.groupby(["point", "replication"]).ngroups == len(all_jobs):
-        table.to_parquet(out / "sweep.parquet", index=False)
+        folder.add("sweep.parquet", lambda path: table.to_parquet(path, index=False))
         if plot:
-            plot_response(table, sweep).savefig(out / "response.png", dpi=120)
+            folder.add(
+                "response.png",
+                lambda path: plot_response(table, sweep).savefig(path, dpi=120, format="png"),
+            )
     return SweepResult(table, ran, skipped, out)
 
 
@@ -484,7 +569,18 @@ def add_commands(sub: Any) -> None:
         "as they complete, so a rerun resumes. Writes DIR/sweep.parquet and DIR/response.png.",
     )
     p.add_argument("file", type=Path, metavar="FILE", help="sweep TOML file")
-    p.add_argument("-o", "--output", type=Path, help="output folder (default sweep-<name>)")
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="DIR",
+        help="output folder (default out/sweep-<name>); new, empty, or this sweep's (resumed)",
+    )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace another output of this tool in DIR (only the files its manifest lists)",
+    )
     p.add_argument("--replications", type=int, help="replications per point")
     p.add_argument("--horizon-days", type=float, help="simulated days of each run")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="local processes")
@@ -525,16 +621,36 @@ def cmd_sweep(args: Any) -> int:
 
     if args.replications is not None and args.replications < 1:
         raise ScenarioError([f"--replications (={args.replications}) must be >= 1"])
-    sweep = load_sweep(
-        args.file,
-        replications=args.replications,
-        horizon_days=args.horizon_days,
-        allow_overload=args.allow_overload,
-    )
+    refusal = None
+    if args.output is not None:  # a foreign folder is named with the sweep file's problems
+        try:
+            outdir.examine(args.output, overwrite=True)
+        except outdir.OutputError as exc:
+            refusal = exc
+    try:
+        sweep = load_sweep(
+            args.file,
+            replications=args.replications,
+            horizon_days=args.horizon_days,
+            allow_overload=args.allow_overload,
+        )
+    except ScenarioError as exc:
+        if refusal is not None:
+            exc.problems.append(str(refusal))
+        raise
+    if refusal is not None:
+        raise refusal
     _print_capacity(sweep)
-    out = args.output or Path(f"sweep-{sweep.name}")
+    out = args.output or outdir.default_folder("sweep", sweep.name)
     executor = make_executor(args.workers, args.scheduler, args.local_cluster)
-    res = run_sweep(sweep, out, executor=executor, max_jobs=args.max_jobs, progress=not args.quiet)
+    res = run_sweep(
+        sweep,
+        out,
+        executor=executor,
+        max_jobs=args.max_jobs,
+        progress=not args.quiet,
+        overwrite=args.overwrite,
+    )
     total = len(sweep.jobs())
     done = res.table.groupby(["point", "replication"]).ngroups if len(res.table) else 0
     print(
