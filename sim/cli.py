@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import network
 from network import cli as network_cli
 from sim import cli_run, cli_scenario
+from sim._entry import interrupted
 from sim.capacity import CapacityError
 from sim.outdir import OutputError
 from sim.scenario_io import ScenarioError
@@ -51,8 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {cli_run.plain_error(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+        return interrupted()
 
 
 if __name__ == "__main__":  # pragma: no cover

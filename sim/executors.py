@@ -14,13 +14,52 @@ Examples
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 from sim.scenario_io import ScenarioError
 
-__all__ = ["DaskExecutor", "Executor", "ProcessExecutor", "SequentialExecutor", "make_executor"]
+__all__ = [
+    "DaskExecutor",
+    "Executor",
+    "ProcessExecutor",
+    "SequentialExecutor",
+    "local_pool",
+    "make_executor",
+]
+
+
+def _worker_ignores_ctrl_c() -> None:
+    """Ctrl-C reaches every process of the terminal's group; the main process stops the
+    workers, which must not each print a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextmanager
+def local_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """A process pool whose workers leave Ctrl-C to the main process; on an error or Ctrl-C in
+    the main process the queued jobs are cancelled and the workers stopped at once (not after
+    the jobs they are running).
+
+    >>> with local_pool(2) as pool:
+    ...     sorted(pool.map(abs, [-1, 2]))
+    [1, 2]
+    """
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_ignores_ctrl_c)
+    try:
+        yield pool
+    except BaseException:
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(5)
+        raise
+    pool.shutdown(wait=True)
 
 
 class Executor(Protocol):
@@ -53,7 +92,7 @@ class ProcessExecutor:
         if self.workers <= 1 or len(jobs) <= 1:
             yield from SequentialExecutor().run(fn, jobs)
             return
-        with ProcessPoolExecutor(max_workers=min(self.workers, len(jobs))) as pool:
+        with local_pool(min(self.workers, len(jobs))) as pool:
             futures = {pool.submit(fn, *args): i for i, args in enumerate(jobs)}
             for fut in as_completed(futures):
                 yield futures[fut], fut.result()

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ import pandas as pd
 
 from sim.capacity import CapacityError, require_capacity
 from sim.compile import compile_scenario
+from sim.executors import local_pool
 from sim.metrics import closures_frame, facilities_frame, kpis, queues_frame, shipments_frame
 from sim.model import ModelSpec
 from sim.saturation import Saturation, saturation
@@ -184,7 +184,7 @@ def map_specs(
     """Run (spec, replication) jobs, in local processes when ``workers`` > 1; order kept."""
     out: list[Results] = []
     if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=min(workers, os.cpu_count() or 1, len(jobs))) as pool:
+        with local_pool(min(workers, os.cpu_count() or 1, len(jobs))) as pool:
             for res in pool.map(_job, jobs):
                 out.append(res)
                 if progress is not None:

@@ -479,9 +479,9 @@ def run_sweep(
     bar = tqdm(
         total=len(all_jobs), initial=skipped, desc=sweep.name, unit="run", disable=not progress
     )
+    results = executor.run(run_job, [(sweep.specs[p], r) for p, r in todo])
     try:
-        args = [(sweep.specs[p], r) for p, r in todo]
-        for i, frame in executor.run(run_job, args):
+        for i, frame in results:
             p, r = todo[i]
             for col, value in reversed(sweep.points[p].items()):
                 frame.insert(0, col, value)
@@ -497,6 +497,7 @@ def run_sweep(
                 on_job(p, r)
             outdir.test_pause("simulate")
     except BaseException:
+        getattr(results, "close", lambda: None)()  # stop the workers now
         folder.discard()  # a folder made by this call, with nothing in it yet
         raise
     finally:
