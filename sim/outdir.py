@@ -501,9 +501,14 @@ class Staging:
             if current.manifest is not None:
                 old = self.target.with_name(temp_name("old", self.target.name))
                 os.rename(self.target, old)
-            elif current.exists:
-                os.rmdir(self.target)  # empty
-            os.rename(self.tmp, self.target)
+            if current.exists and current.manifest is None:
+                # an empty folder: kept as it is (its permissions), the output moved in, the
+                # manifest first so that the folder is the tool's own at every moment
+                for entry in sorted(self.tmp.iterdir(), key=lambda p: p.name != MANIFEST):
+                    os.rename(entry, self.target / entry.name)
+                os.rmdir(self.tmp)
+            else:
+                os.rename(self.tmp, self.target)
             self._done = True
             if old is not None and current.manifest is not None:
                 try:

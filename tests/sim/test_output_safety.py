@@ -156,9 +156,13 @@ def test_the_manifest_lists_every_file_with_size_and_digest(work: Path):
 
 
 def test_an_empty_folder_is_used_and_a_file_is_refused(work: Path, capsys):
-    (work / "empty").mkdir()
+    (work / "empty").mkdir(mode=0o700)
+    inode = (work / "empty").stat().st_ino
     assert main(["run", str(scenario(work)), "-o", "empty", *FAST]) == 0
     assert (work / "empty" / "manifest.json").exists()
+    assert (work / "empty").stat().st_ino == inode  # the same folder, kept as it was
+    assert (work / "empty").stat().st_mode & 0o777 == 0o700
+    assert temp_entries(work) == []
     (work / "file").write_text("not a folder")
     assert main(["run", str(scenario(work)), "-o", "file", *FAST]) == 2
     assert f"{work / 'file'}: exists and is not a folder" in capsys.readouterr().err
