@@ -356,7 +356,29 @@ def test_network_folder_is_relative_to_the_file_that_names_it(tmp_path: Path) ->
 def test_unloadable_network_is_one_problem(tmp_path: Path) -> None:
     path = write(tmp_path, "a.toml", TINY_OK.replace(TINY.as_posix(), "no_such_folder"))
     (problem,) = problems_of(path, check_network=True)
-    assert "a.toml: network: cannot load the network:" in problem
+    assert "a.toml: network: folder not found: 'no_such_folder'" in problem
+
+
+def test_every_problem_of_a_network_folder_is_listed(tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "net"
+    shutil.copytree(TINY, folder)
+    legs = (folder / "legs.csv").read_text(encoding="utf-8").splitlines()
+    header = legs[0].split(",")
+    cells = legs[1].split(",")
+    cells[header.index("distance_km")] = "-3"
+    legs[1] = ",".join(cells)
+    (folder / "legs.csv").write_text("\n".join(legs) + "\n", encoding="utf-8")
+    (folder / "units.csv").unlink()
+    path = write(tmp_path, "a.toml", TINY_OK.replace(TINY.as_posix(), "net"))
+    problems = problems_of(path, check_network=True)
+    listed = network.check_network(folder)
+    assert len(problems) == len(listed) >= 2, problems
+    for problem, expected in zip(problems, listed, strict=True):
+        assert problem.endswith(f"a.toml: network: 'net': {expected}"), (problem, expected)
+    assert any("legs.csv:2: distance_km = -3" in p for p in problems), problems
+    assert any("units.csv" in p for p in problems), problems
 
 
 # ------------------------------------------------------------------------------ schema, dump
