@@ -20,8 +20,9 @@ from sim.cli_scenario import capacity_verdict
 from sim.compile import compile_scenario
 from sim.output import OutputError, ScenarioInfo, check_target, write_output
 from sim.report import format_summary, route_shift, saturation_sentences
+from sim.flags import MAX_WORKERS, float_between, int_between
 from sim.runner import compare
-from sim.scenario import Scenario
+from sim.scenario import MAX_HORIZON_DAYS, MAX_REPLICATIONS, MAX_SEED, Scenario
 from sim.scenario_io import ScenarioError, load_scenario
 
 __all__ = ["add_commands", "cmd_compare", "cmd_run", "plain_error"]
@@ -32,14 +33,33 @@ def _common(p: argparse.ArgumentParser) -> None:
         "-o", "--output", type=Path, metavar="DIR", help="output folder (default out/<name>)"
     )
     p.add_argument(
-        "--replications", type=int, metavar="N", help="override the scenario's replications"
+        "--replications",
+        type=int_between(1, MAX_REPLICATIONS),
+        metavar="N",
+        help=f"override the scenario's replications (1 to {MAX_REPLICATIONS:,})",
     )
-    p.add_argument("--seed", type=int, metavar="S", help="override the root seed")
     p.add_argument(
-        "--workers", type=int, default=1, metavar="N", help="local processes (default 1)"
+        "--seed", type=int_between(0, MAX_SEED), metavar="S", help="override the root seed"
     )
-    p.add_argument("--horizon-days", type=float, metavar="D", help="shorten or lengthen the run")
-    p.add_argument("--warmup-days", type=float, metavar="D", help="override the warm-up")
+    p.add_argument(
+        "--workers",
+        type=int_between(1, MAX_WORKERS),
+        default=1,
+        metavar="N",
+        help=f"local processes (default 1, at most {MAX_WORKERS})",
+    )
+    p.add_argument(
+        "--horizon-days",
+        type=float_between(0, MAX_HORIZON_DAYS, low_open=True),
+        metavar="D",
+        help=f"shorten or lengthen the run (at most {MAX_HORIZON_DAYS:g} days)",
+    )
+    p.add_argument(
+        "--warmup-days",
+        type=float_between(0, MAX_HORIZON_DAYS),
+        metavar="D",
+        help="override the warm-up",
+    )
     p.add_argument("--no-figures", action="store_true", help="tables and report text only")
     p.add_argument(
         "--allow-overload",
