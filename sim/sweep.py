@@ -226,10 +226,11 @@ def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
     >>> d = {"demand": [{"per_week": 1}]}
     >>> _set_path(d, "demand.0.per_week", 2); d
     {'demand': [{'per_week': 2}]}
-    >>> _set_path(d, "demand.x", 2)
-    Traceback (most recent call last):
-    ...
-    sim.sweep._PathError: 'demand' is an array: 'x' is not an item number (0, 1, ...)
+    >>> try:
+    ...     _set_path(d, "demand.x", 2)
+    ... except _PathError as exc:
+    ...     print(exc)
+    'demand' is an array: 'x' is not an item number (0, 1, ...)
     """
     parts = path.split(".")
     if any(not part for part in parts):
@@ -358,14 +359,14 @@ def load_sweep(
         label = ", ".join(
             f"{p.column}={p.label(i)!r}" for p, i in zip(parameters, idx, strict=True)
         )
-        try:
-            for n, (p, i) in enumerate(zip(parameters, idx, strict=True)):
-                try:
-                    _set_path(data, p.path, p.values[i])
-                except _PathError as exc:
-                    raise _PathError(f"{where}: parameter[{n}].path: {p.path!r}: {exc}") from None
-        except _PathError as exc:
-            path_problems[str(exc)] = None
+        missed = False
+        for n, (p, i) in enumerate(zip(parameters, idx, strict=True)):
+            try:
+                _set_path(data, p.path, p.values[i])
+            except _PathError as exc:
+                path_problems[f"{where}: parameter[{n}].path: {p.path!r}: {exc}"] = None
+                missed = True
+        if missed:
             continue
         try:
             scenarios.append(Scenario.model_validate(data))
@@ -525,6 +526,9 @@ def plot_response(table: pd.DataFrame, sweep: Sweep) -> Any:
     one line per combination of the other parameters, for ``sweep.response_flow``."""
     from matplotlib.figure import Figure
 
+    def plain(text: object) -> str:  # user text, never mathtext (see sim.plots._plain)
+        return str(text).replace("$", r"\$")
+
     first, *others = [p.column for p in sweep.parameters]
     rows = table[table["flow"] == sweep.response_flow]
     fig = Figure(figsize=(6.4, 4.0))
@@ -536,10 +540,15 @@ def plot_response(table: pd.DataFrame, sweep: Sweep) -> Any:
         mean = mean.iloc[sorted(range(len(mean)), key=lambda i: order.get(mean.index[i], i))]
         keys = key if isinstance(key, tuple) else (key,)
         label = ", ".join(f"{c}={v}" for c, v in zip(others, keys, strict=True)) or None
-        ax.plot([str(x) for x in mean.index], mean.to_numpy(), marker="o", label=label)
-    ax.set_xlabel(first)
+        ax.plot(
+            [plain(x) for x in mean.index],
+            mean.to_numpy(),
+            marker="o",
+            label=plain(label) if label else None,
+        )
+    ax.set_xlabel(plain(first))
     ax.set_ylabel(f"{sweep.response} (mean of {sweep.replications} replications)")
-    ax.set_title(f"{sweep.name}: {sweep.response_flow}")
+    ax.set_title(plain(f"{sweep.name}: {sweep.response_flow}"))
     if others:
         ax.legend(fontsize="small")
     fig.tight_layout()
