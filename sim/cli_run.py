@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from tqdm import tqdm
 
 from network import NetworkError
@@ -23,7 +24,7 @@ from sim.report import format_summary, route_shift, saturation_sentences
 from sim.flags import MAX_WORKERS, float_between, int_between
 from sim.runner import compare
 from sim.scenario import MAX_HORIZON_DAYS, MAX_REPLICATIONS, MAX_SEED, Scenario
-from sim.scenario_io import ScenarioError, load_scenario
+from sim.scenario_io import ScenarioError, load_scenario, located, problem_text
 
 __all__ = ["add_commands", "cmd_compare", "cmd_run", "plain_error"]
 
@@ -137,8 +138,16 @@ def _load(files: list[Path], args: argparse.Namespace) -> list[ScenarioInfo]:
         if changes:
             try:
                 s = s.with_run(**changes)
-            except ValueError as exc:
-                problems.append(f"{f}: run: {plain_error(exc)}")
+            except ValidationError as exc:
+                flags = " ".join(
+                    f"--{k.replace('_', '-')} {v:g}"
+                    for k, v in (("horizon_days", args.horizon_days), ("warmup_days", args.warmup_days))
+                    if v is not None
+                )
+                problems += [
+                    f"{f}: {located(tuple(e['loc']), problem_text(e))} (with {flags})"
+                    for e in exc.errors()
+                ]
                 continue
         infos.append(ScenarioInfo(s, f))
     if problems:
