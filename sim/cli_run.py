@@ -19,9 +19,9 @@ from network import NetworkError
 from sim.capacity import CapacityError
 from sim.cli_scenario import capacity_verdict
 from sim.compile import compile_scenario
+from sim.flags import MAX_WORKERS, float_between, int_between
 from sim.output import OutputError, ScenarioInfo, check_target, write_output
 from sim.report import format_summary, route_shift, saturation_sentences
-from sim.flags import MAX_WORKERS, float_between, int_between
 from sim.runner import compare
 from sim.scenario import MAX_HORIZON_DAYS, MAX_REPLICATIONS, MAX_SEED, Scenario
 from sim.scenario_io import ScenarioError, load_scenario, located, problem_text
@@ -141,7 +141,10 @@ def _load(files: list[Path], args: argparse.Namespace) -> list[ScenarioInfo]:
             except ValidationError as exc:
                 flags = " ".join(
                     f"--{k.replace('_', '-')} {v:g}"
-                    for k, v in (("horizon_days", args.horizon_days), ("warmup_days", args.warmup_days))
+                    for k, v in (
+                        ("horizon_days", args.horizon_days),
+                        ("warmup_days", args.warmup_days),
+                    )
                     if v is not None
                 )
                 problems += [

@@ -689,9 +689,7 @@ def queue_timeseries(
         for pax in axes[-2:] if ax is None else axes[:1]:
             pax.set_xlabel("time (days)")
         if ax is None:
-            handles: list[Any] = [
-                Line2D([], [], color=colors[n], label=_plain(n)) for n in names
-            ]
+            handles: list[Any] = [Line2D([], [], color=colors[n], label=_plain(n)) for n in names]
             handles.append(
                 Patch(
                     color=colors[names[0]],

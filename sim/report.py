@@ -21,9 +21,9 @@ from __future__ import annotations
 import html
 import re
 import shutil
-from types import SimpleNamespace
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
@@ -42,8 +42,8 @@ from sim.shift import describe_ferry_departures, describe_shift
 
 __all__ = [
     "format_summary",
-    "md_text",
     "in_transit",
+    "md_text",
     "reading",
     "route_shift",
     "saturation_sentences",
@@ -70,9 +70,7 @@ def md_text(text: object) -> str:
     """
     one_line = " ".join(str(text).split())
     escaped = _MD_MARKUP.sub(r"\\\1", one_line)
-    return _MD_AUTOLINK.sub(
-        lambda m: f"{m[1]}\\://" if m[1] else f"{m[2]}\\.", escaped
-    )
+    return _MD_AUTOLINK.sub(lambda m: f"{m[1]}\\://" if m[1] else f"{m[2]}\\.", escaped)
 
 
 KEY_METRICS = ("mean_transit_d", "p95_transit_d", "on_time", "cost_usd_per_unit", "co2_kg_per_unit")
@@ -547,7 +545,13 @@ def write_report(
         f"{m(i['replications'])} | {m(i['seed'])} | {m(i['description'])} |"
         for i in info
     ]
-    md += ["", "## Key results", "", "| " + " | ".join(map(m, head)) + " |", "|" + "---|" * len(head)]
+    md += [
+        "",
+        "## Key results",
+        "",
+        "| " + " | ".join(map(m, head)) + " |",
+        "|" + "---|" * len(head),
+    ]
     md += ["| " + " | ".join(map(m, r)) + " |" for r in rows]
     md += ["", *[f"*{m(x)}*" for x in legend], *([""] if legend else [])]
     md += ["## Saturation", "", *[f"- {m(s)}" for s in saturated]]

@@ -485,10 +485,8 @@ def network_problems(
             net = network.load_network()
     except network.DataError as exc:
         folder_text = repr(folder_ref) if isinstance(folder_ref, str) else "the shipped data"
-        return [
-            f"{where}: network: {folder_text}: {problem}"
-            for problem in (exc.problems or [str(exc)])
-        ]
+        lines = [str(problem) for problem in exc.problems] or [str(exc)]
+        return [f"{where}: network: {folder_text}: {line}" for line in lines]
     except network.NetworkError as exc:
         return [f"{where}: network: cannot load the network: {exc}"]
 

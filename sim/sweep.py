@@ -241,7 +241,9 @@ def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
         here = ".".join(parts[:n]) or "(top level)"
         if isinstance(node, list):
             if not part.isdigit():
-                raise _PathError(f"{here!r} is an array: {part!r} is not an item number (0, 1, ...)")
+                raise _PathError(
+                    f"{here!r} is an array: {part!r} is not an item number (0, 1, ...)"
+                )
             i = int(part)
             if i >= len(node):
                 raise _PathError(
