@@ -6,6 +6,11 @@ child is deep-merged onto its parent: **tables merge key by key, arrays replace*
 gives ``[[demand]]`` replaces the parent's whole demand list; ``[overrides.legs."a-b"]`` adds or
 changes one leg and keeps the parent's others).
 
+A file is at most :data:`MAX_FILE_BYTES` (checked before parsing), UTF-8 (a byte-order mark is
+accepted), nested at most :data:`MAX_DEPTH` deep, and an ``extends`` chain holds at most
+:data:`MAX_EXTENDS` files. A problem in a parent names the files that extend it
+(``child.toml: extends: base.toml: demand[0].per_week: ...``).
+
 Every problem in a file is reported at once, as ``file: key.path: message``, in a
 :class:`ScenarioError`: schema problems (unknown keys with a "did you mean", wrong types, numbers
 out of range) and, with ``check_network=True``, names that the network does not know (origins,

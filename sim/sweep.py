@@ -29,6 +29,11 @@ point's scenario digest and the replication, so a rerun skips what is done. The 
 ``DIR/sweep.parquet`` (point parameters + replication + KPIs per flow and for all flows) and the
 plot ``DIR/response.png`` are assembled from those files.
 
+A sweep file is read like a scenario file (:func:`sim.scenario_io.read_toml`: size, depth,
+UTF-8) and is as strict: every number finite and bounded, at most :data:`MAX_POINTS` grid points
+and :data:`MAX_RUNS` runs (points x replications), a ``path`` that misses the scenario named
+with its parameter, a missing or broken base scenario named by the sweep's ``scenario`` key.
+
 Examples
 --------
 >>> points = grid([Parameter("a", (1, 2)), Parameter("b", ("x", "y"))])
