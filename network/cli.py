@@ -17,7 +17,7 @@ import networkx as nx
 
 from network.build import build_graph
 from network.checks import check_network
-from network.errors import NetworkError, UnknownNameError
+from network.errors import DataError, NetworkError, UnknownNameError
 from network.geo import to_geojson, write_geojson
 from network.io import default_data_path, load_network
 from network.names import suggest
@@ -30,6 +30,8 @@ DEFAULT_YEAR = 2025
 #: years the commands accept: those a scenario may take (``sim.scenario.Scenario.year``)
 YEARS = (2000, 2100)
 MAP_FORMATS = ("png", "pdf", "svg")
+#: most routes ``--k`` lists or draws (k shortest paths grow fast with k)
+MAX_K = 50
 # Which intermediate places best tell routes apart, most telling first.
 VIA_PRIORITY = {"water": 0, "gauge_change": 1, "border": 2, "port": 3, "terminal": 4, "junction": 5}
 VIA_ITEMS = 4
@@ -95,7 +97,10 @@ def _data_option(parser: argparse.ArgumentParser) -> None:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     path = args.path if args.path is not None else default_data_path()
-    problems = check_network(path)
+    try:
+        problems: Sequence[object] = check_network(path)
+    except DataError as exc:  # files that cannot be read as text: the checks need the text
+        problems = exc.problems
     if problems:
         for problem in problems:
             print(problem)
@@ -162,9 +167,14 @@ def _cmd_map(args: argparse.Namespace) -> int:
 
 
 def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    """The number of routes ``--k``: a whole number from 1 to :data:`MAX_K`."""
+    rule = f"must be a whole number from 1 to {MAX_K}"
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{rule}, got {text!r}") from None
+    if not 1 <= value <= MAX_K:
+        raise argparse.ArgumentTypeError(f"{rule}, got {text!r}")
     return value
 
 
@@ -172,7 +182,9 @@ def _year(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a year, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"must be a year from {YEARS[0]} to {YEARS[1]}, got {text!r}"
+        ) from None
     lo, hi = YEARS
     if not lo <= value <= hi:
         # legs with no opening year count as open in every year: 1900 would show today's net

@@ -8,11 +8,13 @@ validated by exactly the same code as a file.
 from __future__ import annotations
 
 import csv
+import io
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from network.errors import DataError, Problem
 from network.schema import TABLES, Table
 
 __all__ = ["RawTable", "parse_float", "parse_int", "parse_list", "read_folder"]
@@ -45,29 +47,72 @@ class RawTable:
 
 
 def read_folder(path: Path) -> dict[str, RawTable]:
-    """Read every table of :data:`network.schema.TABLES` from ``path``; missing files are kept."""
-    return {name: _read_csv(path / table.filename, table) for name, table in TABLES.items()}
+    """Read every table of :data:`network.schema.TABLES` from ``path``; missing files are kept.
+
+    Raises
+    ------
+    DataError
+        If a file is not UTF-8 text (one problem per line with a bad byte, in every file) or
+        cannot be read; the tables' other checks need the text, so they do not run.
+    """
+    tables: dict[str, RawTable] = {}
+    problems: list[Problem] = []
+    for name, table in TABLES.items():
+        tables[name] = _read_csv(path / table.filename, table, problems)
+    if problems:
+        raise DataError(problems, source=str(path))
+    return tables
 
 
-def _read_csv(path: Path, table: Table) -> RawTable:
+def _text(path: Path, table: Table, problems: list[Problem]) -> str | None:
+    """The file's text (a UTF-8 byte-order mark dropped), or None with its problems added."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(table.filename, None, "file", path.name, f"cannot read: {exc}"))
+        return None
+    try:
+        # a spreadsheet's byte-order mark would otherwise corrupt the first column's name
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        pass
+    for number, line in enumerate(data.split(b"\n"), 1):  # no UTF-8 sequence holds a 0x0a
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(
+                Problem(
+                    table.filename,
+                    number,
+                    "text",
+                    f"byte 0x{line[exc.start]:02x} at column {exc.start + 1}",
+                    "not UTF-8",
+                    "save the file as UTF-8; a spreadsheet calls it CSV UTF-8",
+                )
+            )
+    return None
+
+
+def _read_csv(path: Path, table: Table, problems: list[Problem]) -> RawTable:
     if not path.is_file():
         return RawTable(table, None)
-    # utf-8-sig: spreadsheets often save a byte-order mark that would corrupt the first column.
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.reader(fh)
-        header = [h.strip() for h in next(reader, [])]
-        raw = RawTable(table, header)
-        last = reader.line_num
-        for cells in reader:
-            start, last = last + 1, reader.line_num
-            if not any(c.strip() for c in cells):
-                continue
-            cells = cells + [""] * (len(header) - len(cells))
-            row = {h: c.strip() for h, c in zip(header, cells, strict=False)}
-            for name in table.column_names:
-                row.setdefault(name, "")
-            raw.rows.append(row)
-            raw.lines.append(start)
+    text = _text(path, table, problems)
+    if text is None:
+        return RawTable(table, None)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in next(reader, [])]
+    raw = RawTable(table, header)
+    last = reader.line_num
+    for cells in reader:
+        start, last = last + 1, reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        cells = cells + [""] * (len(header) - len(cells))
+        row = {h: c.strip() for h, c in zip(header, cells, strict=False)}
+        for name in table.column_names:
+            row.setdefault(name, "")
+        raw.rows.append(row)
+        raw.lines.append(start)
     return raw
 
 

@@ -35,7 +35,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # a bad flag (argparse printed why, naming it) or --help
+        return exc.code if isinstance(exc.code, int) else 2
     try:
         return int(args.func(args))
     except CapacityError as exc:

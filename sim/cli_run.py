@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from tqdm import tqdm
 
 from network import NetworkError
@@ -19,11 +20,12 @@ from sim import outdir
 from sim.capacity import CapacityError
 from sim.cli_scenario import capacity_verdict
 from sim.compile import compile_scenario
+from sim.flags import MAX_WORKERS, float_between, int_between
 from sim.output import OutputError, ScenarioInfo, check_target, write_output
 from sim.report import format_summary, route_shift, saturation_sentences
 from sim.runner import compare
-from sim.scenario import Scenario
-from sim.scenario_io import ScenarioError, load_scenario
+from sim.scenario import MAX_HORIZON_DAYS, MAX_REPLICATIONS, MAX_SEED, Scenario
+from sim.scenario_io import ScenarioError, load_scenario, located, problem_text
 
 __all__ = ["add_commands", "cmd_compare", "cmd_run", "plain_error"]
 
@@ -44,14 +46,33 @@ def _common(p: argparse.ArgumentParser) -> None:
         "lists are removed; a folder with anything else in it is refused)",
     )
     p.add_argument(
-        "--replications", type=int, metavar="N", help="override the scenario's replications"
+        "--replications",
+        type=int_between(1, MAX_REPLICATIONS),
+        metavar="N",
+        help=f"override the scenario's replications (1 to {MAX_REPLICATIONS:,})",
     )
-    p.add_argument("--seed", type=int, metavar="S", help="override the root seed")
     p.add_argument(
-        "--workers", type=int, default=1, metavar="N", help="local processes (default 1)"
+        "--seed", type=int_between(0, MAX_SEED), metavar="S", help="override the root seed"
     )
-    p.add_argument("--horizon-days", type=float, metavar="D", help="shorten or lengthen the run")
-    p.add_argument("--warmup-days", type=float, metavar="D", help="override the warm-up")
+    p.add_argument(
+        "--workers",
+        type=int_between(1, MAX_WORKERS),
+        default=1,
+        metavar="N",
+        help=f"local processes (default 1, at most {MAX_WORKERS})",
+    )
+    p.add_argument(
+        "--horizon-days",
+        type=float_between(0, MAX_HORIZON_DAYS, low_open=True),
+        metavar="D",
+        help=f"shorten or lengthen the run (at most {MAX_HORIZON_DAYS:g} days)",
+    )
+    p.add_argument(
+        "--warmup-days",
+        type=float_between(0, MAX_HORIZON_DAYS),
+        metavar="D",
+        help="override the warm-up",
+    )
     p.add_argument("--no-figures", action="store_true", help="tables and report text only")
     p.add_argument(
         "--allow-overload",
@@ -129,8 +150,19 @@ def _load(files: list[Path], args: argparse.Namespace) -> list[ScenarioInfo]:
         if changes:
             try:
                 s = s.with_run(**changes)
-            except ValueError as exc:
-                problems.append(f"{f}: run: {plain_error(exc)}")
+            except ValidationError as exc:
+                flags = " ".join(
+                    f"--{k.replace('_', '-')} {v:g}"
+                    for k, v in (
+                        ("horizon_days", args.horizon_days),
+                        ("warmup_days", args.warmup_days),
+                    )
+                    if v is not None
+                )
+                problems += [
+                    f"{f}: {located(tuple(e['loc']), problem_text(e))} (with {flags})"
+                    for e in exc.errors()
+                ]
                 continue
         infos.append(ScenarioInfo(s, f))
     if problems:

@@ -128,9 +128,20 @@ def _new_axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
     return Figure(figsize=size, layout="constrained").add_subplot()
 
 
+def _plain(text: object) -> str:
+    r"""User text (a flow, scenario or facility name) shown as written: every ``$`` escaped, so
+    matplotlib never reads it as mathtext (``"$x^$"`` would fail while drawing).
+
+    >>> _plain("$x^$ flow")
+    '\\$x^\\$ flow'
+    """
+    return str(text).replace("$", r"\$")
+
+
 def _wrap(label: str, width: int = 22) -> str:
-    """Wrap a long flow or facility name on spaces (the arrow stays with its city)."""
-    return textwrap.fill(str(label), width=width, break_long_words=False)
+    """Wrap a long flow or facility name on spaces (the arrow stays with its city); plain text
+    (see :func:`_plain`)."""
+    return _plain(textwrap.fill(str(label), width=width, break_long_words=False))
 
 
 def _names(frame: pd.DataFrame) -> list[str]:
@@ -168,7 +179,7 @@ def _grid(n: int, ncols: int, panel: tuple[float, float]) -> tuple[Figure, list[
 
 
 def _scenario_legend(fig: Figure, colors: Mapping[str, str], names: Sequence[str]) -> None:
-    handles = [Patch(color=colors[n], label=n) for n in names]
+    handles = [Patch(color=colors[n], label=_plain(n)) for n in names]
     fig.legend(handles=handles, loc="outside upper center", ncols=min(len(names), 4))
 
 
@@ -232,7 +243,7 @@ def transit_distributions(
                     if len(v):
                         x = np.sort(v)
                         y = np.arange(1, len(x) + 1) / len(x)
-                        pax.step(x, y, where="post", color=colors[n], label=n)
+                        pax.step(x, y, where="post", color=colors[n], label=_plain(n))
                 pax.set_ylim(0, 1.02)
                 pax.set_ylabel("share of units")
                 pax.set_xlabel("transit time (days)")
@@ -302,7 +313,7 @@ def _grouped_barh(
         if not ys:
             continue
         err = np.array([lo, hi], dtype=float)
-        ax.barh(ys, xs, height=height * 0.92, color=colors[n], label=n, zorder=2)
+        ax.barh(ys, xs, height=height * 0.92, color=colors[n], label=_plain(n), zorder=2)
         if not np.all(np.isnan(err)):
             ax.errorbar(
                 xs,
@@ -489,7 +500,7 @@ def delay_attribution(
         for y, r, t in zip(ys, rows, totals, strict=True):
             if r in index.index:
                 ax.annotate(
-                    f"{r[1]}  {t / 24:.1f} d",
+                    f"{_plain(r[1])}  {t / 24:.1f} d",
                     (t, y),
                     xytext=(3, 0),
                     textcoords="offset points",
@@ -656,7 +667,7 @@ def queue_timeseries(
                     color=colors[n],
                     linewidth=1.1,
                     linestyle=ls,
-                    label=n if ax is None else f"{n}: {fac}",
+                    label=_plain(n if ax is None else f"{n}: {fac}"),
                 )
                 pax.fill_between(
                     t,
@@ -669,7 +680,7 @@ def queue_timeseries(
             if warmup_days:
                 pax.axvspan(0, warmup_days, color="#888888", alpha=0.12, linewidth=0)
             if ax is None:
-                pax.set_title(_facility_label(fac, str(kinds.get(fac, ""))), fontsize=9)
+                pax.set_title(_plain(_facility_label(fac, str(kinds.get(fac, "")))), fontsize=9)
             # ferry queues hold units; ports and borders queue whole trains and vessel loads
             kind = str(kinds.get(fac, ""))
             pax.set_ylabel("units waiting" if kind == "ferry" else "trains / loads waiting")
@@ -678,7 +689,7 @@ def queue_timeseries(
         for pax in axes[-2:] if ax is None else axes[:1]:
             pax.set_xlabel("time (days)")
         if ax is None:
-            handles: list[Any] = [Line2D([], [], color=colors[n], label=n) for n in names]
+            handles: list[Any] = [Line2D([], [], color=colors[n], label=_plain(n)) for n in names]
             handles.append(
                 Patch(
                     color=colors[names[0]],
@@ -758,7 +769,7 @@ def flow_map(
     with _styled():
         ax = _new_axes(ax, (13, 6.5))
         network.draw_network(
-            G, ax, flows=volumes, title=title or f"{scenario}: units per run on each leg"
+            G, ax, flows=volumes, title=_plain(title or f"{scenario}: units per run on each leg")
         )
         ax.grid(False)
     return ax

@@ -19,9 +19,11 @@ Examples
 from __future__ import annotations
 
 import html
+import re
 import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
@@ -41,6 +43,7 @@ from sim.shift import describe_ferry_departures, describe_shift
 __all__ = [
     "format_summary",
     "in_transit",
+    "md_text",
     "reading",
     "route_shift",
     "saturation_sentences",
@@ -48,6 +51,27 @@ __all__ = [
     "why_sentences",
     "write_report",
 ]
+
+# every character that can start Markdown markup inline (emphasis, code, links, images, raw
+# HTML, table cells, headings, entities, math); CommonMark lets a backslash escape any of them
+_MD_MARKUP = re.compile(r"([\\`*_\[\]<>|#!~&$])")
+_MD_AUTOLINK = re.compile(r"(?i)\b(https?|ftp)://|\b(www)\.")
+
+
+def md_text(text: object) -> str:
+    r"""Text (names, descriptions, sentences holding them) as literal Markdown on one line:
+    markup characters backslash-escaped, line breaks made spaces, bare web addresses kept
+    from becoming links.
+
+    Examples
+    --------
+    >>> md_text("a|b <i>x</i> [y](http://z)\n# c_d")
+    'a\\|b \\<i\\>x\\</i\\> \\[y\\](http\\://z) \\# c\\_d'
+    """
+    one_line = " ".join(str(text).split())
+    escaped = _MD_MARKUP.sub(r"\\\1", one_line)
+    return _MD_AUTOLINK.sub(lambda m: f"{m[1]}\\://" if m[1] else f"{m[2]}\\.", escaped)
+
 
 KEY_METRICS = ("mean_transit_d", "p95_transit_d", "on_time", "cost_usd_per_unit", "co2_kg_per_unit")
 
@@ -507,8 +531,9 @@ def write_report(
     method = _method(results)
     head, rows = _rows(table)
 
+    m = md_text
     md = [
-        f"# {title}",
+        f"# {m(title)}",
         "",
         "## Scenarios",
         "",
@@ -516,21 +541,27 @@ def write_report(
         "|---|---|---|---|---|",
     ]
     md += [
-        f"| {i['name']}{' (baseline)' if i['name'] == baseline else ''} | {i['year']} | "
-        f"{i['replications']} | {i['seed']} | {i['description']} |"
+        f"| {m(i['name'])}{' (baseline)' if i['name'] == baseline else ''} | {m(i['year'])} | "
+        f"{m(i['replications'])} | {m(i['seed'])} | {m(i['description'])} |"
         for i in info
     ]
-    md += ["", "## Key results", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    md += ["| " + " | ".join(r) + " |" for r in rows]
-    md += ["", *[f"*{x}*" for x in legend], *([""] if legend else [])]
-    md += ["## Saturation", "", *[f"- {s}" for s in saturated]]
+    md += [
+        "",
+        "## Key results",
+        "",
+        "| " + " | ".join(map(m, head)) + " |",
+        "|" + "---|" * len(head),
+    ]
+    md += ["| " + " | ".join(map(m, r)) + " |" for r in rows]
+    md += ["", *[f"*{m(x)}*" for x in legend], *([""] if legend else [])]
+    md += ["## Saturation", "", *[f"- {m(s)}" for s in saturated]]
     capacity = report_section(results.specs, scenarios)  # the capacity check (sim/capacity.py)
-    md += ["", "## Reading", "", *[f"- {s}" for s in sentences], ""]
+    md += ["", "## Reading", "", *[f"- {m(s)}" for s in sentences], ""]
     if why:
-        md += ["## What moved, and why", "", *[f"- {s}" for s in why], ""]
-    md += [*capacity, "## Figures", ""]
-    md += [f"![{c}]({f})\n\n*{c}*\n" for c, f in images]
-    md += ["## Method", "", *[f"- {m}" for m in method], ""]
+        md += ["## What moved, and why", "", *[f"- {m(s)}" for s in why], ""]
+    md += [*_md_capacity(results.specs, scenarios), "## Figures", ""]
+    md += [f"![{m(c)}](<{f}>)\n\n*{m(c)}*\n" for c, f in images]
+    md += ["## Method", "", *[f"- {m(x)}" for x in method], ""]
     (out / "report.md").write_text("\n".join(md), encoding="utf-8")
 
     e = html.escape
@@ -584,6 +615,21 @@ def write_report(
     path = out / "report.html"
     path.write_text("\n".join(doc), encoding="utf-8")
     return path
+
+
+def _md_capacity(specs: Mapping[str, Any], scenarios: Sequence[Any] | None) -> list[str]:
+    """The capacity section (:func:`sim.capacity.report_section`) for ``report.md``, with the
+    scenarios' names and overload reasons as literal Markdown (:func:`md_text`)."""
+    escaped = [
+        SimpleNamespace(
+            name=md_text(getattr(s, "name", "")),
+            run=SimpleNamespace(
+                overload_reason=md_text(getattr(getattr(s, "run", None), "overload_reason", ""))
+            ),
+        )
+        for s in scenarios or ()
+    ]
+    return report_section({md_text(n): spec for n, spec in specs.items()}, escaped)
 
 
 _CSS = (

@@ -6,6 +6,11 @@ child is deep-merged onto its parent: **tables merge key by key, arrays replace*
 gives ``[[demand]]`` replaces the parent's whole demand list; ``[overrides.legs."a-b"]`` adds or
 changes one leg and keeps the parent's others).
 
+A file is at most :data:`MAX_FILE_BYTES` (checked before parsing), UTF-8 (a byte-order mark is
+accepted), nested at most :data:`MAX_DEPTH` deep, and an ``extends`` chain holds at most
+:data:`MAX_EXTENDS` files. A problem in a parent names the files that extend it
+(``child.toml: extends: base.toml: demand[0].per_week: ...``).
+
 Every problem in a file is reported at once, as ``file: key.path: message``, in a
 :class:`ScenarioError`: schema problems (unknown keys with a "did you mean", wrong types, numbers
 out of range) and, with ``check_network=True``, names that the network does not know (origins,
@@ -47,13 +52,18 @@ from pydantic import BaseModel, ValidationError
 from sim.scenario import Scenario
 
 __all__ = [
+    "MAX_DEPTH",
+    "MAX_EXTENDS",
+    "MAX_FILE_BYTES",
     "ScenarioError",
     "did_you_mean",
     "dump_scenario",
     "format_loc",
     "load_scenario",
+    "located",
     "network_problems",
     "problem_text",
+    "read_toml",
     "scenario_json_schema",
 ]
 
@@ -98,18 +108,69 @@ def _display(path: Path) -> str:
 
 _TOML_POS = re.compile(r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)\s*$")
 
+#: largest scenario or sweep file read, in bytes (a scenario of hundreds of flows is some 100 kB)
+MAX_FILE_BYTES = 1_000_000
+#: deepest nesting of tables and arrays in a file (a scenario needs 5)
+MAX_DEPTH = 32
+#: longest ``extends`` chain (files, the first included)
+MAX_EXTENDS = 16
+_BOM = "\ufeff"
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    """Parse one file; raise :class:`ScenarioError` for a missing file or a syntax error."""
+
+def read_toml(path: Path, what: str = "file") -> dict[str, Any]:
+    """Parse one TOML file, data only; every way it can fail is a :class:`ScenarioError`.
+
+    The file must exist, be at most :data:`MAX_FILE_BYTES` (checked before it is parsed), be
+    UTF-8 (a byte-order mark is accepted) and nest tables and arrays at most :data:`MAX_DEPTH`
+    deep. ``what`` names the kind of file in the messages (``"scenario file"``).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "a.toml"
+    >>> _ = f.write_bytes("\ufeffname = 'x'".encode())
+    >>> read_toml(f)
+    {'name': 'x'}
+    >>> _ = f.write_text("a = " + "[" * 40 + "]" * 40)
+    >>> try:
+    ...     read_toml(f)
+    ... except ScenarioError as exc:
+    ...     print(exc.problems[0].rsplit(": ", 1)[1])
+    nesting deeper than 32 levels of tables and arrays
+    """
     where = _display(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                raise ScenarioError(
+                    [
+                        f"{where}: {what} of {size:,} bytes is larger than the limit of "
+                        f"{MAX_FILE_BYTES:,} bytes"
+                    ]
+                )
+            raw = fh.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise ScenarioError([f"{where}: file not found"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([f"{where}: cannot read file: {exc}"]) from None
+    except IsADirectoryError:
+        raise ScenarioError([f"{where}: is a folder, not a {what}"]) from None
+    except OSError as exc:
+        raise ScenarioError([f"{where}: cannot read {what}: {exc.strerror or exc}"]) from None
+    if len(raw) > MAX_FILE_BYTES:  # a file that grew, or a pipe
+        raise ScenarioError(
+            [f"{where}: {what} is larger than the limit of {MAX_FILE_BYTES:,} bytes"]
+        )
     try:
-        return tomllib.loads(text)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        bad = raw[exc.start : exc.start + 1].hex()
+        raise ScenarioError(
+            [f"{where}:{line}: not UTF-8 text (byte 0x{bad}); save the {what} as UTF-8"]
+        ) from None
+    text = text.removeprefix(_BOM)
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = _TOML_POS.match(str(exc))
         if match:
@@ -117,6 +178,41 @@ def _read_toml(path: Path) -> dict[str, Any]:
         else:
             msg = f"{where}: TOML syntax error: {exc}"
         raise ScenarioError([msg]) from None
+    except RecursionError:
+        raise ScenarioError(
+            [
+                f"{where}: tables or arrays nested too deep to parse (the limit is {MAX_DEPTH} "
+                "levels)"
+            ]
+        ) from None
+    deep = _too_deep(data)
+    if deep is not None:
+        raise ScenarioError(
+            [
+                f"{where}: {format_loc(deep)}: nesting deeper than {MAX_DEPTH} levels of tables "
+                "and arrays"
+            ]
+        )
+    return data
+
+
+def _too_deep(data: Any) -> Loc | None:
+    """The key path of the first value nested deeper than :data:`MAX_DEPTH`, or None."""
+    stack: list[tuple[Any, Loc]] = [(data, ())]
+    while stack:
+        value, loc = stack.pop()
+        if len(loc) > MAX_DEPTH:
+            return loc[: MAX_DEPTH + 1]
+        if isinstance(value, dict):
+            stack += [(v, (*loc, str(k))) for k, v in value.items()]
+        elif isinstance(value, list):
+            stack += [(v, (*loc, i)) for i, v in enumerate(value)]
+    return None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    """Parse one scenario file (see :func:`read_toml`)."""
+    return read_toml(path, "scenario file")
 
 
 def _merge(
@@ -153,8 +249,21 @@ def _record(value: Any, origins: dict[Loc, Path], source: Path, loc: Loc) -> Non
             _record(item, origins, source, (*loc, key))
 
 
-def _load_chain(path: Path, chain: tuple[Path, ...], origins: dict[Loc, Path]) -> dict[str, Any]:
-    """Read ``path`` and the files it extends; return the merged data (``extends`` removed)."""
+class _ChainError(ScenarioError):
+    """A problem of the ``extends`` chain as a whole (a cycle, too many files), named once."""
+
+
+def _load_chain(
+    path: Path,
+    chain: tuple[Path, ...],
+    origins: dict[Loc, Path],
+    links: dict[Path, Path] | None = None,
+) -> dict[str, Any]:
+    """Read ``path`` and the files it extends; return the merged data (``extends`` removed).
+
+    ``links`` records, for every parent, the file that extends it.
+    """
+    links = {} if links is None else links
     data = _read_toml(path)
     parent_ref = data.pop(_EXTENDS, None)
     if parent_ref is None:
@@ -167,13 +276,49 @@ def _load_chain(path: Path, chain: tuple[Path, ...], origins: dict[Loc, Path]) -
         parent = (path.parent / parent_ref).resolve()
         if parent in chain or parent == path:
             cycle = " -> ".join(_display(p) for p in (*chain, path, parent))
-            raise ScenarioError([f"{_display(path)}: extends: cycle: {cycle}"])
+            raise _ChainError([f"{_display(path)}: extends: cycle: {cycle}"])
+        if len(chain) + 2 > MAX_EXTENDS:
+            files = " -> ".join(_display(p) for p in (*chain, path, parent))
+            raise _ChainError(
+                [
+                    f"{_display(path)}: extends: chain of more than {MAX_EXTENDS} files: "
+                    f"{files} -> ..."
+                ]
+            )
         if not parent.is_file():
             raise ScenarioError(
                 [f"{_display(path)}: extends: file not found: {parent_ref!r} ({_display(parent)})"]
             )
-        merged = _load_chain(parent, (*chain, path), origins)
+        try:
+            merged = _load_chain(parent, (*chain, path), origins, links)
+        except _ChainError:
+            raise
+        except ScenarioError as exc:
+            # the parent's own problems, each saying which file's `extends` reached it (a chain
+            # of parents nests these, so every link is named)
+            raise ScenarioError([f"{_display(path)}: extends: {p}" for p in exc.problems]) from None
+        links[parent] = path
+        if merged and not set(merged) & set(Scenario.model_fields):
+            raise ScenarioError(
+                [
+                    f"{_display(path)}: extends: {parent_ref!r} is not a scenario file (its keys "
+                    f"are {', '.join(sorted(map(str, merged)))}; a scenario has name, year, "
+                    "demand, ...)"
+                ]
+            )
     return _merge(merged, data, origins, path)
+
+
+def _where(source: Path, links: Mapping[Path, Path] | None) -> str:
+    """``source`` as shown in a message; a parent with the files extending it before it:
+    ``child.toml: extends: base.toml``."""
+    text = _display(source)
+    seen = {source}
+    while links and source in links and links[source] not in seen:
+        source = links[source]
+        seen.add(source)
+        text = f"{_display(source)}: extends: {text}"
+    return text
 
 
 def _source_of(loc: Loc, origins: Mapping[Loc, Path], default: Path) -> Path:
@@ -284,13 +429,32 @@ def problem_text(error: Mapping[str, Any]) -> str:
     return msg
 
 
-def _validation_problems(exc: ValidationError, origins: Mapping[Loc, Path], top: Path) -> list[str]:
+def _validation_problems(
+    exc: ValidationError,
+    origins: Mapping[Loc, Path],
+    top: Path,
+    links: Mapping[Path, Path] | None = None,
+) -> list[str]:
     problems = []
     for error in exc.errors():
         loc = tuple(error["loc"])
-        where = _display(_source_of(loc, origins, top))
-        problems.append(f"{where}: {format_loc(loc)}: {problem_text(error)}")
+        where = _where(_source_of(loc, origins, top), links)
+        problems.append(f"{where}: {located(loc, problem_text(error))}")
     return problems
+
+
+def located(loc: Sequence[str | int], message: str) -> str:
+    """``key.path: message``; a whole-model problem whose message starts with its own key path
+    (``demand[0].per_week: ...``) keeps just that.
+
+    >>> located(("run", "seed"), "must be >= 0")
+    'run.seed: must be >= 0'
+    >>> located((), "demand[2].per_week: too many units")
+    'demand[2].per_week: too many units'
+    """
+    if not loc and re.match(r"^[A-Za-z0-9_.\[\]]+: ", message):
+        return message
+    return f"{format_loc(loc)}: {message}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -298,26 +462,38 @@ def _validation_problems(exc: ValidationError, origins: Mapping[Loc, Path], top:
 # --------------------------------------------------------------------------------------------
 
 
-def network_problems(data: Mapping[str, Any], origins: Mapping[Loc, Path], top: Path) -> list[str]:
+def network_problems(
+    data: Mapping[str, Any],
+    origins: Mapping[Loc, Path],
+    top: Path,
+    links: Mapping[Path, Path] | None = None,
+) -> list[str]:
     """Check every name in the (merged, raw) scenario against its network.
 
     Works on the raw data so that it can run even when schema validation failed; values of the
-    wrong type are skipped (the schema pass reports them).
+    wrong type are skipped (the schema pass reports them). A ``network`` folder that cannot be
+    loaded gives one problem per fault in it, as ``corridor network check`` lists them.
     """
     import network
     from network.names import suggest
 
     folder_ref = data.get("network")
+    where = _where(_source_of(("network",), origins, top), links)
     try:
         if isinstance(folder_ref, str):
-            base = _source_of(("network",), origins, top).parent
-            net = network.load_network(base / folder_ref)
+            folder = _source_of(("network",), origins, top).parent / folder_ref
+            if not folder.is_dir():
+                what = "is not a folder" if folder.exists() else "folder not found"
+                return [f"{where}: network: {what}: {folder_ref!r} ({_display(folder)})"]
+            net = network.load_network(folder)
         else:
             net = network.load_network()
+    except network.DataError as exc:
+        folder_text = repr(folder_ref) if isinstance(folder_ref, str) else "the shipped data"
+        lines = [str(problem) for problem in exc.problems] or [str(exc)]
+        return [f"{where}: network: {folder_text}: {line}" for line in lines]
     except network.NetworkError as exc:
-        where = _display(_source_of(("network",), origins, top))
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        return [f"{where}: network: cannot load the network: {first}"]
+        return [f"{where}: network: cannot load the network: {exc}"]
 
     legs = [str(i) for i in net.legs.index]
     ferries = [str(i) for i in net.ferries.index]
@@ -327,7 +503,7 @@ def network_problems(data: Mapping[str, Any], origins: Mapping[Loc, Path], top: 
     problems: list[str] = []
 
     def report(loc: Loc, message: str) -> None:
-        where = _display(_source_of(loc, origins, top))
+        where = _where(_source_of(loc, origins, top), links)
         problems.append(f"{where}: {format_loc(loc)}: {message}")
 
     def node_problem(name: str) -> str | None:
@@ -451,15 +627,16 @@ def load_scenario(path: str | os.PathLike[str], *, check_network: bool = True) -
     """
     top = Path(path).resolve()
     origins: dict[Loc, Path] = {}
-    data = _load_chain(top, (), origins)
+    links: dict[Path, Path] = {}
+    data = _load_chain(top, (), origins, links)
     problems: list[str] = []
     scenario: Scenario | None = None
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        problems += _validation_problems(exc, origins, top)
+        problems += _validation_problems(exc, origins, top, links)
     if check_network:
-        problems += network_problems(data, origins, top)
+        problems += network_problems(data, origins, top, links)
     if problems or scenario is None:
         raise ScenarioError(problems)
     return scenario

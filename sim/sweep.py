@@ -37,6 +37,11 @@ sweep's horizon, warm-up and seed), whatever the file's name, place or comments,
 (more are added, fewer reuse what is there), metrics or response. Any other output of the tool
 is replaced only with ``overwrite``; a folder with anything else in it is refused.
 
+A sweep file is read like a scenario file (:func:`sim.scenario_io.read_toml`: size, depth,
+UTF-8) and is as strict: every number finite and bounded, at most :data:`MAX_POINTS` grid points
+and :data:`MAX_RUNS` runs (points x replications), a ``path`` that misses the scenario named
+with its parameter, a missing or broken base scenario named by the sweep's ``scenario`` key.
+
 Examples
 --------
 >>> points = grid([Parameter("a", (1, 2)), Parameter("b", ("x", "y"))])
@@ -50,8 +55,8 @@ import copy
 import hashlib
 import itertools
 import json
+import math
 import os
-import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,22 +69,27 @@ from sim import outdir
 from sim.capacity import check_capacity, overload_problems
 from sim.compile import compile_scenario
 from sim.executors import Executor, SequentialExecutor
+from sim.flags import MAX_WORKERS, float_between, int_between
 from sim.metrics import kpis
 from sim.model import ModelSpec
 from sim.records import CAUSES
 from sim.runner import run_spec
-from sim.scenario import Scenario
+from sim.scenario import MAX_HORIZON_DAYS, MAX_REPLICATIONS, MAX_SEED, Scenario
 from sim.scenario_io import (
     ScenarioError,
     did_you_mean,
     format_loc,
     load_scenario,
+    located,
     network_problems,
     problem_text,
+    read_toml,
 )
 
 __all__ = [
     "ALL_FLOWS",
+    "MAX_POINTS",
+    "MAX_RUNS",
     "METRICS",
     "Parameter",
     "Sweep",
@@ -113,26 +123,37 @@ METRICS = (
 
 
 # -- the sweep file ---------------------------------------------------------------------------
+#: most grid points of a sweep (the product of the parameters' numbers of values)
+MAX_POINTS = 10_000
+#: most runs of a sweep (grid points x replications)
+MAX_RUNS = 100_000
+#: most parameters of a sweep, and values of one parameter
+MAX_PARAMETERS = 16
+MAX_VALUES = 1_000
+
+_STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+
 class _ParameterFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    path: str = Field(min_length=1)
-    values: list[Any] = Field(min_length=1)
-    labels: list[str] | None = None
-    name: str | None = None
+    model_config = _STRICT
+    path: str = Field(min_length=1, max_length=500)
+    values: list[Any] = Field(min_length=1, max_length=MAX_VALUES)
+    labels: list[str] | None = Field(None, max_length=MAX_VALUES)
+    name: str | None = Field(None, max_length=200)
 
 
 class _SweepFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str | None = None
-    scenario: str
-    replications: int | None = Field(None, ge=1)
-    horizon_days: float | None = Field(None, gt=0)
-    warmup_days: float | None = Field(None, ge=0)
-    seed: int | None = Field(None, ge=0)
-    metrics: list[str] = Field(default_factory=list)
+    model_config = _STRICT
+    name: str | None = Field(None, max_length=200)
+    scenario: str = Field(min_length=1)
+    replications: int | None = Field(None, ge=1, le=MAX_REPLICATIONS)
+    horizon_days: float | None = Field(None, gt=0, le=MAX_HORIZON_DAYS)
+    warmup_days: float | None = Field(None, ge=0, le=MAX_HORIZON_DAYS)
+    seed: int | None = Field(None, ge=0, le=MAX_SEED)
+    metrics: list[str] = Field(default_factory=list, max_length=len(METRICS))
     response: str | None = None
     response_flow: str = ALL_FLOWS
-    parameter: list[_ParameterFile] = Field(min_length=1)
+    parameter: list[_ParameterFile] = Field(min_length=1, max_length=MAX_PARAMETERS)
 
 
 def _sweep_problem(error: Any) -> str:
@@ -218,17 +239,57 @@ def grid(parameters: Sequence[Parameter]) -> list[dict[str, Any]]:
     ]
 
 
+class _PathError(ValueError):
+    """A sweep ``path`` that does not lead to a key of the scenario."""
+
+
 def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
-    """Set ``a.b.0.c`` in nested dicts/lists, creating tables on the way."""
+    """Set ``a.b.0.c`` in nested dicts/lists, creating tables on the way.
+
+    Raises
+    ------
+    _PathError
+        Saying where the path leaves the scenario's tables and arrays.
+
+    Examples
+    --------
+    >>> d = {"demand": [{"per_week": 1}]}
+    >>> _set_path(d, "demand.0.per_week", 2); d
+    {'demand': [{'per_week': 2}]}
+    >>> try:
+    ...     _set_path(d, "demand.x", 2)
+    ... except _PathError as exc:
+    ...     print(exc)
+    'demand' is an array: 'x' is not an item number (0, 1, ...)
+    """
     parts = path.split(".")
+    if any(not part for part in parts):
+        raise _PathError("a key is empty (two dots in a row, or a dot at an end)")
     node: Any = data
-    for part in parts[:-1]:
-        node = node[int(part)] if isinstance(node, list) else node.setdefault(part, {})
-    last = parts[-1]
-    if isinstance(node, list):
-        node[int(last)] = copy.deepcopy(value)
-    else:
-        node[last] = copy.deepcopy(value)
+    for n, part in enumerate(parts):
+        last = n == len(parts) - 1
+        here = ".".join(parts[:n]) or "(top level)"
+        if isinstance(node, list):
+            if not part.isdigit():
+                raise _PathError(
+                    f"{here!r} is an array: {part!r} is not an item number (0, 1, ...)"
+                )
+            i = int(part)
+            if i >= len(node):
+                raise _PathError(
+                    f"{here!r} has {len(node)} item(s) (0 to {len(node) - 1}): no item {i}"
+                )
+            if last:
+                node[i] = copy.deepcopy(value)
+            else:
+                node = node[i]
+        elif isinstance(node, dict):
+            if last:
+                node[part] = copy.deepcopy(value)
+            else:
+                node = node.setdefault(part, {})
+        else:
+            raise _PathError(f"{here!r} is a value ({node!r}), not a table: it has no key {part!r}")
 
 
 def load_sweep(
@@ -251,12 +312,7 @@ def load_sweep(
     """
     file = Path(path).resolve()
     where = os.path.relpath(file)
-    try:
-        raw = tomllib.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError([f"{where}: file not found"]) from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ScenarioError([f"{where}: cannot read sweep file: {exc}"]) from None
+    raw = read_toml(file, "sweep file")
     try:
         sf = _SweepFile.model_validate(raw)
     except ValidationError as exc:
@@ -287,11 +343,28 @@ def load_sweep(
     columns = [p.column for p in parameters]
     if len(set(columns)) != len(columns):
         problems.append(f"{where}: parameter: column names {columns} repeat; give each a `name`")
+    if replications is not None and not 1 <= replications <= MAX_REPLICATIONS:
+        problems.append(f"--replications: {replications} is not between 1 and {MAX_REPLICATIONS:,}")
+    n_points = math.prod(len(p.values) for p in parameters)
+    if n_points > MAX_POINTS:
+        sizes = " x ".join(str(len(p.values)) for p in parameters)
+        problems.append(
+            f"{where}: parameter: {sizes} = {n_points:,} grid points, more than the limit of "
+            f"{MAX_POINTS:,}; sweep fewer values or split the sweep"
+        )
     if problems:
         raise ScenarioError(problems)
 
     base_file = (file.parent / sf.scenario).resolve()
-    base = load_scenario(base_file, check_network=check_network)
+    if not base_file.is_file():
+        what = "is a folder, not a scenario file" if base_file.is_dir() else "file not found"
+        raise ScenarioError(
+            [f"{where}: scenario: {what}: {sf.scenario!r} ({os.path.relpath(base_file)})"]
+        )
+    try:
+        base = load_scenario(base_file, check_network=check_network)
+    except ScenarioError as exc:
+        raise ScenarioError([f"{where}: scenario: {p}" for p in exc.problems]) from None
     run_changes: dict[str, Any] = {
         k: v for k, v in {"warmup_days": sf.warmup_days, "seed": sf.seed}.items() if v is not None
     }
@@ -301,25 +374,37 @@ def load_sweep(
     base_data = base.model_dump(mode="json", exclude_none=True)
     base_data["run"].update(run_changes)
     n_reps = replications or sf.replications or base.run.replications
+    if n_points * n_reps > MAX_RUNS:
+        raise ScenarioError(
+            [
+                f"{where}: replications: {n_points:,} grid points x {n_reps:,} replications = "
+                f"{n_points * n_reps:,} runs, more than the limit of {MAX_RUNS:,}; sweep fewer "
+                "points or replications"
+            ]
+        )
 
     points = grid(parameters)
     scenarios: list[Scenario] = []
+    path_problems: dict[str, None] = {}  # each bad path once, not once per point
     for idx in itertools.product(*[range(len(p.values)) for p in parameters]):
         data = copy.deepcopy(base_data)
         label = ", ".join(
             f"{p.column}={p.label(i)!r}" for p, i in zip(parameters, idx, strict=True)
         )
-        try:
-            for p, i in zip(parameters, idx, strict=True):
+        missed = False
+        for n, (p, i) in enumerate(zip(parameters, idx, strict=True)):
+            try:
                 _set_path(data, p.path, p.values[i])
-        except (IndexError, ValueError, TypeError, AttributeError) as exc:
-            problems.append(f"{where}: point {{{label}}}: cannot set the path: {exc}")
+            except _PathError as exc:
+                path_problems[f"{where}: parameter[{n}].path: {p.path!r}: {exc}"] = None
+                missed = True
+        if missed:
             continue
         try:
             scenarios.append(Scenario.model_validate(data))
         except ValidationError as exc:
             problems += [
-                f"{where}: point {{{label}}}: {format_loc(tuple(e['loc']))}: {problem_text(e)}"
+                f"{where}: point {{{label}}}: {located(tuple(e['loc']), problem_text(e))}"
                 for e in exc.errors()
             ]
         else:
@@ -328,6 +413,7 @@ def load_sweep(
                     f"{where}: point {{{label}}}: {msg.split(': ', 1)[1]}"
                     for msg in network_problems(data, {}, base_file)
                 ]
+    problems = [*path_problems, *problems]
     metrics = tuple(sf.metrics)
     asked = [*sf.metrics, *([sf.response] if sf.response else [])]
     if "on_time" in asked and not any(f.target_days for s in scenarios for f in s.demand):
@@ -533,6 +619,9 @@ def plot_response(table: pd.DataFrame, sweep: Sweep) -> Any:
     one line per combination of the other parameters, for ``sweep.response_flow``."""
     from matplotlib.figure import Figure
 
+    def plain(text: object) -> str:  # user text, never mathtext (see sim.plots._plain)
+        return str(text).replace("$", r"\$")
+
     first, *others = [p.column for p in sweep.parameters]
     rows = table[table["flow"] == sweep.response_flow]
     fig = Figure(figsize=(6.4, 4.0))
@@ -544,10 +633,15 @@ def plot_response(table: pd.DataFrame, sweep: Sweep) -> Any:
         mean = mean.iloc[sorted(range(len(mean)), key=lambda i: order.get(mean.index[i], i))]
         keys = key if isinstance(key, tuple) else (key,)
         label = ", ".join(f"{c}={v}" for c, v in zip(others, keys, strict=True)) or None
-        ax.plot([str(x) for x in mean.index], mean.to_numpy(), marker="o", label=label)
-    ax.set_xlabel(first)
+        ax.plot(
+            [plain(x) for x in mean.index],
+            mean.to_numpy(),
+            marker="o",
+            label=plain(label) if label else None,
+        )
+    ax.set_xlabel(plain(first))
     ax.set_ylabel(f"{sweep.response} (mean of {sweep.replications} replications)")
-    ax.set_title(f"{sweep.name}: {sweep.response_flow}")
+    ax.set_title(plain(f"{sweep.name}: {sweep.response_flow}"))
     if others:
         ax.legend(fontsize="small")
     fig.tight_layout()
@@ -582,13 +676,31 @@ def add_commands(sub: Any) -> None:
         action="store_true",
         help="replace another output of this tool in DIR (only the files its manifest lists)",
     )
-    p.add_argument("--replications", type=int, help="replications per point")
-    p.add_argument("--horizon-days", type=float, help="simulated days of each run")
-    p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="local processes")
+    p.add_argument(
+        "--replications",
+        type=int_between(1, MAX_REPLICATIONS),
+        help=f"replications per point (1 to {MAX_REPLICATIONS:,})",
+    )
+    p.add_argument(
+        "--horizon-days",
+        type=float_between(0, MAX_HORIZON_DAYS, low_open=True),
+        help=f"simulated days of each run (at most {MAX_HORIZON_DAYS:g})",
+    )
+    p.add_argument(
+        "--workers",
+        type=int_between(1, MAX_WORKERS),
+        default=min(os.cpu_count() or 1, MAX_WORKERS),
+        help=f"local processes (default: the machine's cores; at most {MAX_WORKERS})",
+    )
     where = p.add_mutually_exclusive_group()
     where.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address")
-    where.add_argument("--local-cluster", type=int, metavar="N", help="start a local Dask cluster")
-    p.add_argument("--max-jobs", type=int, help=argparse.SUPPRESS)
+    where.add_argument(
+        "--local-cluster",
+        type=int_between(1, MAX_WORKERS),
+        metavar="N",
+        help=f"start a local Dask cluster of N workers (at most {MAX_WORKERS})",
+    )
+    p.add_argument("--max-jobs", type=int_between(1, MAX_RUNS), help=argparse.SUPPRESS)
     p.add_argument(
         "--allow-overload",
         action="store_true",
@@ -620,8 +732,6 @@ def _print_capacity(sweep: Sweep) -> None:
 def cmd_sweep(args: Any) -> int:
     from sim.executors import make_executor
 
-    if args.replications is not None and args.replications < 1:
-        raise ScenarioError([f"--replications (={args.replications}) must be >= 1"])
     refusal = None
     if args.output is not None:  # a foreign folder is named with the sweep file's problems
         try:

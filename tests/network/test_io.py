@@ -125,3 +125,40 @@ def test_default_data_path_is_the_package_folder() -> None:
 
 def test_load_network_accepts_str(tiny_path) -> None:
     assert len(load_network(str(tiny_path)).nodes) == 8
+
+
+def _copy_tiny(tiny_path, tmp_path):
+    import shutil
+
+    folder = tmp_path / "net"
+    shutil.copytree(tiny_path, folder)
+    return folder
+
+
+def test_a_byte_order_mark_is_accepted(tiny_path, tmp_path) -> None:
+    folder = _copy_tiny(tiny_path, tmp_path)
+    for name in TABLES:
+        path = folder / f"{name}.csv"
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    net = load_network(folder)
+    assert net.nodes.index.name == "node_id" and len(net.nodes) == 8
+
+
+def test_text_that_is_not_utf8_is_named_by_file_and_line_in_every_file(tiny_path, tmp_path) -> None:
+    folder = _copy_tiny(tiny_path, tmp_path)
+    nodes = (folder / "nodes.csv").read_bytes().split(b"\n")
+    nodes[2] = nodes[2].replace(b"Bravo", b"Br\xe4vo", 1)  # Latin-1, as an old spreadsheet saves
+    nodes[4] = nodes[4] + b"\xff"
+    (folder / "nodes.csv").write_bytes(b"\n".join(nodes))
+    legs = (folder / "legs.csv").read_bytes()
+    (folder / "legs.csv").write_bytes(legs.replace(b"\n", b"\n\xc3", 1))
+    with pytest.raises(DataError) as info:
+        load_network(folder)
+    found = [(p.file, p.row, p.rule) for p in info.value.problems]
+    assert found == [
+        ("nodes.csv", 3, "not UTF-8"),
+        ("nodes.csv", 5, "not UTF-8"),
+        ("legs.csv", 2, "not UTF-8"),
+    ]
+    assert "byte 0xe4 at column" in str(info.value.problems[0])
+    assert str(folder) in str(info.value)

@@ -239,13 +239,13 @@ def test_sweep_resumes_only_the_same_sweep(work: Path, capsys):
 
 
 def test_a_stale_job_file_is_removed_and_a_foreign_one_refused(work: Path, capsys):
-    grid = sweep_file(work)
+    grid = sweep_file(work, values=(40, 50, 60))
     argv = ["sweep", str(grid), "-o", "sw", "-q", "--workers", "1"]
     assert main([*argv, "--max-jobs", "1"]) == 1
     gone = dead_pid()
     stale = work / "sw" / "runs" / f".corridor-tmp-abc-parquet-{gone}-0123abcd"
     stale.write_bytes(b"half a parquet file")
-    assert main([*argv, "--max-jobs", "0"]) == 1  # resumes: the leftover is not foreign
+    assert main([*argv, "--max-jobs", "1"]) == 1  # resumes: the leftover is not foreign
     assert not stale.exists()
     (work / "sw" / "runs" / "mine.parquet").write_bytes(b"x")
     assert main(argv) == 2
@@ -265,10 +265,9 @@ def test_sweep_default_folder_is_under_out(work: Path):
         ("../../x", "x"),
         ("/abs/x", "abs-x"),
         ("..", "scenario"),
-        ("", "scenario"),
         ("Ələt–Türkiye 2030", "elet-turkiye-2030"),
         ("a\\b:c*?<>|", "a-b-c"),
-        ("Z" * 300, "z" * outdir.SLUG_MAX),
+        ("Z" * 200, "z" * outdir.SLUG_MAX),  # the longest name a scenario may have
     ],
 )
 def test_default_folder_is_a_slug_under_out(work: Path, monkeypatch, name: str, folder: str):
@@ -440,3 +439,11 @@ def test_every_refusal_exits_2_naming_the_folder(work: Path, capsys, make, comma
     err = capsys.readouterr().err
     assert "Traceback" not in err and str(work / "t") in err
     assert {k: v for k, v in tree(work).items() if not k.endswith(".toml")} == before
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("", "scenario"), ("..", "scenario"), ("../../x", "x"), ("Z" * 300, "z" * outdir.SLUG_MAX)],
+)
+def test_slug_of_any_text_is_a_safe_folder_name(text: str, expected: str):
+    assert outdir.slug(text) == expected

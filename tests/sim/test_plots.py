@@ -171,3 +171,25 @@ def test_saturated_flows_are_hatched_and_named_in_the_legend():
     ax = plots.kpi_bars(k.assign(saturated=False))
     assert not any(p.get_hatch() for p in ax.patches)
     assert "saturated" not in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_names_with_dollars_are_drawn_as_written(kpi: pd.DataFrame, res: Results) -> None:
+    """A flow or scenario name is text, never mathtext: "$x^$" (a mathtext error) draws."""
+    import io
+
+    def odd(frame: pd.DataFrame) -> pd.DataFrame:
+        out = frame.copy()
+        out["flow"] = out["flow"].astype(str).radd("$x^$ ").astype("category")
+        out["scenario"] = out["scenario"].astype(str).radd("$").astype("category")
+        return out
+
+    ships = odd(res.shipments)
+    figures = [
+        plots.kpi_bars(odd(kpi), "mean_transit_d").figure,
+        plots.transit_distributions(ships),
+        plots.delay_attribution(ships).figure,
+    ]
+    for fig in figures:
+        fig.savefig(io.BytesIO(), format="png")  # mathtext would fail here, while drawing
+    labels = [t.get_text() for t in figures[0].axes[0].get_yticklabels()]
+    assert labels and all(label.startswith(r"\$x^\$") for label in labels)

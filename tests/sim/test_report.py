@@ -122,7 +122,8 @@ def test_write_report(res: Results, tmp_path: Path) -> None:
         assert BASE in text and f"{row['mean_transit_d']:.1f}" in text
         assert f"{row['diff_mean_transit_d']:+.2f}" in text
         assert "common random numbers" in text
-    assert odd in md and "&lt;b&gt;&amp;new" in page and odd not in page
+    assert report.md_text(odd) in md and odd not in md  # literal text, no raw HTML
+    assert "&lt;b&gt;&amp;new" in page and odd not in page
     srcs = re.findall(r'<img src="([^"]+)"', page)
     assert srcs == ["kpi.png"] and all((out / s).is_file() for s in srcs)
     assert "2025" in page  # the year, from the Scenario objects

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import typing
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -356,7 +358,29 @@ def test_network_folder_is_relative_to_the_file_that_names_it(tmp_path: Path) ->
 def test_unloadable_network_is_one_problem(tmp_path: Path) -> None:
     path = write(tmp_path, "a.toml", TINY_OK.replace(TINY.as_posix(), "no_such_folder"))
     (problem,) = problems_of(path, check_network=True)
-    assert "a.toml: network: cannot load the network:" in problem
+    assert "a.toml: network: folder not found: 'no_such_folder'" in problem
+
+
+def test_every_problem_of_a_network_folder_is_listed(tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "net"
+    shutil.copytree(TINY, folder)
+    legs = (folder / "legs.csv").read_text(encoding="utf-8").splitlines()
+    header = legs[0].split(",")
+    cells = legs[1].split(",")
+    cells[header.index("distance_km")] = "-3"
+    legs[1] = ",".join(cells)
+    (folder / "legs.csv").write_text("\n".join(legs) + "\n", encoding="utf-8")
+    (folder / "units.csv").unlink()
+    path = write(tmp_path, "a.toml", TINY_OK.replace(TINY.as_posix(), "net"))
+    problems = problems_of(path, check_network=True)
+    listed = network.check_network(folder)
+    assert len(problems) == len(listed) >= 2, problems
+    for problem, expected in zip(problems, listed, strict=True):
+        assert problem.endswith(f"a.toml: network: 'net': {expected}"), (problem, expected)
+    assert any("legs.csv:2: distance_km = -3" in p for p in problems), problems
+    assert any("units.csv" in p for p in problems), problems
 
 
 # ------------------------------------------------------------------------------ schema, dump
@@ -458,3 +482,103 @@ def test_readme_documents_every_key() -> None:
         assert f"`{key}`" in readme, key
     for path in SHIPPED:
         assert f"`{path.name}`" in readme, path.name
+
+
+# ------------------------------------------------------------------------------ documented bounds
+
+
+def _num(x: Any) -> str:
+    if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
+        x = int(x)
+    if isinstance(x, int) and abs(x) >= 10_000:
+        return f"{x:,}" if x < 2**62 else "2^63 − 1"
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+def bounds_rows() -> list[tuple[str, str]]:
+    """(key path, bounds) of every bounded value of the scenario schema."""
+    schema = scenario_json_schema()
+    defs = schema.get("$defs", {})
+    rows: list[tuple[str, str]] = []
+
+    def resolve(node: dict[str, Any]) -> dict[str, Any]:
+        while "$ref" in node:
+            node = defs[node["$ref"].rsplit("/", 1)[-1]]
+        return node
+
+    def rule(node: dict[str, Any]) -> str:
+        parts = []
+        if "exclusiveMinimum" in node:
+            parts.append(f"> {_num(node['exclusiveMinimum'])}")
+        if "minimum" in node:
+            parts.append(f"≥ {_num(node['minimum'])}")
+        if "maximum" in node:
+            parts.append(f"≤ {_num(node['maximum'])}")
+        if "exclusiveMaximum" in node:
+            parts.append(f"< {_num(node['exclusiveMaximum'])}")
+        return ", ".join(parts)
+
+    def walk(node: dict[str, Any], path: str) -> None:
+        node = resolve(node)
+        options = [resolve(o) for o in node.get("anyOf", [node])]
+        options = [o for o in options if o.get("type") != "null"]
+        for o in options:
+            if o.get("type") in ("number", "integer") and rule(o):
+                rows.append((path, rule(o)))
+            if o.get("type") == "array":
+                items = []
+                if "minItems" in o:
+                    items.append(f"≥ {o['minItems']}")
+                if "maxItems" in o:
+                    items.append(f"≤ {_num(o['maxItems'])}")
+                if items:
+                    rows.append((path, "items " + ", ".join(items)))
+                walk(o.get("items", {}), path + "[i]")
+            if o.get("type") == "string" and ("maxLength" in o or "minLength" in o):
+                lim = []
+                if "minLength" in o:
+                    lim.append(f"≥ {o['minLength']}")
+                if "maxLength" in o:
+                    lim.append(f"≤ {_num(o['maxLength'])}")
+                rows.append((path, "characters " + ", ".join(lim)))
+            if "properties" in o:
+                for k, v in o["properties"].items():
+                    walk(v, f"{path}.{k}" if path else k)
+            if isinstance(o.get("additionalProperties"), dict):
+                walk(o["additionalProperties"], path + ".<id>")
+
+    walk(schema, "")
+    return rows
+
+
+def test_every_bound_is_documented_in_the_scenarios_readme() -> None:
+    readme = (SCENARIOS / "README.md").read_text(encoding="utf-8")
+    rows = bounds_rows()
+    assert len(rows) > 50
+    missing = [f"| `{path}` | {rule} |" for path, rule in rows]
+    missing = [row for row in missing if row not in readme]
+    assert not missing, "update the Limits table of scenarios/README.md:\n" + "\n".join(missing)
+
+
+def test_every_number_of_the_schema_is_bounded() -> None:
+    """Every numeric key has an upper bound (a run stays finite) and a lower one."""
+    bounded = {path for path, rule in bounds_rows() if "≤" in rule and (">" in rule or "≥" in rule)}
+    numeric: list[str] = []
+
+    def walk(tp: Any, path: str) -> None:
+        from pydantic import BaseModel
+
+        from sim.scenario_io import _item_type, _unwrap
+
+        tp = _unwrap(tp)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            for name, info in tp.model_fields.items():
+                walk(info.annotation, f"{path}.{name}" if path else name)
+        elif (item := _item_type(tp)) is not None:
+            walk(item, path + (".<id>" if typing.get_origin(tp) is dict else "[i]"))
+        elif tp in (int, float):
+            numeric.append(path)
+
+    walk(Scenario, "")
+    assert len(numeric) > 40
+    assert [p for p in numeric if p not in bounded] == []
