@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -18,13 +19,20 @@ import networkx as nx
 from network.build import build_graph
 from network.checks import check_network
 from network.errors import DataError, NetworkError, UnknownNameError
-from network.geo import to_geojson, write_geojson
+from network.geo import geojson_text, to_geojson
 from network.io import default_data_path, load_network
 from network.names import suggest
 from network.routing import CRITERIA, Route, graph_resolver, k_routes
 from network.schema import MODES
 
-__all__ = ["add_commands", "classify_avoid", "describe_via", "format_routes"]
+__all__ = [
+    "add_commands",
+    "check_output_file",
+    "classify_avoid",
+    "describe_via",
+    "format_routes",
+    "write_output_file",
+]
 
 DEFAULT_YEAR = 2025
 #: years the commands accept: those a scenario may take (``sim.scenario.Scenario.year``)
@@ -47,6 +55,7 @@ def add_commands(subparsers: Any) -> None:
     geo = net_sub.add_parser("geojson", help="write the network as GeoJSON")
     geo.add_argument("--year", type=_year, help="only legs usable that year (default: every leg)")
     geo.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+    _overwrite_option(geo)
     _data_option(geo)
     geo.set_defaults(func=_cmd_geojson)
 
@@ -77,6 +86,7 @@ def add_commands(subparsers: Any) -> None:
     draw = subparsers.add_parser("map", help="draw the network (PNG, PDF or SVG)")
     draw.add_argument("--year", type=_year, default=DEFAULT_YEAR, help="default %(default)s")
     draw.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+    _overwrite_option(draw)
     draw.add_argument(
         "--route",
         nargs=2,
@@ -115,9 +125,53 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def check_output_file(path: Path, *, overwrite: bool) -> None:
+    """Refuse ``-o FILE`` before any work when the file exists and ``--overwrite`` is not given.
+
+    A single file carries no manifest, so the tool cannot tell whether it wrote it: an existing
+    file is replaced only on request, a folder or a missing parent folder never.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> target = Path(tempfile.mkdtemp()) / "map.png"
+    >>> check_output_file(target, overwrite=False)  # new: fine
+    >>> _ = target.write_bytes(b"someone's map")
+    >>> check_output_file(target, overwrite=False)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    network.errors.NetworkError: ...map.png: exists; ... add --overwrite to replace it
+    """
+    if path.is_dir():
+        raise NetworkError(f"{path}: is a folder; -o takes a file name")
+    if not path.parent.is_dir():
+        raise NetworkError(f"{path}: the folder {path.parent} does not exist; create it first")
+    if (path.exists() or path.is_symlink()) and not overwrite:
+        raise NetworkError(
+            f"{path}: exists; the tool replaces a file only when asked (it cannot tell who "
+            "wrote it): choose another -o FILE or add --overwrite to replace it"
+        )
+
+
+def write_output_file(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all: a hidden sibling renamed into place."""
+    tmp = path.with_name(f".corridor-tmp-{path.name}-{os.getpid()}")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _overwrite_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace FILE if it exists (default: refuse)"
+    )
+
+
 def _cmd_geojson(args: argparse.Namespace) -> int:
+    check_output_file(args.output, overwrite=args.overwrite)
     collection = to_geojson(load_network(args.data), year=args.year)
-    write_geojson(collection, args.output)
+    write_output_file(args.output, geojson_text(collection).encode("utf-8"))
     print(f"wrote {args.output} ({len(collection['features'])} features)")
     return 0
 
@@ -151,6 +205,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
             f"cannot write a map as {args.output.name!r}: use a file name ending "
             f"in {', '.join('.' + f for f in MAP_FORMATS)}"
         )
+    check_output_file(args.output, overwrite=args.overwrite)
     from network.draw import draw_network
 
     G = build_graph(load_network(args.data), args.year)
@@ -161,7 +216,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
     fig = draw_network(G, routes=found)
     buffer = io.BytesIO()
     fig.savefig(buffer, format=fmt, dpi=150)
-    args.output.write_bytes(buffer.getvalue())
+    write_output_file(args.output, buffer.getvalue())
     print(f"wrote {args.output}")
     return 0
 

@@ -220,5 +220,7 @@ def draw_network(
 
 
 def _short(attrs: Mapping[str, Any]) -> str:
-    """'Alat (Port of Baku)' -> 'Alat': labels must stay short on a regional map."""
-    return str(attrs.get("name") or attrs.get("node_id")).split(" (")[0]
+    """'Alat (Port of Baku)' -> 'Alat': labels must stay short on a regional map (and a
+    ``$`` in a name is drawn as written)."""
+    name = str(attrs.get("name") or attrs.get("node_id")).split(" (")[0]
+    return name.replace("$", r"\$")  # a name is text, never mathtext

@@ -14,7 +14,7 @@ from network.build import EDGE_ATTRIBUTES, _py, build_graph
 from network.errors import NetworkError
 from network.io import Network
 
-__all__ = ["iter_legs", "to_geojson", "write_geojson"]
+__all__ = ["geojson_text", "iter_legs", "to_geojson", "write_geojson"]
 
 
 def iter_legs(obj: nx.MultiDiGraph | Network) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
@@ -85,14 +85,20 @@ def write_geojson(obj: dict[str, Any] | nx.MultiDiGraph | Network, path: str | P
 
     The text is produced before the file is opened, so a failure leaves no partial file.
     """
+    text = geojson_text(obj)
+    out = Path(path)
+    out.write_text(text, encoding="utf-8")
+    return out
+
+
+def geojson_text(obj: dict[str, Any] | nx.MultiDiGraph | Network) -> str:
+    """The GeoJSON text of a FeatureCollection (or of a graph or network), newline-terminated."""
     collection = obj if isinstance(obj, dict) else to_geojson(obj)
     try:
         text = json.dumps(collection, ensure_ascii=False, allow_nan=False, indent=1)
     except (TypeError, ValueError) as exc:
         raise NetworkError(f"cannot write GeoJSON: {exc}") from exc
-    out = Path(path)
-    out.write_text(text + "\n", encoding="utf-8")
-    return out
+    return text + "\n"
 
 
 def _feature(kind: str, coordinates: list[Any], props: dict[str, Any]) -> dict[str, Any]:

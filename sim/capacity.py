@@ -915,38 +915,44 @@ def report_section(
             if row["demand_high"] - row["demand_low"] > 0.05:
                 demand += f"–{_num(row['demand_high'])}"
             relief = row["relief"] if row["status"] != "ok" else ""
-            md.append(
-                f"| {row['status']} | {row['facility']} | {row['place']} | {row['measure']} | "
-                f"{demand} | {_num(row['capacity'])} | {_rho_text(row)} | "
-                f"{_peak(row)} | {relief} |"
-            )
+            cells = [row["status"], row["facility"], row["place"], row["measure"], demand]
+            cells += [_num(row["capacity"]), _rho_text(row), _peak(row), relief]
+            md.append("| " + " | ".join(_cell(c) for c in cells) + " |")
         md.append("")
     return md
 
 
+def _cell(text: object) -> str:
+    """A table cell's text with its pipes escaped, so a name holding ``|`` stays one cell."""
+    return str(text).replace("|", "\\|")
+
+
+_CELL_SPLIT = re.compile(r"(?<!\\)\|")
+
+
 def _inline(text: str) -> str:
-    out = html.escape(text)
+    out = html.escape(text.replace("\\|", "|"))
     out = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", out)
     return re.sub(r"`(.+?)`", r"<code>\1</code>", out)
 
 
 def html_lines(markdown: Sequence[str]) -> list[str]:
-    """The lines of :func:`report_section` as HTML (headings, paragraphs, tables).
+    r"""The lines of :func:`report_section` as HTML (headings, paragraphs, tables).
 
-    >>> for line in html_lines(["## A", "", "**x** < 1", "", "| a |", "|---|", "| 1 |"]):
+    >>> for line in html_lines(["## A", "", "**x** < 1", "", "| a |", "|---|", "| 1 \\| 2 |"]):
     ...     print(line)
     <h2>A</h2>
     <p><strong>x</strong> &lt; 1</p>
     <table class="num">
     <tr><th>a</th></tr>
-    <tr><td>1</td></tr>
+    <tr><td>1 | 2</td></tr>
     </table>
     """
     out: list[str] = []
     in_table = False
     for line in markdown:
         if line.startswith("|"):
-            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            cells = [c.strip() for c in _CELL_SPLIT.split(line.strip()[1:-1])]
             if all(set(c) <= {"-", ":"} for c in cells):
                 continue
             tag = "td" if in_table else "th"

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from network import NetworkError
+from network.cli import check_output_file, write_output_file
 from sim.capacity import (
     CapacityCheck,
     check_capacity,
@@ -112,9 +113,10 @@ def add_commands(sub: Any) -> None:
         help="print or write the JSON Schema of scenario files",
         description="Print the JSON Schema of scenario files, or write it with -o. The "
         "committed copy is regenerated with: "
-        "corridor scenario schema -o scenarios/scenario.schema.json",
+        "corridor scenario schema --overwrite -o scenarios/scenario.schema.json",
     )
     schema.add_argument("-o", "--output", type=Path, help="write to this file instead of stdout")
+    schema.add_argument("--overwrite", action="store_true", help="replace the -o file if it exists")
     schema.set_defaults(func=cmd_schema)
 
 
@@ -190,6 +192,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write(text)
     else:
-        args.output.write_text(text, encoding="utf-8")
+        check_output_file(args.output, overwrite=args.overwrite)
+        write_output_file(args.output, text.encode("utf-8"))
         print(f"wrote {args.output}")
     return 0

@@ -647,7 +647,7 @@ def scenario_json_schema() -> dict[str, Any]:
 
     Editors use it to complete and check scenario files; the committed copy
     ``scenarios/scenario.schema.json`` is regenerated with
-    ``corridor scenario schema -o scenarios/scenario.schema.json``.
+    ``corridor scenario schema --overwrite -o scenarios/scenario.schema.json``.
 
     Note that a file that ``extends`` another need not be complete on its own (``demand`` may come
     from the parent), which the schema cannot express; ``corridor validate`` checks the merged file.

@@ -12,6 +12,7 @@ targets). Inputs are refused before any simulation, so the whole corpus runs in 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -890,6 +891,172 @@ for id_, argv, expect in FLAGS:
     CASES.append(Case(f"flag-{id_}", FLAG_FILES, argv, expect))
 
 
+# -- output targets: a folder or file the tool did not write is never touched ------------------
+def _ours(
+    kind: str, extra: Mapping[str, str] = {}, **manifest_changes: object
+) -> Callable[[Path], None]:
+    """Writes (at ``<folder>/manifest.json``) a folder of the tool's own: a table and a manifest
+    listing it, then ``extra`` files the manifest does not list; ``manifest_changes`` spoil it."""
+
+    def write(path: Path) -> None:
+        from sim.outdir import TOOL, file_entry
+
+        folder = path.parent
+        (folder / "tables").mkdir(parents=True, exist_ok=True)
+        (folder / "tables" / "kpis.csv").write_text("flow,mean\na,1\n", encoding="utf-8")
+        data: dict[str, object] = {
+            "tool": TOOL,
+            "kind": kind,
+            "files": [file_entry(folder, folder / "tables" / "kpis.csv")],
+        }
+        data.update(manifest_changes)
+        path.write_text(json.dumps(data), encoding="utf-8")
+        for name, text in extra.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(text, encoding="utf-8")
+
+    return write
+
+
+def _symlink(target: str) -> Callable[[Path], None]:
+    def write(path: Path) -> None:
+        path.symlink_to(target)
+
+    return write
+
+
+FOREIGN = {"x/manifest.json": '{"tool": "other"}', "x/precious.txt": "keep", "x/sub/a.txt": "a"}
+SWEEP_FILES: dict[str, Content] = {
+    "s.toml": GOOD,
+    "sw.toml": 'name = "sw"\nscenario = "s.toml"\n'
+    '[[parameter]]\npath = "run.seed"\nvalues = [1, 2]\n',
+}
+OUTPUTS: list[tuple[str, dict[str, Content], tuple[str, ...], tuple[str, ...]]] = [
+    ("run_foreign_manifest", FOREIGN, ("run", "s.toml", "-o", "x"), ("x", "precious.txt")),
+    (
+        "run_foreign_manifest_overwrite",
+        FOREIGN,
+        ("run", "s.toml", "-o", "x", "--overwrite"),
+        ("x", "precious.txt"),
+    ),
+    ("compare_foreign_manifest", FOREIGN, ("compare", "s.toml", "t.toml", "-o", "x"), ("x",)),
+    ("run_no_manifest", {"x/notes.md": "mine"}, ("run", "s.toml", "-o", "x"), ("x", "notes.md")),
+    ("run_only_subfolder", {"x/sub/.keep": ""}, ("run", "s.toml", "-o", "x"), ("x", "sub")),
+    ("run_target_is_file", {"x": "a file"}, ("run", "s.toml", "-o", "x"), ("x",)),
+    (
+        "run_bad_manifest_json",
+        {"x/manifest.json": "{not json"},
+        ("run", "s.toml", "-o", "x"),
+        ("x", "manifest.json"),
+    ),
+    (
+        "run_manifest_without_files",
+        {"x/manifest.json": '{"tool": "caspian-corridors", "kind": "run"}'},
+        ("run", "s.toml", "-o", "x", "--overwrite"),
+        ("x", "manifest.json"),
+    ),
+    (
+        "run_ours_plus_unlisted_file",
+        {"x/manifest.json": _ours("run", {"precious.txt": "keep"})},
+        ("run", "s.toml", "-o", "x", "--overwrite"),
+        ("x", "precious.txt"),
+    ),
+    (
+        "run_ours_plus_unlisted_folder",
+        {"x/manifest.json": _ours("run", {"mine/a.txt": "keep"})},
+        ("run", "s.toml", "-o", "x", "--overwrite"),
+        ("x", "mine"),
+    ),
+    (
+        "run_ours_without_overwrite",
+        {"x/manifest.json": _ours("run")},
+        ("run", "s.toml", "-o", "x"),
+        ("x", "--overwrite"),
+    ),
+    (
+        "run_ours_edited_file",
+        {"x/manifest.json": _ours("run"), "x/tables/kpis.csv": "edited by hand\n"},
+        ("run", "s.toml", "-o", "x", "--overwrite"),
+        ("x", "kpis.csv"),
+    ),
+    (
+        "run_manifest_lists_outside_path",
+        {
+            "x/manifest.json": _ours(
+                "run", files=[{"path": "../s.toml", "size": 1, "sha256": "0" * 64}]
+            )
+        },
+        ("run", "s.toml", "-o", "x", "--overwrite"),
+        ("x",),
+    ),
+    (
+        "run_symlink_inside",
+        {"x/manifest.json": _ours("run"), "x/link": _symlink("../s.toml")},
+        ("run", "s.toml", "-o", "x", "--overwrite"),
+        ("x", "link"),
+    ),
+    (
+        "compare_into_previous_compare",
+        {"x/manifest.json": _ours("compare")},
+        ("compare", "s.toml", "t.toml", "-o", "x"),
+        ("x", "--overwrite"),
+    ),
+    (
+        "sweep_foreign_folder",
+        {**SWEEP_FILES, "y/a.csv": "1,2\n"},
+        ("sweep", "sw.toml", "-o", "y", "-q"),
+        ("y", "a.csv"),
+    ),
+    (
+        "sweep_foreign_folder_overwrite",
+        {**SWEEP_FILES, "y/a.csv": "1,2\n"},
+        ("sweep", "sw.toml", "-o", "y", "-q", "--overwrite"),
+        ("y", "a.csv"),
+    ),
+    (
+        "sweep_into_run_folder",
+        {**SWEEP_FILES, "y/manifest.json": _ours("run")},
+        ("sweep", "sw.toml", "-o", "y", "-q"),
+        ("y",),
+    ),
+    (
+        "sweep_target_is_file",
+        {**SWEEP_FILES, "y": "a file"},
+        ("sweep", "sw.toml", "-o", "y", "-q"),
+        ("y",),
+    ),
+    (
+        "map_existing_file",
+        {"m.png": "someone's map"},
+        ("map", "-o", "m.png"),
+        ("m.png", "--overwrite"),
+    ),
+    ("map_target_is_folder", {"m.png/keep.txt": "k"}, ("map", "-o", "m.png"), ("m.png", "folder")),
+    ("map_missing_parent", {}, ("map", "-o", "no/such/m.png"), ("no/such", "does not exist")),
+    (
+        "geojson_existing_file",
+        {"n.geojson": "{}"},
+        ("network", "geojson", "-o", "n.geojson"),
+        ("n.geojson", "--overwrite"),
+    ),
+    (
+        "schema_existing_file",
+        {"schema.json": "{}"},
+        ("scenario", "schema", "-o", "schema.json"),
+        ("schema.json", "--overwrite"),
+    ),
+]
+for id_, files, argv, expect in OUTPUTS:
+    CASES.append(
+        Case(
+            f"output-{id_}",
+            {"s.toml": GOOD, "t.toml": scenario(name="other"), **files},
+            argv,
+            expect,
+        )
+    )
+
+
 # -- running the corpus -----------------------------------------------------------------------
 def _write(folder: Path, files: Mapping[str, Content]) -> None:
     for name, content in files.items():
@@ -915,7 +1082,8 @@ def _listing(folder: Path) -> dict[str, tuple[bool, int, int]]:
 
 
 def test_the_corpus_is_large_and_its_ids_unique() -> None:
-    assert len(CASES) >= 100
+    assert len(CASES) >= 120
+    assert sum(c.id.startswith("output-") for c in CASES) >= 20
     assert len({c.id for c in CASES}) == len(CASES)
 
 

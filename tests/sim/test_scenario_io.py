@@ -389,7 +389,7 @@ def test_every_problem_of_a_network_folder_is_listed(tmp_path: Path) -> None:
 def test_committed_json_schema_is_current() -> None:
     committed = (SCENARIOS / "scenario.schema.json").read_text(encoding="utf-8")
     assert committed == schema_text(), (
-        "regenerate: corridor scenario schema -o scenarios/scenario.schema.json"
+        "regenerate: corridor scenario schema --overwrite -o scenarios/scenario.schema.json"
     )
 
 
