@@ -19,7 +19,7 @@ import networkx as nx
 
 from network.errors import Problem
 from network.names import suggest
-from network.raw import RawTable, parse_float, parse_int, read_folder
+from network.raw import RawTable, default_data_path, parse_float, parse_int, read_folder
 from network.schema import TABLES
 
 __all__ = ["CHECKS", "check_network", "run_checks"]
@@ -512,7 +512,6 @@ def check_network(path: str | Path | None = None) -> list[Problem]:
     >>> check_network("tests/fixtures/tiny_network")
     []
     """
-    from network.io import default_data_path
 
     folder = Path(path) if path is not None else default_data_path()
     return run_checks(read_folder(folder))

@@ -16,20 +16,19 @@ from typing import Any
 
 import networkx as nx
 
+from network.avoid import classify_avoid
 from network.build import build_graph
 from network.checks import check_network
-from network.errors import DataError, NetworkError, UnknownNameError
+from network.errors import DataError, NetworkError
 from network.geo import geojson_text, to_geojson
 from network.io import default_data_path, load_network
-from network.names import suggest
-from network.routing import CRITERIA, Route, graph_resolver, k_routes
-from network.schema import MODES
+from network.routing import CRITERIA, Route, k_routes
+from network.via import describe_via
+from network.via import place_name as _name
 
 __all__ = [
     "add_commands",
     "check_output_file",
-    "classify_avoid",
-    "describe_via",
     "format_routes",
     "write_output_file",
 ]
@@ -41,8 +40,6 @@ MAP_FORMATS = ("png", "pdf", "svg")
 #: most routes ``--k`` lists or draws (k shortest paths grow fast with k)
 MAX_K = 50
 # Which intermediate places best tell routes apart, most telling first.
-VIA_PRIORITY = {"water": 0, "gauge_change": 1, "border": 2, "port": 3, "terminal": 4, "junction": 5}
-VIA_ITEMS = 4
 
 
 def add_commands(subparsers: Any) -> None:
@@ -247,101 +244,6 @@ def _year(text: str) -> int:
             f"must be from {lo} to {hi} (the years a scenario may take), got {value}"
         )
     return value
-
-
-def classify_avoid(G: nx.MultiDiGraph, items: Sequence[str]) -> dict[str, list[str]]:
-    """Sort ``--avoid`` items into countries, modes, legs and nodes (as route_between takes them).
-
-    An item that could be two things (e.g. a node named like a mode) is refused, and an item that
-    is nothing known gets a "did you mean".
-
-    Examples
-    --------
-    >>> from network import build_graph, load_network
-    >>> G = build_graph(load_network("tests/fixtures/tiny_network"), 2025)
-    >>> avoid = classify_avoid(G, ["yy", "road", "a-h", "Golf"])
-    >>> avoid["avoid_countries"], avoid["avoid_modes"], avoid["avoid_legs"], avoid["avoid_nodes"]
-    (['YY'], ['road'], ['a-h'], ['g_junction'])
-    """
-    countries = {str(d.get("country")) for _, d in G.nodes(data=True)}
-    countries |= {c for _, _, cs in G.edges(data="countries") for c in cs}
-    legs = set(G.graph.get("leg_ids", ())) | {k for _, _, k in G.edges(keys=True)}
-    resolver = graph_resolver(G)
-    out: dict[str, list[str]] = {
-        "avoid_countries": [],
-        "avoid_modes": [],
-        "avoid_legs": [],
-        "avoid_nodes": [],
-    }
-    for item in items:
-        matches: list[tuple[str, str]] = []
-        if len(item) == 2 and item.upper() in countries:
-            matches.append(("avoid_countries", item.upper()))
-        if item in MODES:
-            matches.append(("avoid_modes", item))
-        if item in legs:
-            matches.append(("avoid_legs", item))
-        if item in resolver:
-            matches.append(("avoid_nodes", resolver.resolve(item)))
-        if not matches:
-            names = [
-                *countries,
-                *MODES,
-                *legs,
-                *G.nodes,
-                *(d.get("name") or "" for _, d in G.nodes(data=True)),
-            ]
-            raise UnknownNameError(
-                "--avoid item (country, mode, leg or node)",
-                item,
-                suggest(item, [n for n in names if n]),
-            )
-        if len(matches) > 1:
-            kinds = " and ".join(f"{k.removeprefix('avoid_')[:-1]} {v!r}" for k, v in matches)
-            raise NetworkError(
-                f"--avoid {item!r} is ambiguous: it names the {kinds}; use the "
-                "node id or leg id to be precise"
-            )
-        kind, value = matches[0]
-        out[kind].append(value)
-    return out
-
-
-def describe_via(G: nx.MultiDiGraph, routes: Sequence[Route]) -> list[str]:
-    """A short "via" text per route: the places that set it apart from the others.
-
-    Water crossings, gauge changes, borders, ports, terminals and junctions on the route,
-    minus those every route shares, at most four, the most telling first, in route order.
-    """
-    items = [_via_items(G, r) for r in routes]
-    common = set.intersection(*(set(i) for i in items)) if len(items) > 1 else set()
-    out = []
-    for route_items in items:
-        own = {k: v for k, v in route_items.items() if k not in common} or route_items
-        best = sorted(own, key=lambda k: own[k][0])[:VIA_ITEMS]
-        text = ", ".join(k for k in own if k in best)
-        out.append(text + (", …" if len(own) > VIA_ITEMS else "") if text else "direct")
-    return out
-
-
-def _via_items(G: nx.MultiDiGraph, route: Route) -> dict[str, tuple[int, int]]:
-    """label -> (priority, position), in route order."""
-    items: dict[str, tuple[int, int]] = {}
-    water_ends = set()
-    for i, (u, v, leg) in enumerate(route.hops):
-        mode = G.edges[u, v, leg]["mode"]
-        if mode in ("ferry", "sea"):
-            items[f"{_name(G, u)}–{_name(G, v)} {mode}"] = (VIA_PRIORITY["water"], i)
-            water_ends |= {u, v}
-    for i, node in enumerate(route.nodes[1:-1], 1):
-        kind = G.nodes[node].get("kind")
-        if kind in VIA_PRIORITY and node not in water_ends:
-            items[_name(G, node)] = (VIA_PRIORITY[kind], i)
-    return dict(sorted(items.items(), key=lambda kv: kv[1][1]))
-
-
-def _name(G: nx.MultiDiGraph, node: str) -> str:
-    return str(G.nodes[node].get("name") or node).split(" (")[0]
 
 
 def format_routes(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -19,24 +18,13 @@ import pandas as pd
 from network.checks import run_checks
 from network.errors import DataError, UnknownNameError
 from network.names import NameResolver, suggest
-from network.raw import RawTable, parse_float, parse_int, parse_list, read_folder
+from network.raw import RawTable, default_data_path, parse_float, parse_int, parse_list, read_folder
 from network.schema import TABLES, Table
 
 __all__ = ["Network", "default_data_path", "load_network"]
 
 # Filled in when blank: no random delay and no published wait unless a source gives one.
 LEG_DEFAULTS = {"delay_cv": 0.0, "wait_mean_h": 0.0}
-
-
-def default_data_path() -> Path:
-    """The shipped network folder, ``network/data`` inside the installed package.
-
-    Examples
-    --------
-    >>> default_data_path().name
-    'data'
-    """
-    return Path(str(resources.files("network") / "data"))
 
 
 @dataclass(frozen=True, eq=False)

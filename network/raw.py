@@ -12,12 +12,20 @@ import io
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
 from network.errors import DataError, Problem
 from network.schema import TABLES, Table
 
-__all__ = ["RawTable", "parse_float", "parse_int", "parse_list", "read_folder"]
+__all__ = [
+    "RawTable",
+    "default_data_path",
+    "parse_float",
+    "parse_int",
+    "parse_list",
+    "read_folder",
+]
 
 
 @dataclass
@@ -139,3 +147,14 @@ def parse_int(text: str) -> int | None:
 def parse_list(text: str) -> tuple[str, ...]:
     """``'AZ; GE'`` -> ``('AZ', 'GE')``; blank -> ``()``."""
     return tuple(part.strip() for part in text.split(";") if part.strip())
+
+
+def default_data_path() -> Path:
+    """The shipped network folder, ``network/data`` inside the installed package.
+
+    Examples
+    --------
+    >>> default_data_path().name
+    'data'
+    """
+    return Path(str(resources.files("network") / "data"))

@@ -13,20 +13,12 @@ Examples
 from __future__ import annotations
 
 import signal
-import sys
 from collections.abc import Sequence
 from types import FrameType
 
+from sim.interrupt import EXIT_INTERRUPTED, interrupted
+
 __all__ = ["EXIT_INTERRUPTED", "interrupted", "main"]
-
-#: the exit code after Ctrl-C (128 + SIGINT), as a shell reports it
-EXIT_INTERRUPTED = 130
-
-
-def interrupted() -> int:
-    """Say so, once, and return :data:`EXIT_INTERRUPTED`."""
-    print("interrupted", file=sys.stderr)
-    return EXIT_INTERRUPTED
 
 
 def _first_interrupt(signum: int, frame: FrameType | None) -> None:

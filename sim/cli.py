@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import network
 from network import cli as network_cli
 from sim import cli_run, cli_scenario
-from sim._entry import interrupted
 from sim.capacity import CapacityError
+from sim.interrupt import interrupted
 from sim.outdir import OutputError
 from sim.scenario_io import ScenarioError
 

@@ -29,7 +29,8 @@ import networkx as nx
 import pandas as pd
 
 import network
-from network.cli import classify_avoid, describe_via
+from network.avoid import classify_avoid
+from network.via import describe_via
 from sim.model import (
     ClosureSpec,
     FerrySpec,

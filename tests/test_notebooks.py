@@ -15,8 +15,13 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 IDS = [p.stem for p in NOTEBOOKS]
 
 
-def test_there_are_notebooks() -> None:
-    assert NOTEBOOKS, "no notebooks in notebooks/"
+def test_the_notebook_guide_lists_exactly_the_notebooks() -> None:
+    """notebooks/README.md's table names every notebook there is, and no other."""
+    import re
+
+    guide = (ROOT / "notebooks" / "README.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| `([^`]+\.ipynb)` \|", guide, flags=re.MULTILINE))
+    assert listed == {p.name for p in NOTEBOOKS}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)

@@ -177,6 +177,28 @@ def test_missing_file_and_columns(broken) -> None:
     assert ("legs.csv", 1, "column 4") in where(problems)
 
 
-def test_every_check_is_named_and_callable() -> None:
-    assert len(CHECKS) >= 14
-    assert all(callable(check) for check in CHECKS.values())
+def test_run_checks_runs_every_registered_check_once(monkeypatch, tiny_path) -> None:
+    """The registry is what runs: each check in CHECKS is called once on the tables, and its
+    problems (one marker problem per check here) all reach the result."""
+    from network import checks as module
+    from network.raw import read_folder
+
+    tables = read_folder(tiny_path)
+    calls: list[str] = []
+
+    def recorder(name: str):
+        def check(seen):
+            assert seen is tables
+            calls.append(name)
+            return [Problem("legs.csv", 2, name, None, f"marker {name}")]
+
+        return check
+
+    monkeypatch.setattr(module, "CHECKS", {name: recorder(name) for name in CHECKS})
+    problems = module.run_checks(tables)
+    assert sorted(calls) == sorted(CHECKS)
+    assert sorted(p.key for p in problems) == sorted(CHECKS)
+    # and the real registry names each check after its rule function
+    for name, check in CHECKS.items():
+        assert check.__name__.startswith("check_"), name
+        assert check.__doc__, f"check {name!r} does not say what it checks"

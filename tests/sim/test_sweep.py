@@ -129,7 +129,11 @@ def test_job_limit_then_resume(sweep, reference, tmp_path: Path):
 
 @pytest.mark.parametrize(
     "executor",
-    [SequentialExecutor(), ProcessExecutor(2), DaskExecutor(n_workers=2, processes=False)],
+    [
+        SequentialExecutor(),
+        ProcessExecutor(2),
+        pytest.param(DaskExecutor(n_workers=2, processes=False), marks=pytest.mark.slow),
+    ],
     ids=["sequential", "processes", "dask-localcluster"],
 )
 def test_results_identical_whatever_the_executor(sweep, reference, tmp_path: Path, executor):
@@ -193,12 +197,14 @@ def test_cli_sweep_runs_and_resumes(sweep_file: Path, reference, tmp_path: Path,
     assert (out / "response.png").exists()
 
 
+@pytest.mark.slow
 def test_cli_sweep_on_a_dask_cluster_of_processes(sweep_file: Path, reference, tmp_path: Path):
     out = tmp_path / "dask"
     assert main(["sweep", str(sweep_file), "-o", str(out), "-q", "--local-cluster", "2"]) == 0
     pd.testing.assert_frame_equal(pd.read_parquet(out / "sweep.parquet"), reference)
 
 
+@pytest.mark.slow
 def test_a_lost_dask_worker_loses_no_run(sweep, reference, tmp_path: Path):
     """A worker process is killed after the first job is saved; its jobs run again elsewhere
     (retries) and the sweep's table is the same as an undisturbed one."""
