@@ -38,8 +38,16 @@ def normalise(text: str) -> str:
     return _NON_ALNUM.sub(" ", stripped.casefold().translate(_SPECIAL)).strip()
 
 
+#: how alike (difflib ratio) a candidate must be to be suggested at all
+CUTOFF = 0.6
+#: how much less alike than the best a candidate may be and still be suggested beside it
+NEAR = 0.1
+
+
 def suggest(name: str, candidates: Iterable[str], n: int = 3) -> list[str]:
-    """Return up to ``n`` candidates close to ``name`` (difflib), compared after normalising.
+    """Return up to ``n`` candidates close to ``name`` (difflib), compared after normalising:
+    the best if it is at least :data:`CUTOFF` alike, and those within :data:`NEAR` of it. The
+    project's one "did you mean".
 
     Examples
     --------
@@ -49,8 +57,16 @@ def suggest(name: str, candidates: Iterable[str], n: int = 3) -> list[str]:
     by_norm: dict[str, str] = {}
     for cand in candidates:
         by_norm.setdefault(normalise(cand), cand)
-    close = difflib.get_close_matches(normalise(name), list(by_norm), n=n, cutoff=0.6)
-    return [by_norm[c] for c in close]
+    word = normalise(name)
+    scored = sorted(
+        ((difflib.SequenceMatcher(None, word, c).ratio(), c) for c in by_norm),
+        key=lambda sc: -sc[0],
+    )
+    if not scored or scored[0][0] < CUTOFF:
+        return []
+    # only candidates nearly as close as the best: a clear typo gets one answer
+    floor = max(CUTOFF, scored[0][0] - NEAR)
+    return [by_norm[c] for score, c in scored[:n] if score >= floor]
 
 
 def _variants(name: str) -> list[str]:

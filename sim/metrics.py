@@ -335,9 +335,7 @@ def paired_differences(
                 n = len(d)
                 if n == 0:
                     continue
-                mean = float(d.mean())
-                se = float(d.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
-                tq = _t_quantile(confidence, n - 1) if n > 1 else np.nan
+                mean, half = t_interval(d, confidence)
                 base_mean = float(part[f"{m}_base"].mean())
                 rows.append(
                     {
@@ -348,8 +346,8 @@ def paired_differences(
                         "metric": m,
                         "baseline": base_mean,
                         "difference": mean,
-                        "ci_low": mean - tq * se if n > 1 else np.nan,
-                        "ci_high": mean + tq * se if n > 1 else np.nan,
+                        "ci_low": mean - half,
+                        "ci_high": mean + half,
                         "relative": mean / base_mean if base_mean else np.nan,
                         "pairs": n,
                         **saturated,
@@ -358,8 +356,26 @@ def paired_differences(
     return pd.DataFrame(rows)
 
 
-def _t_quantile(confidence: float, dof: int) -> float:
-    return float(stats.t.ppf(0.5 + confidence / 2, dof))
+def t_interval(
+    values: Sequence[float] | np.ndarray, confidence: float = 0.95
+) -> tuple[float, float]:
+    """Mean and half-width of the t confidence interval (NaN half-width below two values).
+
+    Examples
+    --------
+    >>> m, h = t_interval([10.0, 12.0])
+    >>> m, round(h, 2)
+    (11.0, 12.71)
+    """
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    if len(x) == 0:
+        return np.nan, np.nan
+    mean = float(x.mean())
+    if len(x) < 2:
+        return mean, np.nan
+    tq = float(stats.t.ppf(0.5 + confidence / 2, len(x) - 1))
+    return mean, tq * float(x.std(ddof=1)) / float(np.sqrt(len(x)))
 
 
 def delay_by_cause(
@@ -380,5 +396,6 @@ __all__ = [
     "paired_differences",
     "queues_frame",
     "shipments_frame",
+    "t_interval",
     "unit_locations",
 ]

@@ -31,9 +31,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
-from scipy import stats
 
-from sim.metrics import DWELL_COLUMNS, delay_by_cause
+from sim.metrics import DWELL_COLUMNS, delay_by_cause, t_interval
 from sim.model import ModelSpec
 
 STYLE = Path(__file__).with_name("corridor.mplstyle")
@@ -92,28 +91,6 @@ def scenario_colors(names: Sequence[str]) -> dict[str, str]:
     """
     unique = list(dict.fromkeys(names))
     return {n: PALETTE[i % len(PALETTE)] for i, n in enumerate(unique)}
-
-
-def t_interval(
-    values: Sequence[float] | np.ndarray, confidence: float = 0.95
-) -> tuple[float, float]:
-    """Mean and half-width of the t confidence interval (NaN half-width below two values).
-
-    Examples
-    --------
-    >>> m, h = t_interval([10.0, 12.0])
-    >>> m, round(h, 2)
-    (11.0, 12.71)
-    """
-    x = np.asarray(values, dtype=float)
-    x = x[~np.isnan(x)]
-    if len(x) == 0:
-        return np.nan, np.nan
-    mean = float(x.mean())
-    if len(x) < 2:
-        return mean, np.nan
-    tq = float(stats.t.ppf(0.5 + confidence / 2, len(x) - 1))
-    return mean, tq * float(x.std(ddof=1)) / float(np.sqrt(len(x)))
 
 
 @contextlib.contextmanager

@@ -35,7 +35,6 @@ Examples
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import re
@@ -49,6 +48,7 @@ from typing import Any
 import tomli_w
 from pydantic import BaseModel, ValidationError
 
+from network.names import suggest
 from sim.scenario import Scenario
 
 __all__ = [
@@ -391,17 +391,18 @@ def _item_type(container: Any) -> Any:
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    """``"; did you mean 'x'?"`` for the closest candidates (difflib), or ``""``.
+    """``"; did you mean 'x'?"`` for the closest candidates, or ``""``: the network's one
+    "did you mean" (:func:`network.names.suggest`) in the words of a scenario problem.
 
-    Only candidates nearly as close as the best one are offered, so a clear typo gets one answer.
+    Examples
+    --------
+    >>> did_you_mean("horizon_day", ["horizon_days", "warmup_days", "seed"])
+    "; did you mean 'horizon_days'?"
+    >>> did_you_mean("zzz", ["seed"])
+    ''
     """
-    scored = sorted(
-        ((difflib.SequenceMatcher(None, word, c).ratio(), c) for c in candidates), reverse=True
-    )
-    if not scored or scored[0][0] < 0.6:
-        return ""
-    close = [c for score, c in scored[:3] if score >= max(0.6, scored[0][0] - 0.1)]
-    return "; did you mean " + " or ".join(repr(c) for c in close) + "?"
+    close = suggest(word, candidates)
+    return "; did you mean " + " or ".join(repr(c) for c in close) + "?" if close else ""
 
 
 def problem_text(error: Mapping[str, Any]) -> str:

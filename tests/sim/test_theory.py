@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 
+from sim.bench import erlang_c_wait  # the one Erlang C (the benchmark checks against it too)
 from sim.model import LegSpec, NodeSpec, Segment
 from sim.world import World
 
 from .specs import flow, model, plan, pq_ferry
-
-
-def erlang_c_wait(lam: float, mu: float, c: int) -> float:
-    """Mean wait in queue of M/M/c."""
-    a = lam / mu
-    rho = a / c
-    head = sum(a**k / math.factorial(k) for k in range(c))
-    tail = a**c / math.factorial(c) / (1 - rho)
-    return tail / (head + tail) / (c * mu - lam)
 
 
 def test_erlang_c_reference_value():
