@@ -23,7 +23,7 @@ import pandas as pd
 
 from sim.capacity import CapacityError, require_capacity
 from sim.compile import compile_scenario
-from sim.executors import local_pool
+from sim.executors import ProcessExecutor, SequentialExecutor
 from sim.metrics import closures_frame, facilities_frame, kpis, queues_frame, shipments_frame
 from sim.model import ModelSpec
 from sim.saturation import Saturation, saturation
@@ -146,11 +146,6 @@ def _checked(scenario: Scenario, base_dir: Path | None, allow_overload: bool) ->
     return spec
 
 
-def _job(args: tuple[ModelSpec, int]) -> Results:
-    spec, rep = args
-    return run_spec(spec, rep)
-
-
 def run_many(
     scenario: Scenario,
     replications: int | None = None,
@@ -181,20 +176,19 @@ def map_specs(
     workers: int = 1,
     progress: Callable[[int], Any] | None = None,
 ) -> list[Results]:
-    """Run (spec, replication) jobs, in local processes when ``workers`` > 1; order kept."""
-    out: list[Results] = []
-    if workers > 1 and len(jobs) > 1:
-        with local_pool(min(workers, os.cpu_count() or 1, len(jobs))) as pool:
-            for res in pool.map(_job, jobs):
-                out.append(res)
-                if progress is not None:
-                    progress(1)
-        return out
-    for job in jobs:
-        out.append(_job(job))
+    """Run (spec, replication) jobs, in local processes when ``workers`` > 1; order kept.
+
+    The one executor layer (:mod:`sim.executors`) runs them, as it runs a sweep's jobs.
+    """
+    executor = (
+        ProcessExecutor(min(workers, os.cpu_count() or 1)) if workers > 1 else SequentialExecutor()
+    )
+    out: list[Results | None] = [None] * len(jobs)
+    for i, res in executor.run(run_spec, list(jobs)):
+        out[i] = res
         if progress is not None:
             progress(1)
-    return out
+    return [r for r in out if r is not None]
 
 
 def compare(
