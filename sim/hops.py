@@ -1,8 +1,9 @@
 """Hops and trips: how a consist moves through node servers, gates, line paths and legs.
 
-A *hop* is what a consist meets at one node and on the leg after it: the node's server (a
-border, port or gauge change) or, at a node without one, the node's gate; then the leg's gate,
-its line path (a rail line admitting one train per headway) and the leg itself. A *trip* is the
+A *hop* (:class:`Hop`) is what a consist meets at one node and on the leg after it: the node's
+server (a border, port or gauge change) or, at a node without one, the node's gate; then the
+:class:`Leg`: its gate, its line path (a rail line admitting one train per headway) and its
+running time. A *trip* is the
 hops of one segment of a route, resolved once per segment, with what to do at its end; a visit
 to a node facility between segments is a trip of one hop without a leg. :meth:`Mover.travel`
 runs any trip, so there is exactly one serve path: queue at a server, hold it for a handling
@@ -16,7 +17,7 @@ Examples
 >>> from sim.units import UnitTable
 >>> k = Kernel(simpy.Environment(), UnitTable(), Recorder(trace=False), 0.0, 100.0)
 >>> units = k.units.add(flow=0, plan=0, release_h=0.0, n=2, train_slots=1.0, ferry_slots=1.0)
->>> hop = Hop(None, None, "a-b", k.gate("a-b"), "b", 5.0, lambda: 1.0)
+>>> hop = Hop(None, None, Leg("a-b", k.gate("a-b"), "b", 5.0, lambda: 1.0))
 >>> done = []
 >>> trip = Trip((hop,), fresh=True, then=lambda units, consist: done.append(k.env.now))
 >>> k.start(Mover(k).travel(units, trip, -1))
@@ -63,6 +64,19 @@ class Path(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class Leg:
+    """A leg as a hop runs it: its gate, the node it leads to, its running time (the fastest,
+    plus a random delay) and its line path (made on first use; None where trains need none)."""
+
+    name: str
+    gate: Gate
+    to: str
+    base_h: float
+    delay: Callable[[], float]
+    line: Callable[[], Path] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Hop:
     """What a consist meets at one node and on the leg after it (``leg`` None: a node visit)."""
 
@@ -70,14 +84,7 @@ class Hop:
     server: Server | None
     #: the node's gate where there is no server (a junction a closure may hold), else None
     node_gate: Gate | None
-    leg: str | None = None
-    leg_gate: Gate | None = None
-    next_node: str = ""
-    #: the fastest running time of the leg, and the random delay added to it
-    base_h: float = 0.0
-    delay: Callable[[], float] | None = None
-    #: the leg's line path (made on first use), or None where trains need no slot
-    line: Callable[[], Path] | None = None
+    leg: Leg | None = None
 
 
 class Trip:
@@ -185,12 +192,11 @@ class Mover:
             leg = hop.leg
             if leg is None:  # a node visit: no leg after it
                 continue
-            gate = hop.leg_gate
-            assert gate is not None and hop.delay is not None
+            gate = leg.gate
             if gate.closed:  # inline check: delegating to an open gate costs a generator
                 yield from kernel.pass_gate(gate, units, consist)
-            if hop.line is not None:
-                path = hop.line()
+            if leg.line is not None:
+                path = leg.line()
                 slot = yield from path.enter(units)
                 # the leg (or the junction the train waits at) may have closed while the
                 # train waited for its headway slot
@@ -201,13 +207,13 @@ class Mover:
                     yield from kernel.pass_gate(gate, units, consist)
                 path.depart(slot)
             if trace:
-                log.event(env.now, EventKind.DEPART, consist, leg)
-            hours = hop.base_h + hop.delay()
+                log.event(env.now, EventKind.DEPART, consist, leg.name)
+            hours = leg.base_h + leg.delay()
             if hours > 0:  # a zero-length leg (a yard move, a benchmark's lead-in) takes no event
                 yield env.timeout(hours)
             run_h += hours
             if trace:
-                log.event(env.now, EventKind.ARRIVE, consist, hop.next_node)
+                log.event(env.now, EventKind.ARRIVE, consist, leg.to)
         table = kernel.units
         if trip.legs:
             table.ran(units, run_h, legs=trip.legs)
@@ -216,4 +222,4 @@ class Mover:
         trip.then(units, consist)
 
 
-__all__ = ["HandOn", "Hop", "Mover", "Path", "Server", "Trip"]
+__all__ = ["HandOn", "Hop", "Leg", "Mover", "Path", "Server", "Trip"]

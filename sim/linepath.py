@@ -18,7 +18,7 @@ Examples
 >>> for _ in range(3):
 ...     line.accept(k.units.add(0, 0, 0.0, 1, 1.0, 1.0), -1)
 >>> k.env.run()
->>> left, k.units.arrays()["line_h"].tolist()
+>>> [float(t) for t in left], k.units.arrays()["line_h"].tolist()
 ([0.0, 4.0, 8.0], [0.0, 4.0, 8.0])
 """
 

@@ -36,7 +36,7 @@ from sim.facility import Accepting, Facility
 from sim.ferry import FerryLine
 from sim.formation import Formation
 from sim.gates import Gate
-from sim.hops import Hop, Mover, Trip
+from sim.hops import Hop, Leg, Mover, Trip
 from sim.kernel import Kernel
 from sim.linepath import LinePath
 from sim.model import LegSpec, ModelSpec, NodeSpec, Segment
@@ -235,16 +235,19 @@ class World:
             # no facility: only the node's gate (a closure of a junction holds cargo too)
             junction = self.gate(seg.nodes[i]) if server is None and i > 0 else None
             line = seg.kind == "rail" and leg.headway_h > 0
+            to = seg.nodes[i + 1]
             hops.append(
                 Hop(
                     server,
                     junction,
-                    leg_id,
-                    self.gate(leg_id),
-                    seg.nodes[i + 1],
-                    self.base_h[leg_id],
-                    self.delays[leg_id].draw,
-                    partial(self._path, leg_id, seg.nodes[i + 1]) if line else None,
+                    Leg(
+                        leg_id,
+                        self.gate(leg_id),
+                        to,
+                        self.base_h[leg_id],
+                        self.delays[leg_id].draw,
+                        partial(self._path, leg_id, to) if line else None,
+                    ),
                 )
             )
         return tuple(hops)

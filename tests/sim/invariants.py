@@ -180,7 +180,7 @@ def _place_of(
         if any(req.proc is proc for req in f.resource.users):
             return ("service", facilities[id(f.resource)]), units
     if name == "travel" and local["hop"].leg is not None:
-        return ("leg", local["hop"].leg), units
+        return ("leg", local["hop"].leg.name), units
     return ("unknown", name), units
 
 
