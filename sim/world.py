@@ -39,7 +39,7 @@ from sim.gates import Gate
 from sim.hops import Hop, Leg, Mover, Trip
 from sim.kernel import Kernel
 from sim.linepath import LinePath
-from sim.model import LegSpec, ModelSpec, NodeSpec, Segment
+from sim.model import LegSpec, ModelSpec, NodeSpec, Segment, undersized_ferries
 from sim.processes import closure, sample_queues, source
 from sim.randomness import GammaSampler, Streams, UniformSampler
 from sim.records import EventKind, Recorder
@@ -106,15 +106,10 @@ class World:
         }
         self.paths: dict[tuple[str, str], LinePath] = {}
         self.ferry_lines: dict[str, FerryLine] = {}
-        biggest = max((spec.units[f.unit].ferry_slots for f in spec.flows), default=0.0)
+        problems = undersized_ferries(spec.ferries, spec.units, spec.flows)
+        if problems:
+            raise ValueError("\n".join(problems))
         for leg_id, fs in spec.ferries.items():
-            if fs.effective_capacity < biggest:
-                # such a unit would never fit and the vessels would shuttle empty for ever
-                raise ValueError(
-                    f"ferry {leg_id}: deck capacity {fs.capacity_slots:g} slots x load factor "
-                    f"{fs.load_factor:g} = {fs.effective_capacity:g} is less than one unit "
-                    f"({biggest:g} slots); raise capacity_slots or load_factor"
-                )
             leg = spec.legs[leg_id]
             # a stream per vessel: a scenario with one vessel more or less gives the others
             # the same crossings (common random numbers), which a stream shared by the fleet

@@ -185,7 +185,9 @@ def test_ferry_too_small_for_a_unit_is_refused():
         ferries=pq_ferry(capacity_slots=1.5, policy="when_full", load_factor=0.5),
         horizon_h=10.0,
     )
-    with pytest.raises(ValueError, match=r"0.75 is less than one unit \(1 slots\)"):
+    with pytest.raises(
+        ValueError, match=r"= 0.75 slots cannot take one unit of the demand \(1 slots\)"
+    ):
         World(spec)
 
 
