@@ -122,7 +122,6 @@ class World:
             landings = {a: partial(self.handoff, a, b), b: partial(self.handoff, b, a)}
             self.ferry_lines[leg_id] = FerryLine(kernel, fs, self.base_h[leg_id], delays, landings)
         self.formations: dict[tuple[str, tuple[str, ...], str], Formation] = {}
-
         #: the facilities by type, in the order of the facilities table (registration: a new
         #: facility type adds its mapping here; see sim.facility)
         self.groups: dict[str, Mapping[Any, Facility]] = {
