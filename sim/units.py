@@ -102,32 +102,31 @@ class UnitTable:
             self.release_h[first] = release_h
             self.train_slots[first] = train_slots
             self.ferry_slots[first] = ferry_slots
-        else:
-            self.flow[first:end] = flow
-            self.plan[first:end] = plan
-            self.release_h[first:end] = release_h
-            self.train_slots[first:end] = train_slots
-            self.ferry_slots[first:end] = ferry_slots
+            self.n = end
+            return [first]
+        self.flow[first:end] = flow
+        self.plan[first:end] = plan
+        self.release_h[first:end] = release_h
+        self.train_slots[first:end] = train_slots
+        self.ferry_slots[first:end] = ferry_slots
         self.n = end
         return list(range(first, end))
 
     def wait(self, units: Sequence[int], cause: Cause | int, hours: float) -> None:
         """Add ``hours`` of ``cause`` to each of ``units`` (nothing when ``hours`` is 0)."""
         if hours > 0:
-            column = self.dwell[cause]
             if len(units) == 1:
-                column[units[0]] += hours
+                self.dwell[cause, units[0]] += hours
             else:
-                column[units] += hours
+                self.dwell[cause, units] += hours
 
     def wait_each(self, units: Sequence[int], cause: Cause | int, hours: Sequence[float]) -> None:
         """Add a time of ``cause`` to each unit (waits in a queue that each joined at its own
         time): ``hours[i]`` to ``units[i]``."""
-        column = self.dwell[cause]
         if len(units) == 1:
-            column[units[0]] += hours[0]
+            self.dwell[cause, units[0]] += hours[0]
         elif units:
-            column[units] += hours
+            self.dwell[cause, units] += hours
 
     def ran(self, units: Sequence[int], hours: float, legs: int = 1) -> None:
         """Credit ``hours`` of running over ``legs`` legs to each of ``units``."""
