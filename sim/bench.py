@@ -226,10 +226,9 @@ class BenchResult:
 def _engine(spec: ModelSpec) -> tuple[float, int, float]:
     gc.collect()
     t0 = time.process_time()
-    world = World(spec, trace=False)
-    world.run()
+    record = World(spec, trace=False).run()
     elapsed = time.process_time() - t0
-    arr = world.recorder.unit_arrays()
+    arr = record.units
     transit = arr["delivery_h"] - arr["release_h"]
     return elapsed, len(transit), float(np.nanmean(transit))
 
@@ -299,14 +298,13 @@ def full_size(
     spec = compile_scenario(scaled, Path(scenario).resolve().parent)
     gc.collect()
     t0 = time.process_time()
-    world = World(spec, replication, trace=False)
-    world.run()
+    record = World(spec, replication, trace=False).run()
     run_s = time.process_time() - t0
-    ships = shipments_frame(world)
+    ships = shipments_frame(record)
     total_s = time.process_time() - t0
     alat = sum(1 for p in spec.plans if "alat" in p.nodes)
     through = np.isin(ships["route"], [p.label for p in spec.plans if "alat" in p.nodes])
-    del world, ships
+    del record, ships
     gc.collect()
     tracemalloc.start()
     world = World(spec, replication, trace=False)
@@ -317,7 +315,7 @@ def full_size(
         "scenario": scaled.name,
         "run_s": run_s,
         "run_and_tables_s": total_s,
-        "units": int(world.recorder.n_units),
+        "units": int(world.units.n),
         "units_via_alat": int(through.sum()),
         "plans_via_alat": alat,
         "peak_heap_mb": peak / 2**20,

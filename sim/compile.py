@@ -42,6 +42,7 @@ from sim.model import (
     Segment,
     TrainSpec,
     UnitSpec,
+    undersized_ferries,
 )
 from sim.scenario import Scenario
 
@@ -209,14 +210,9 @@ def compile_scenario(scenario: Scenario, base_dir: Path | None = None) -> ModelS
     legs = {leg: _leg_spec(leg, edge_data[leg]) for leg in used_legs}
     ferries = _ferry_specs(scenario, net, G, used_legs)
     units = _unit_specs(net)
-    biggest = max(units[f.unit].ferry_slots for f in flows)
-    for fs in ferries.values():
-        if fs.effective_capacity < biggest:
-            raise CompileError(
-                f"ferry {fs.leg_id}: capacity_slots {fs.capacity_slots:g} x load_factor "
-                f"{fs.load_factor:g} = {fs.effective_capacity:g} slots cannot take one unit of "
-                f"this scenario's demand ({biggest:g} slots)"
-            )
+    problems = undersized_ferries(ferries, units, flows)
+    if problems:
+        raise CompileError("\n".join(problems))
     trains = TrainSpec(
         size_slots=scenario.trains.size_wagons,
         policy=scenario.trains.policy,

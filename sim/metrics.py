@@ -1,8 +1,8 @@
 """Tidy tables from a finished replication, and the KPIs and paired differences built on them.
 
-All functions are pure: they take a :class:`~sim.world.World` (after ``run()``) or DataFrames
-and return DataFrames. Every table carries ``scenario`` and ``replication`` so that comparing
-scenarios is ``concat`` + ``groupby``.
+All functions are pure: they take the :class:`~sim.run_record.RunRecord` of a run (what
+:meth:`sim.world.World.run` returns) or DataFrames and return DataFrames. Every table carries
+``scenario`` and ``replication`` so that comparing scenarios is ``concat`` + ``groupby``.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ import pandas as pd
 from scipy import stats
 
 from sim.records import CAUSES
+from sim.run_record import RunRecord
 from sim.saturation import MIN_DELIVERED_SHARE
-from sim.world import World
 
 DWELL_COLUMNS = [f"{c}_h" for c in CAUSES]
 
 
-def shipments_frame(world: World, scenario: str | None = None) -> pd.DataFrame:
+def shipments_frame(record: RunRecord, scenario: str | None = None) -> pd.DataFrame:
     """One row per unit released: route, times, waits by cause, cost and CO2.
 
     ``delivered`` is False for units still moving at the end of the run (the horizon plus the
@@ -29,8 +29,8 @@ def shipments_frame(world: World, scenario: str | None = None) -> pd.DataFrame:
     units released before the warm-up ended, which KPIs leave out.
     ``transit_h = running_h + sum(<cause>_h)`` for every delivered unit.
     """
-    spec = world.spec
-    arr = world.recorder.unit_arrays()
+    spec = record.spec
+    arr = record.units
     flows, plans = spec.flows, spec.plans
     flow_idx, plan_idx = arr["flow"], arr["plan"]
     unit_kind = np.array([f.unit for f in flows], dtype=object)[flow_idx] if len(flows) else []
@@ -43,7 +43,7 @@ def shipments_frame(world: World, scenario: str | None = None) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             "scenario": scenario or spec.name,
-            "replication": world.replication,
+            "replication": record.replication,
             "unit_id": np.arange(len(flow_idx)),
             "flow": pd.Categorical.from_codes(flow_idx, pd.Index([f.label for f in flows]))
             if len(flows)
@@ -67,12 +67,12 @@ def shipments_frame(world: World, scenario: str | None = None) -> pd.DataFrame:
             "cost_usd": cost,
             "co2_kg": co2,
             "target_h": target,
-            "location": unit_locations(world, arr),
+            "location": unit_locations(record),
         }
     )
     # on time: delivered within the target; a unit still moving is late once its target has
     # passed before the run ended, and unknown (NaN, censored) otherwise
-    late_for_sure = arr["release_h"] + target < world.env.now
+    late_for_sure = arr["release_h"] + target < record.end_h
     frame["on_time"] = np.where(
         np.isnan(target),
         np.nan,
@@ -85,7 +85,7 @@ def shipments_frame(world: World, scenario: str | None = None) -> pd.DataFrame:
     return frame
 
 
-def unit_locations(world: World, arrays: dict[str, np.ndarray] | None = None) -> np.ndarray:
+def unit_locations(record: RunRecord) -> np.ndarray:
     """Where each unit is when the run ends: None for a delivered unit, else one of
 
     - ``"train formation at A (A→B)"``: waiting for a block train on the rail run A→B;
@@ -97,32 +97,33 @@ def unit_locations(world: World, arrays: dict[str, np.ndarray] | None = None) ->
     - ``"at port Q"`` (``"at border Q from P"``, …): through with the run or crossing that ends
       at Q, queuing or handled at Q's facility before its next run.
 
-    Read from the world's state after :meth:`~sim.world.World.run`: each unit's current segment
-    (``unit_seg``), the legs it has finished (a segment's legs are credited when it ends), and
-    the queues of the train formations and ferry ends. ``arrays`` is the recorder's
-    ``unit_arrays()`` when the caller has it already.
+    Read from the run record: each unit's current segment (``seg``), the legs it has finished
+    (a segment's legs are credited when it ends), and the units held by the train formations
+    and ferry quays at the end.
     """
-    arr = arrays if arrays is not None else world.recorder.unit_arrays()
+    arr = record.units
     n = len(arr["release_h"])
     out = np.full(n, None, dtype=object)
     undelivered = np.flatnonzero(np.isnan(arr["delivery_h"]))
     if not len(undelivered):
         return out
-    spec = world.spec
+    spec = record.spec
     waiting: dict[int, str] = {}
-    for line in world.ferry_lines.values():
-        for port, end in line.ends.items():
-            label = f"ferry queue {line.name} at {port}"
-            for item in end.queue:
-                waiting[item[0]] = label
-    in_formation = {item[0] for form in world.formations.values() for item in form.queue}
+    in_formation: set[int] = set()
+    for fac in record.facilities:
+        if fac.kind == "ferry_queue":
+            label = f"ferry queue {fac.part_of} at {fac.place}"
+            for u in fac.holding:
+                waiting[u] = label
+        elif fac.kind == "formation":
+            in_formation.update(fac.holding)
     # legs finished before each segment of each plan
     before = [np.cumsum([0, *(len(seg.legs) for seg in plan.segments)]) for plan in spec.plans]
-    plan_of, legs_done = arr["plan"], arr["legs_done"]
+    plan_of, legs_done, seg_of = arr["plan"], arr["legs_done"], arr["seg"]
     for u in undelivered:
         u = int(u)
         p = int(plan_of[u])
-        s = world.unit_seg[u]
+        s = int(seg_of[u])
         seg = spec.plans[p].segments[s]
         a, b = seg.nodes[0], seg.nodes[-1]
         if legs_done[u] >= before[p][s + 1]:  # the segment is done: at its end node
@@ -141,73 +142,50 @@ def unit_locations(world: World, arrays: dict[str, np.ndarray] | None = None) ->
     return out
 
 
-def facilities_frame(world: World, scenario: str | None = None) -> pd.DataFrame:
+def facilities_frame(record: RunRecord, scenario: str | None = None) -> pd.DataFrame:
     """One row per facility: throughput, time-weighted queue and utilisation after warm-up."""
-    spec = world.spec
-    span = max(min(world.env.now, spec.horizon_h) - spec.warmup_h, 1e-9)
+    spec = record.spec
+    span = max(min(record.end_h, spec.horizon_h) - spec.warmup_h, 1e-9)
     rows: list[dict[str, object]] = []
-
-    def add(name: str, kind: str, place: str, servers: float, mon: object, **extra: object) -> None:
-        m = mon  # Monitor
-        rows.append(
-            {
-                "facility": name,
-                "kind": kind,
-                "place": place,
-                "servers": servers,
-                "customers": m.customers,  # type: ignore[attr-defined]
-                "units": m.units,  # type: ignore[attr-defined]
-                "mean_queue": m.area_queue / span,  # type: ignore[attr-defined]
-                "max_queue": m.max_queue,  # type: ignore[attr-defined]
-                "utilisation": (m.area_busy / span / servers) if servers else np.nan,  # type: ignore[attr-defined]
-                "mean_wait_h": (m.wait_sum / m.units) if m.units else np.nan,  # type: ignore[attr-defined]
-                **extra,
-            }
-        )
-
-    for name, fac in world.node_fac.items():
-        add(name, fac.spec.kind, fac.spec.node_id, fac.spec.servers, fac.monitor)
-    for name, fac in world.dedicated_fac.items():
-        add(f"{name}:dedicated", fac.spec.kind, name, fac.spec.servers, fac.monitor)
-    for (start, _legs, _sync), form in world.formations.items():
-        add(form.name, "formation", start, np.nan, form.monitor)
-    for path in world.paths.values():
-        add(path.name, "line", path.name, 1, path.monitor)
-    for leg_id, line in world.ferry_lines.items():
-        add(
-            leg_id,
-            "ferry",
-            leg_id,
-            line.spec.vessels,
-            line.monitor,
-            sailings=line.sailings,
-            mean_load_factor=(line.slots_carried / line.sailings / line.capacity)
-            if line.sailings
-            else np.nan,
-        )
-        # a ferry line's customers are its loaded sailings, its units those it carried
-        rows[-1]["customers"], rows[-1]["units"] = line.sailings, line.units_carried
-        for port, end in line.ends.items():
-            add(f"{leg_id}@{port}", "ferry_queue", port, np.nan, end.monitor)
+    for f in record.facilities:
+        row: dict[str, object] = {
+            "facility": f.name,
+            "kind": f.kind,
+            "place": f.place,
+            "servers": f.servers,
+            "customers": f.customers,
+            "units": f.units,
+            "mean_queue": f.area_queue / span,
+            "max_queue": f.max_queue,
+            "utilisation": (f.area_busy / span / f.servers) if f.servers else np.nan,
+            "mean_wait_h": (f.wait_sum / f.waited) if f.waited else np.nan,
+        }
+        if f.sailings is not None:  # a ferry line
+            assert f.slots_carried is not None and f.capacity is not None
+            row["sailings"] = f.sailings
+            row["mean_load_factor"] = (
+                (f.slots_carried / f.sailings / f.capacity) if f.sailings else np.nan
+            )
+        rows.append(row)
     frame = pd.DataFrame(rows)
-    frame.insert(0, "replication", world.replication)
+    frame.insert(0, "replication", record.replication)
     frame.insert(0, "scenario", scenario or spec.name)
     return frame
 
 
-def queues_frame(world: World, scenario: str | None = None) -> pd.DataFrame:
+def queues_frame(record: RunRecord, scenario: str | None = None) -> pd.DataFrame:
     """Queue length over time at ports, borders and ferry queues (sampled every few hours)."""
-    frame = pd.DataFrame(world.queue_samples, columns=["time_h", "facility", "kind", "queue"])
-    frame.insert(0, "replication", world.replication)
-    frame.insert(0, "scenario", scenario or world.spec.name)
+    frame = pd.DataFrame(record.queue_samples, columns=["time_h", "facility", "kind", "queue"])
+    frame.insert(0, "replication", record.replication)
+    frame.insert(0, "scenario", scenario or record.spec.name)
     return frame
 
 
-def closures_frame(world: World, scenario: str | None = None) -> pd.DataFrame:
+def closures_frame(record: RunRecord, scenario: str | None = None) -> pd.DataFrame:
     """Closures that happened: name, target, start and end hour."""
-    frame = pd.DataFrame(world.closure_log, columns=["disruption", "target", "start_h", "end_h"])
-    frame.insert(0, "replication", world.replication)
-    frame.insert(0, "scenario", scenario or world.spec.name)
+    frame = pd.DataFrame(record.closures, columns=["disruption", "target", "start_h", "end_h"])
+    frame.insert(0, "replication", record.replication)
+    frame.insert(0, "scenario", scenario or record.spec.name)
     return frame
 
 

@@ -13,6 +13,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -228,6 +229,28 @@ class ModelSpec:
     digest: str = ""
 
 
+def undersized_ferries(
+    ferries: Mapping[str, FerrySpec], units: Mapping[str, UnitSpec], flows: Sequence[FlowSpec]
+) -> list[str]:
+    """One problem per ferry whose deck cannot take the largest unit of the demand (such a
+    unit would never fit, and the vessels would shuttle empty for ever).
+
+    >>> f = FerrySpec("p-q", ("p", "q"), 1, 1.5, 0.0, 0.0, "when_full", load_factor=0.5)
+    >>> flow = FlowSpec(0, "f", "p", "q", "AA", "wagon", 1.0, plans=(0,))
+    >>> print(undersized_ferries({"p-q": f}, {"wagon": UnitSpec(1.0, 1.0, 20.0, 2.0)}, [flow])[0])
+    ferry p-q: capacity_slots 1.5 x load_factor 0.5 = 0.75 slots cannot take one unit of the \
+demand (1 slots); raise capacity_slots or load_factor
+    """
+    biggest = max((units[f.unit].ferry_slots for f in flows), default=0.0)
+    return [
+        f"ferry {fs.leg_id}: capacity_slots {fs.capacity_slots:g} x load_factor "
+        f"{fs.load_factor:g} = {fs.effective_capacity:g} slots cannot take one unit of the "
+        f"demand ({biggest:g} slots); raise capacity_slots or load_factor"
+        for fs in ferries.values()
+        if fs.effective_capacity < biggest
+    ]
+
+
 __all__ = [
     "KIND_CAUSE",
     "ClosureSpec",
@@ -240,4 +263,5 @@ __all__ = [
     "Segment",
     "TrainSpec",
     "UnitSpec",
+    "undersized_ferries",
 ]

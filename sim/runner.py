@@ -94,20 +94,19 @@ def run_spec(
     spec: ModelSpec, replication: int = 0, *, trace: bool = False, name: str | None = None
 ) -> Results:
     """Run one replication of a compiled model and return its tables."""
-    world = World(spec, replication, trace=trace)
-    world.run()
+    record = World(spec, replication, trace=trace).run()
     label = name or spec.name
     events = None
-    if trace:
-        events = world.recorder.events_frame()
+    if record.events is not None:
+        events = record.events.copy()
         events.insert(0, "replication", replication)
         events.insert(0, "scenario", label)
     return Results(
-        shipments=shipments_frame(world, label),
-        facilities=facilities_frame(world, label),
-        queues=queues_frame(world, label),
-        closures=closures_frame(world, label),
-        departures=ferry_departures_frame(world, label),
+        shipments=shipments_frame(record, label),
+        facilities=facilities_frame(record, label),
+        queues=queues_frame(record, label),
+        closures=closures_frame(record, label),
+        departures=ferry_departures_frame(record, label),
         events=events,
         specs={label: spec},
     )

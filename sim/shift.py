@@ -50,7 +50,7 @@ import pandas as pd
 from sim.facilities import DEPARTURE_REASONS
 from sim.metrics import DWELL_COLUMNS
 from sim.model import ModelSpec
-from sim.world import World
+from sim.run_record import RunRecord
 
 TIME_COLUMNS = ["transit_h", "running_h", *DWELL_COLUMNS]
 
@@ -279,40 +279,44 @@ def describe_shift(
 # -- ferry departures -----------------------------------------------------------------------------
 
 
-def ferry_departures_frame(world: World, scenario: str | None = None) -> pd.DataFrame:
+def ferry_departures_frame(record: RunRecord, scenario: str | None = None) -> pd.DataFrame:
     """One row per ferry line and port: departures after the warm-up by reason, the slots they
     took, how regular they were, and the mean wait of the cargo that left.
 
     ``mean_gap_h`` and ``gap_cv`` are the mean and coefficient of variation of the times
     between departures; ``residual_wait_h = mean_gap_h x (1 + gap_cv**2) / 2`` is the mean wait
     for the next departure of cargo arriving at random, against ``mean_wait_h`` measured.
+    Read from the ``ferry_queue`` records of the run (one per quay, after its line's).
     """
     rows: list[dict[str, object]] = []
-    for leg, line in world.ferry_lines.items():
-        for port, end in line.ends.items():
-            times = np.asarray(end.departure_times)
-            gaps = np.diff(times)
-            mean_gap = float(gaps.mean()) if len(gaps) else np.nan
-            cv = float(gaps.std() / mean_gap) if len(gaps) > 1 and mean_gap > 0 else np.nan
-            mon = end.monitor
-            rows.append(
-                {
-                    "line": leg,
-                    "port": port,
-                    "vessels": line.spec.vessels,
-                    "departures": int(sum(end.departures.values())),
-                    **{f"{r}_departures": end.departures[r] for r in DEPARTURE_REASONS},
-                    **{f"{r}_slots": end.departed_slots[r] for r in DEPARTURE_REASONS},
-                    "mean_gap_h": mean_gap,
-                    "gap_cv": cv,
-                    "residual_wait_h": mean_gap * (1 + cv * cv) / 2,
-                    "mean_wait_h": mon.wait_sum / mon.units if mon.units else np.nan,
-                    "units": mon.units,
-                }
-            )
+    vessels = {f.name: f.servers for f in record.facilities if f.kind == "ferry"}
+    for end in record.facilities:
+        if end.kind != "ferry_queue":
+            continue
+        departures = end.departures or {}
+        slots = end.departed_slots or {}
+        times = np.asarray(end.departure_times)
+        gaps = np.diff(times)
+        mean_gap = float(gaps.mean()) if len(gaps) else np.nan
+        cv = float(gaps.std() / mean_gap) if len(gaps) > 1 and mean_gap > 0 else np.nan
+        rows.append(
+            {
+                "line": end.part_of,
+                "port": end.place,
+                "vessels": vessels[end.part_of],
+                "departures": int(sum(departures.values())),
+                **{f"{r}_departures": departures[r] for r in DEPARTURE_REASONS},
+                **{f"{r}_slots": slots[r] for r in DEPARTURE_REASONS},
+                "mean_gap_h": mean_gap,
+                "gap_cv": cv,
+                "residual_wait_h": mean_gap * (1 + cv * cv) / 2,
+                "mean_wait_h": end.wait_sum / end.waited if end.waited else np.nan,
+                "units": end.units,
+            }
+        )
     frame = pd.DataFrame(rows)
-    frame.insert(0, "replication", world.replication)
-    frame.insert(0, "scenario", scenario or world.spec.name)
+    frame.insert(0, "replication", record.replication)
+    frame.insert(0, "scenario", scenario or record.spec.name)
     return frame
 
 

@@ -154,7 +154,7 @@ def _place_of(
     """Where the units a live process carries are, read from its generator's frames."""
     gen: Any = proc._generator  # type: ignore[attr-defined]
     name = gen.gi_code.co_name
-    if name not in ("_run_segment", "_through", "_held", "_vessel"):
+    if name not in ("travel", "_vessel"):
         return None, []
     inner = gen
     while inner.gi_yieldfrom is not None:
@@ -179,8 +179,8 @@ def _place_of(
     for f in (*world.node_fac.values(), *world.dedicated_fac.values()):
         if any(req.proc is proc for req in f.resource.users):
             return ("service", facilities[id(f.resource)]), units
-    if name == "_run_segment":
-        return ("leg", local["leg_id"]), units
+    if name == "travel" and local["hop"].leg is not None:
+        return ("leg", local["hop"].leg.name), units
     return ("unknown", name), units
 
 
@@ -223,7 +223,7 @@ def _closures_in_force(world: World) -> list[tuple[str, float]]:
         gen: Any = proc._generator  # type: ignore[attr-defined]
         while gen.gi_yieldfrom is not None:  # scheduled windows run inside _closure
             gen = gen.gi_yieldfrom
-        if gen.gi_code.co_name == "_closed_for":
+        if gen.gi_code.co_name == "closed_for":
             local = gen.gi_frame.f_locals
             out.append((local["closure"].target, local["start"]))
     return out
@@ -281,10 +281,14 @@ class _Checker:
         self.spec = world.spec
         self.m = _Model(world.spec)
         self.rec = world.recorder
-        self.arr = world.recorder.unit_arrays()
+        self.arr = world.units.arrays()
+        self.n_units = len(self.arr["release_h"])
+        #: room each unit takes on a train and on a vessel
+        self.train_slots: list[float] = self.arr["train_slots"].tolist()
+        self.ferry_slots: list[float] = self.arr["ferry_slots"].tolist()
         self.out: list[str] = []
         self.aboard: list[tuple[str, list[int]]] = []
-        self.chain: list[list[Ev]] = [[] for _ in range(self.rec.n_units)]
+        self.chain: list[list[Ev]] = [[] for _ in range(self.n_units)]
         for ev in self.rec.events:
             for u in self.rec.consists[ev[2]]:
                 if 0 <= u < len(self.chain):
@@ -465,7 +469,7 @@ class _Checker:
         self.out += twice
         per_log: dict[tuple[str, ...], int] = defaultdict(int)
         per_engine: dict[tuple[str, ...], int] = defaultdict(int)
-        for u in range(self.rec.n_units):
+        for u in range(self.n_units):
             log = self.log_place(u) if self.chain[u] else ("never released",)
             eng = engine.get(u)
             if log and log[0] == "ferry queue" and eng == ("aboard", log[1].split("@")[0]):
@@ -489,12 +493,12 @@ class _Checker:
                     "conservation", f"{where}: {n_log} units per the log, {n_eng} in the engine"
                 )
         n_delivered = sum(1 for c in self.chain if c and c[-1][1] == K.DELIVER)
-        if n_delivered + sum(per_log.values()) != self.rec.n_units:
+        if n_delivered + sum(per_log.values()) != self.n_units:
             self.bad(
                 "conservation", f"{n_delivered} delivered + {sum(per_log.values())} in transit"
             )
         # the engine's own counters agree with what it holds
-        slots = w.train_slots
+        slots = self.train_slots
         for form in w.formations.values():
             held = sum(slots[u] for u, _, _ in form.queue)
             if not math.isclose(form.slots, held, abs_tol=1e-6) or form.monitor.queue != len(
@@ -506,7 +510,7 @@ class _Checker:
                 )
         for line in w.ferry_lines.values():
             for port, end in line.ends.items():
-                held = sum(w.ferry_slots[u] for u, _, _ in end.queue)
+                held = sum(self.ferry_slots[u] for u, _, _ in end.queue)
                 if not math.isclose(end.slots, held, abs_tol=1e-6) or end.monitor.queue != len(
                     end.queue
                 ):
@@ -539,7 +543,7 @@ class _Checker:
                 busy[place] -= 1
             elif k == K.SAIL:
                 fs = spec.ferries[place]
-                load = sum(w.ferry_slots[u] for u in units)
+                load = sum(self.ferry_slots[u] for u in units)
                 if load > fs.effective_capacity + 1e-9:
                     self.bad(
                         "capacity",
@@ -551,7 +555,7 @@ class _Checker:
             elif k == K.LAND:
                 at_sea[place].append((t, -1))
             elif k == K.DEPART and units:
-                steps = m.steps[rec.unit_plan[units[0]]]
+                steps = m.steps[self.arr["plan"][units[0]]]
                 step = next((s for s in steps if s[1] == place), None)
                 if step and step[0] == "rail" and spec.legs[place].headway_h > 0:
                     line_departs[(place, step[3])].append(t)
@@ -751,7 +755,7 @@ class _Checker:
             units = rec.consists[c]
             if k == K.JOIN_FORMATION:
                 for u in units:
-                    queues[place].append((u, w.train_slots[u], t))
+                    queues[place].append((u, self.train_slots[u], t))
                     where[u] = place
                 joined_at[place].add(t)
             elif k == K.TRAIN_DEPART:
@@ -834,13 +838,13 @@ class _Checker:
             units = rec.consists[c]
             if k == K.JOIN_FERRY:
                 for u in units:
-                    steps = m.steps[rec.unit_plan[u]]
+                    steps = m.steps[self.arr["plan"][u]]
                     port = next((s[2] for s in steps if s[1] == place), "")
                     port_of[(u, place)] = port
                     q = queues[(place, port)]
                     # units on the quay at the same instant line up in release order, however
                     # many consists they came in (FerryLine.join)
-                    same = [(u, w.ferry_slots[u], t)]
+                    same = [(u, self.ferry_slots[u], t)]
                     while q and q[-1][2] == t:
                         same.append(q.pop())
                     q.extend(sorted(same))
@@ -885,7 +889,7 @@ class _Checker:
                 carried[place][1] += load_of[c]
         for name, units in self.aboard:  # vessels loading when the run ended: not sailed yet
             if all((self.log_place(u) or ("",))[0] == "ferry queue" for u in units):
-                biggest[name] = max(biggest[name], sum(w.ferry_slots[u] for u in units))
+                biggest[name] = max(biggest[name], sum(self.ferry_slots[u] for u in units))
         for name, line in w.ferry_lines.items():
             if not math.isclose(line.max_load, biggest[name], abs_tol=1e-9):
                 self.bad(
@@ -902,7 +906,7 @@ class _Checker:
     # -- route choice: a plan of the flow; rerouting avoids a closed plan when one is open;
     # adaptive choice takes the least expected time given the queues the log shows then ------
     def choices(self) -> None:
-        spec, arr, rec, w = self.spec, self.arr, self.rec, self.w
+        spec, arr, rec = self.spec, self.arr, self.rec
         # consists in each facility (queued, not held at its gate, or in service) and slots
         # waiting at each ferry end, replayed in log order; a vessel takes its load off the
         # quay load_h before it sails (no event of its own: a choice at that instant is skipped)
@@ -916,7 +920,7 @@ class _Checker:
             if k == K.SAIL and units:
                 steps = self.m.steps[arr["plan"][units[0]]]
                 port = next((s[2] for s in steps if s[1] == place), "")
-                load = sum(w.ferry_slots[u] for u in units)
+                load = sum(self.ferry_slots[u] for u in units)
                 pops.append((t - spec.ferries[place].load_h, (place, port), load))
         pops.sort(key=lambda x: x[0])
         i_pop = 0
@@ -938,7 +942,7 @@ class _Checker:
                 for u in units:
                     steps = self.m.steps[arr["plan"][u]]
                     port = next((s[2] for s in steps if s[1] == place), "")
-                    slots[(place, port)] += w.ferry_slots[u]
+                    slots[(place, port)] += self.ferry_slots[u]
             last[c] = (k, place)
             if k == K.RELEASE and units:
                 popping = i_pop < len(pops) and pops[i_pop][0] <= t + EPS

@@ -32,7 +32,7 @@ def test_engine_and_bare_simpy_match_the_jackson_network():
     spec = chain_spec(40_000, legs=2, servers=3, seed=5)
     w = World(spec)
     w.run()
-    arr = w.recorder.unit_arrays()
+    arr = w.units.arrays()
     transit = arr["delivery_h"] - arr["release_h"]
     assert not np.isnan(transit).any()
     exact = exact_mean_transit(2, 3)

@@ -42,7 +42,7 @@ def test_one_truck_one_border_exact_log():
         (16.0, "arrive", "z"),
         (16.0, "deliver", "z"),
     ]
-    arr = w.recorder.unit_arrays()
+    arr = w.units.arrays()
     assert arr["border_h"].tolist() == [3.0]
     assert arr["running_h"].tolist() == [3.0]
     assert arr["delivery_h"].tolist() == [16.0]
@@ -59,7 +59,7 @@ def test_two_trucks_queue_at_single_lane_border():
     )
     w = World(spec, trace=True)
     w.run()
-    arr = w.recorder.unit_arrays()
+    arr = w.units.arrays()
     assert arr["border_h"].tolist() == [15.0, 20.0]
     assert arr["delivery_h"].tolist() == [25.0, 40.0]
     mon = w.facility("b", "a").monitor
@@ -112,7 +112,7 @@ def test_one_wagon_train_ferry_port_train_exact_log():
         (54.0, "arrive", "z"),
         (54.0, "deliver", "z"),
     ]
-    arr = w.recorder.unit_arrays()
+    arr = w.units.arrays()
     assert arr["formation_h"][0] == pytest.approx(10.0)
     assert arr["ferry_h"][0] == pytest.approx(15.0 + 2.0 + 3.0)
     assert arr["port_h"][0] == pytest.approx(4.0)
@@ -131,7 +131,7 @@ def test_train_leaves_when_full_before_max_wait():
     )
     w = World(spec, trace=True)
     w.run()
-    arr = w.recorder.unit_arrays()
+    arr = w.units.arrays()
     assert arr["delivery_h"].tolist() == [2.0] * 4 + [3.0] * 4
     assert arr["formation_h"].tolist() == [0.0] * 8
 
@@ -149,7 +149,7 @@ def test_closed_border_holds_then_releases_and_counts_disruption():
     )
     w = World(spec, trace=True)
     w.run()
-    arr = w.recorder.unit_arrays()
+    arr = w.units.arrays()
     # released 10, reaches b at 11, waits to 30, served to 31, arrives 32
     assert arr["disruption_h"].tolist() == [19.0]
     assert arr["delivery_h"].tolist() == [32.0]
@@ -168,7 +168,7 @@ def test_unit_still_moving_at_end_is_reported_not_dropped():
     )
     w = World(spec)
     w.run()
-    arr = w.recorder.unit_arrays()
+    arr = w.units.arrays()
     assert len(arr["release_h"]) == 2
     assert all(v != v for v in arr["delivery_h"])  # NaN: in transit
 
@@ -185,7 +185,9 @@ def test_ferry_too_small_for_a_unit_is_refused():
         ferries=pq_ferry(capacity_slots=1.5, policy="when_full", load_factor=0.5),
         horizon_h=10.0,
     )
-    with pytest.raises(ValueError, match=r"0.75 is less than one unit \(1 slots\)"):
+    with pytest.raises(
+        ValueError, match=r"= 0.75 slots cannot take one unit of the demand \(1 slots\)"
+    ):
         World(spec)
 
 
@@ -201,7 +203,7 @@ def test_late_timetabled_vessel_sails_at_once_instead_of_a_slot_later():
     )
     w = World(spec)
     w.run()
-    assert w.recorder.unit_arrays()["delivery_h"].tolist() == [50.0]
+    assert w.units.arrays()["delivery_h"].tolist() == [50.0]
 
 
 def test_ferry_max_wait_counts_from_the_oldest_cargo_not_the_idle_vessel():
@@ -215,7 +217,7 @@ def test_ferry_max_wait_counts_from_the_oldest_cargo_not_the_idle_vessel():
     )
     w = World(spec)
     w.run()
-    arr = w.recorder.unit_arrays()
+    arr = w.units.arrays()
     assert arr["ferry_h"].tolist() == [10.0]
     assert arr["delivery_h"].tolist() == [115.0]
 
@@ -345,7 +347,7 @@ def test_synchronised_trains_leave_at_the_sailing_slot_and_right_after_the_landi
         (73.0, "deliver", "z"),
     ]
     # the wagon that only goes a -> p keeps the common formation (max wait 5 h)
-    arr = w.recorder.unit_arrays()
+    arr = w.units.arrays()
     assert arr["delivery_h"].tolist() == [73.0, 9.0]
     assert sorted(k[2] for k in w.formations) == ["", "feeds p-q", "meets ferries at q"]
 
@@ -357,4 +359,4 @@ def test_train_meeting_landings_waits_for_the_next_landing_within_its_max_wait()
     w.run()
     departs = [t for t, k, p in _log(w) if k == "train_depart" and p == "q"]
     assert departs == [97.0]
-    assert w.recorder.unit_arrays()["formation_h"][0] == pytest.approx(28.0 + 30.0)
+    assert w.units.arrays()["formation_h"][0] == pytest.approx(28.0 + 30.0)

@@ -42,7 +42,7 @@ def test_a_trains_units_board_in_release_order_not_route_by_route():
     )
     w = World(spec)
     w.run()
-    arr = w.recorder.unit_arrays()
+    arr = w.units.arrays()
     assert arr["release_h"].tolist() == [2.0, 3.0, 4.0]
     assert arr["ferry_h"].tolist() == [0.0, 0.0, 20.0]
     assert arr["delivery_h"].tolist() == [18.0, 24.0, 38.0]  # unit 1: train q-y at 23
@@ -113,7 +113,7 @@ def test_a_landings_units_fill_trains_in_release_order_not_route_by_route():
     )
     w = World(spec)
     w.run()
-    arr = w.recorder.unit_arrays()
+    arr = w.units.arrays()
     assert arr["release_h"].tolist() == [2.0, 3.0, 4.0]
     assert arr["delivery_h"].tolist() == [15.0, 16.0, 20.0]
     assert arr["formation_h"].tolist() == [0.0, 0.0, 5.0]

@@ -39,7 +39,11 @@ import pytest
 from hypothesis import HealthCheck, Phase, event, find, given, settings
 from hypothesis import strategies as st
 
-from sim.facilities import FerryLine, Formation, Gate, LinePath, NodeFacility
+from sim.ferry import FerryLine
+from sim.formation import Formation
+from sim.gates import Gate
+from sim.hops import Mover
+from sim.linepath import LinePath
 from sim.model import (
     ClosureSpec,
     FerrySpec,
@@ -52,6 +56,8 @@ from sim.model import (
     TrainSpec,
 )
 from sim.records import EventKind
+from sim.routechoice import RouteChooser
+from sim.servers import NodeFacility
 from sim.world import World
 
 from .invariants import violations
@@ -419,7 +425,7 @@ def _run(spec: ModelSpec, replication: int = 0) -> World:
 
 def _tally(world: World) -> None:
     """What the model exercised, for ``--hypothesis-show-statistics``."""
-    rec, kinds = world.recorder, {k for _, k, _, _ in world.recorder.events}
+    arr, kinds = world.units.arrays(), {k for _, k, _, _ in world.recorder.events}
     event("corridor" if world.spec.name == "corridor" else "chain")
     if EventKind.BLOCKED in kinds:
         event("a closure held cargo")
@@ -430,10 +436,10 @@ def _tally(world: World) -> None:
         event("synchronised trains ran")
     if any(line.units_carried for line in world.ferry_lines.values()):
         event("a ferry carried cargo")
-    several = {(f, p) for f, p in zip(rec.unit_flow, rec.unit_plan, strict=True)}
+    several = {(int(f), int(p)) for f, p in zip(arr["flow"], arr["plan"], strict=True)}
     if len(several) > len({f for f, _ in several}):
         event("a flow took several plans")
-    if any(np.isnan(rec.unit_arrays()["delivery_h"])):
+    if any(np.isnan(arr["delivery_h"])):
         event("cargo still moving at the end")
 
 
@@ -527,16 +533,16 @@ MUTATIONS = (
         "handoff drops a unit",
         World,
         "handoff",
-        "last, useg, rec = self._last_seg",
-        "units = units[:-1] if len(units) > 1 else units\n    last, useg, rec = self._last_seg",
+        "last, table, log = self._last_seg",
+        "units = units[:-1] if len(units) > 1 else units\n    last, table, log = self._last_seg",
         "conservation",
     ),
     Mutation(
         "trains ignore closed legs",
-        World,
-        "_run_segment",
+        Mover,
+        "travel",
         "if gate.closed:",
-        "if gate.closed and seg.kind != 'rail':",
+        "if gate.closed and trip.start is not EventKind.TRAIN_DEPART:",
         "closure",
     ),
     Mutation(
@@ -551,15 +557,15 @@ MUTATIONS = (
         "vessels land at a closed port",
         FerryLine,
         "_vessel",
-        "yield from world.pass_gate(world.gate(dest), units, consist)",
+        "yield from kernel.pass_gate(kernel.gate(dest), units, consist)",
         "pass",
         "closure",
     ),
     Mutation(
-        "facilities on a segment ignore closed nodes",
-        World,
-        "_run_segment",
-        "if fac_gate.closed:",
+        "facilities ignore closed nodes",
+        Mover,
+        "travel",
+        "if server.gate.closed:",
         "if False:",
         "closure",
     ),
@@ -599,24 +605,24 @@ MUTATIONS = (
         "one vessel more than the fleet",
         FerryLine,
         "__init__",
-        "world.env.process(self._vessel(port, self.delays[i]))",
-        "world.env.process(self._vessel(port, self.delays[i]))\n"
-        "        world.env.process(self._vessel(port, self.delays[i]))",
+        "kernel.start(self._vessel(port, self.delays[i]))",
+        "kernel.start(self._vessel(port, self.delays[i]))\n"
+        "        kernel.start(self._vessel(port, self.delays[i]))",
         "capacity",
     ),
     Mutation(
         "train departure loses a wagon",
         Formation,
         "_depart",
-        "self.dispatch_fn(units)",
-        "self.dispatch_fn(units[1:] if len(units) > 1 else units)",
+        "self.hand_on(units, -1)",
+        "self.hand_on(units[1:] if len(units) > 1 else units, -1)",
         "conservation",
     ),
     Mutation(
         "delivery time not recorded",
         World,
         "handoff",
-        "rec.deliver(done, self.env._now)",
+        "table.deliver(done, self.env._now)",
         "pass",
         "conservation",
     ),
@@ -647,7 +653,7 @@ MUTATIONS = (
     Mutation(
         "trains meeting landings do not wait for one",
         Formation,
-        "join",
+        "accept",
         'self.spec.policy == "after_landing" and self.queue and self._due(now)',
         'self.spec.policy == "after_landing" and self.queue',
         "policy",
@@ -672,13 +678,13 @@ MUTATIONS = (
         "line wait not counted",
         LinePath,
         "enter",
-        "self.world.recorder.dwell(units, Cause.LINE, env.now - t0)",
+        "kernel.units.wait(units, Cause.LINE, env.now - t0)",
         "pass",
         "causes",
     ),
     Mutation(
         "adaptive choice ignores the ferry queues",
-        World,
+        RouteChooser,
         "expected_time",
         "extra += (end.slots / capacity) * cycle",
         "extra += 0.0",
@@ -686,7 +692,7 @@ MUTATIONS = (
     ),
     Mutation(
         "adaptive choice ignores the queues at facilities",
-        World,
+        RouteChooser,
         "expected_time",
         "extra += waiting * mean_h / n_servers",
         "extra += 0.0",
@@ -694,8 +700,8 @@ MUTATIONS = (
     ),
     Mutation(
         "rerouting ignores closures",
-        World,
-        "_choose",
+        RouteChooser,
+        "choose",
         "plans = open_ or plans",
         "plans = plans",
         "choice",

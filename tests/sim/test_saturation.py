@@ -316,10 +316,10 @@ def test_releases_stop_at_the_horizon_and_the_drain_bounds_the_run(drain_h: floa
         drain_h=drain_h,
     )
     world = World(spec)
-    world.run()
+    record = world.run()
     from sim.metrics import shipments_frame
 
-    sh = shipments_frame(world)
+    sh = shipments_frame(record)
     assert sh["release_h"].tolist() == [2.0 * k for k in range(1, 50)]  # none at or after 100
     assert world.env.now == 100.0 + drain_h
     late = sh["release_h"] + 9.5 > 100.0 + drain_h
@@ -390,10 +390,10 @@ def _expected_location(kind: str, place: str) -> str:
 def test_location_of_every_unit_in_transit_agrees_with_the_event_log() -> None:
     spec = _mixed_model()
     world = World(spec, trace=True)
-    world.run()
+    record = world.run()
     from sim.metrics import shipments_frame
 
-    sh = shipments_frame(world)
+    sh = shipments_frame(record)
     assert sh["location"].isna().to_numpy().tolist() == sh["delivered"].to_numpy().tolist()
     events = world.recorder.events_frame()
     last = events.groupby("unit").tail(1).set_index("unit")

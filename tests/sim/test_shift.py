@@ -104,11 +104,12 @@ def test_ferry_departures_add_up_and_explain_the_light_directions_wait():
                 "overrides": base.overrides.model_copy(update={"ferries": ferries}),
             }
         )
-        w = World(compile_scenario(sc), 0)
-        w.run()
-        frames.append(ferry_departures_frame(w, sc.name))
-        line = w.ferry_lines["turkmenbashi-alat"]
-        for end in line.ends.values():
+        record = World(compile_scenario(sc), 0).run()
+        frames.append(ferry_departures_frame(record, sc.name))
+        quays = [f for f in record.facilities if f.part_of == "turkmenbashi-alat"]
+        assert sorted(f.place for f in quays) == ["alat", "turkmenbashi"]
+        for end in quays:
+            assert end.departures is not None
             assert sum(end.departures.values()) == len(end.departure_times)
 
     frame = pd.concat(frames, ignore_index=True)

@@ -39,7 +39,7 @@ def test_border_matches_erlang_c(lam: float, c: int):
     )
     w = World(spec)
     w.run()
-    arr = w.recorder.unit_arrays()
+    arr = w.units.arrays()
     keep = (arr["release_h"] >= 500.0) & ~np.isnan(arr["delivery_h"])
     wq = erlang_c_wait(lam, mu, c)
     assert arr["border_h"][keep].mean() == pytest.approx(wq + 1 / mu, rel=0.05)
@@ -72,7 +72,7 @@ def test_ferry_leave_when_full_matches_batch_formula():
     K, lam = 20, 0.5
     w = World(_ferry_model("when_full", capacity=K, lam=lam))
     w.run()
-    arr = w.recorder.unit_arrays()
+    arr = w.units.arrays()
     keep = (arr["release_h"] >= 200.0) & ~np.isnan(arr["delivery_h"])
     assert arr["ferry_h"][keep].mean() == pytest.approx((K - 1) / (2 * lam), rel=0.03)
     assert w.ferry_lines["p-q"].max_load <= K
@@ -83,7 +83,7 @@ def test_ferry_timetable_mean_wait_is_half_the_headway():
     H = 24.0
     w = World(_ferry_model("timetable", capacity=1e9, lam=0.5, headway=H))
     w.run()
-    arr = w.recorder.unit_arrays()
+    arr = w.units.arrays()
     keep = (arr["release_h"] >= 200.0) & ~np.isnan(arr["delivery_h"])
     assert arr["ferry_h"][keep].mean() == pytest.approx(H / 2, rel=0.03)
     # every unit sails: transit = wait + 1 h sailing exactly
