@@ -17,6 +17,7 @@ True
 """
 
 import importlib
+import importlib.util
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the names for type checkers; at run time they load on first use
@@ -83,7 +84,11 @@ _EXPORTS = {
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
-        raise AttributeError(f"module 'sim' has no attribute {name!r}")
+        # ``sim.plots``, ``sim.compile``...: a submodule is loaded on first use, as an eager
+        # package would have loaded it
+        if importlib.util.find_spec(f"sim.{name}") is None:
+            raise AttributeError(f"module 'sim' has no attribute {name!r}")
+        return importlib.import_module(f"sim.{name}")
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
