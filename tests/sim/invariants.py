@@ -409,13 +409,18 @@ class _Checker:
                     else:
                         gate = nxt[1] if nxt else ""  # the next leg
                     ns = spec.nodes.get(here)
-                    # a closed node without a facility holds the consist before its next leg,
-                    # on arrival or again after a hold at the leg's gate (the line's wait)
-                    junction = prev[1] in (K.ARRIVE, K.UNBLOCKED) and (
+                    # a closed node without a facility holds the consist before its next leg:
+                    # on arrival or landing there, again after a hold at the leg's gate (the
+                    # line's wait), or when a train formed there departs (a node visit is a hop
+                    # like any other)
+                    junction = prev[1] in (K.ARRIVE, K.LAND, K.UNBLOCKED, K.TRAIN_DEPART) and (
                         ns is None or ns.servers <= 0
                     )
                     if place != gate and not (junction and place == here):
-                        self.bad("route", f"unit {u}: held at {place}, expected {gate}")
+                        self.bad(
+                            "route",
+                            f"unit {u}: held at {place} after {K(prev[1]).name}, expected {gate}",
+                        )
                 elif k == K.DELIVER:
                     if place != plan.nodes[-1] or step != len(steps):
                         self.bad("route", f"unit {u}: delivered at {place} after {step} legs")
