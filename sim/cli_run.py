@@ -21,7 +21,7 @@ from sim.capacity import CapacityError
 from sim.cli_scenario import capacity_verdict
 from sim.compile import compile_scenario
 from sim.flags import MAX_WORKERS, float_between, int_between
-from sim.output import OutputError, ScenarioInfo, check_target, write_output
+from sim.output import ScenarioInfo, check_target, write_output
 from sim.report import format_summary, route_shift, saturation_sentences
 from sim.runner import compare
 from sim.scenario import MAX_HORIZON_DAYS, MAX_REPLICATIONS, MAX_SEED, Scenario
@@ -180,21 +180,9 @@ def _load(files: list[Path], args: argparse.Namespace) -> list[ScenarioInfo]:
 
 def _load_checked(files: list[Path], args: argparse.Namespace) -> list[ScenarioInfo]:
     """The scenarios, and a refusal of ``-o DIR`` listed with their problems (all at once)."""
-    refusal = None
-    if args.output is not None:
-        try:
-            check_target(args.output, overwrite=args.overwrite)
-        except OutputError as exc:
-            refusal = exc
-    try:
-        infos = _load(files, args)
-    except ScenarioError as exc:
-        if refusal is not None:
-            exc.problems.append(str(refusal))
-        raise
-    if refusal is not None:
-        raise refusal
-    return infos
+    return outdir.load_beside_target(
+        lambda: _load(files, args), args.output, overwrite=args.overwrite
+    )
 
 
 def _execute(infos: list[ScenarioInfo], args: argparse.Namespace, default_out: Path) -> int:

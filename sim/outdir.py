@@ -46,7 +46,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
 __all__ = [
     "MANIFEST",
@@ -60,6 +60,7 @@ __all__ = [
     "deferred_interrupt",
     "examine",
     "file_entry",
+    "load_beside_target",
     "now",
     "remove_listed",
     "slug",
@@ -359,6 +360,34 @@ def examine(path: str | os.PathLike[str], *, overwrite: bool = False) -> Target:
             "removed), or choose another -o DIR"
         )
     return Target(target, exists=True, manifest=manifest, leftovers=tuple(leftovers))
+
+
+_T = TypeVar("_T")
+
+
+def load_beside_target(
+    load: Callable[[], _T], target: str | os.PathLike[str] | None, *, overwrite: bool
+) -> _T:
+    """``load()`` the inputs, with a refusal of the output ``target`` (:func:`examine`) listed
+    among their problems, so every problem is reported at once; raise the refusal alone if the
+    inputs are good."""
+    from sim.scenario_io import ScenarioError
+
+    refusal = None
+    if target is not None:
+        try:
+            examine(target, overwrite=overwrite)
+        except OutputError as exc:
+            refusal = exc
+    try:
+        loaded = load()
+    except ScenarioError as exc:
+        if refusal is not None:
+            exc.problems.append(str(refusal))
+        raise
+    if refusal is not None:
+        raise refusal
+    return loaded
 
 
 def remove_listed(folder: Path, manifest: Mapping[str, Any]) -> list[str]:

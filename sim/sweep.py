@@ -732,25 +732,17 @@ def _print_capacity(sweep: Sweep) -> None:
 def cmd_sweep(args: Any) -> int:
     from sim.executors import make_executor
 
-    refusal = None
-    if args.output is not None:  # a foreign folder is named with the sweep file's problems
-        try:
-            outdir.examine(args.output, overwrite=True)
-        except outdir.OutputError as exc:
-            refusal = exc
-    try:
-        sweep = load_sweep(
+    # a foreign folder is named with the sweep file's problems
+    sweep = outdir.load_beside_target(
+        lambda: load_sweep(
             args.file,
             replications=args.replications,
             horizon_days=args.horizon_days,
             allow_overload=args.allow_overload,
-        )
-    except ScenarioError as exc:
-        if refusal is not None:
-            exc.problems.append(str(refusal))
-        raise
-    if refusal is not None:
-        raise refusal
+        ),
+        args.output,
+        overwrite=True,
+    )
     _print_capacity(sweep)
     out = args.output or outdir.default_folder("sweep", sweep.name)
     executor = make_executor(args.workers, args.scheduler, args.local_cluster)
