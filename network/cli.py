@@ -1,9 +1,8 @@
 """``corridor network check|geojson``, ``corridor routes`` and ``corridor map``.
 
-:func:`add_commands` registers the commands on the ``corridor`` parser of :mod:`sim.cli`. Handlers
-return an exit code and raise :class:`network.NetworkError` subclasses for the caller to print;
-files are written only once everything they need has been computed.
-"""
+:func:`add_commands` registers the commands on the ``corridor`` parser of :mod:`sim.cli.main`.
+Handlers return an exit code and raise :class:`network.NetworkError` subclasses for the caller to
+print; files are written only once everything they need has been computed."""
 
 from __future__ import annotations
 
@@ -34,7 +33,7 @@ __all__ = [
 ]
 
 DEFAULT_YEAR = 2025
-#: years the commands accept: those a scenario may take (``sim.scenario.Scenario.year``)
+#: years the commands accept: those a scenario may take (``sim.inputs.scenario.Scenario.year``)
 YEARS = (2000, 2100)
 MAP_FORMATS = ("png", "pdf", "svg")
 #: most routes ``--k`` lists or draws (k shortest paths grow fast with k)

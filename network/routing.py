@@ -18,7 +18,7 @@ import itertools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import networkx as nx
 
@@ -29,6 +29,7 @@ from network.schema import MODES
 __all__ = [
     "CRITERIA",
     "DEFAULT_WEIGHTS",
+    "Criterion",
     "Route",
     "graph_resolver",
     "k_routes",
@@ -36,7 +37,7 @@ __all__ = [
 ]
 
 Criterion = Literal["time", "cost", "co2", "distance", "generalised"]
-CRITERIA: tuple[str, ...] = ("time", "cost", "co2", "distance", "generalised")
+CRITERIA: tuple[str, ...] = get_args(Criterion)
 
 #: Default weights of the generalised cost, in USD per unit of each criterion, per TEU.
 #: ``time``: about 1 USD per TEU-hour, the capital and depreciation cost of ~50 000 USD of cargo

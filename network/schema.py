@@ -17,17 +17,27 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 DType = Literal["str", "int", "float", "bool", "list"]
 
-MODES = ("rail", "ferry", "sea", "road")
-STATUSES = ("open", "under_construction", "planned", "closed")
-NODE_KINDS = ("terminal", "port", "border", "gauge_change", "junction")
+# The vocabularies of the data, defined once: each as a type (for pydantic and mypy) and as the
+# tuple of its values (for checks and messages). ``sim`` imports them from here.
+Mode = Literal["rail", "ferry", "sea", "road"]
+Status = Literal["open", "under_construction", "planned", "closed"]
+#: node kinds where cargo is handled (a junction only joins lines)
+ServedNodeKind = Literal["terminal", "port", "border", "gauge_change"]
+NodeKind = Literal[ServedNodeKind, "junction"]
+UnitKind = Literal["teu", "wagon", "truck"]
+FerryPolicy = Literal["when_full", "max_wait", "timetable"]
+
+MODES: tuple[str, ...] = get_args(Mode)
+STATUSES: tuple[str, ...] = get_args(Status)
+NODE_KINDS: tuple[str, ...] = get_args(NodeKind)
 SOURCE_KINDS = ("published", "computed", "assumption")
 GAUGES = ("1520", "1435", "")
-UNIT_KINDS = ("teu", "wagon", "truck")
-FERRY_POLICIES = ("when_full", "max_wait", "timetable")
+UNIT_KINDS: tuple[str, ...] = get_args(UnitKind)
+FERRY_POLICIES: tuple[str, ...] = get_args(FerryPolicy)
 
 
 @dataclass(frozen=True)
@@ -393,5 +403,11 @@ __all__ = [
     "UNITS",
     "UNIT_KINDS",
     "Column",
+    "FerryPolicy",
+    "Mode",
+    "NodeKind",
+    "ServedNodeKind",
+    "Status",
     "Table",
+    "UnitKind",
 ]

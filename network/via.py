@@ -21,6 +21,14 @@ def describe_via(G: nx.MultiDiGraph, routes: Sequence[Route]) -> list[str]:
 
     Water crossings, gauge changes, borders, ports, terminals and junctions on the route,
     minus those every route shares, at most four, the most telling first, in route order.
+
+    Examples
+    --------
+    >>> from network import build_graph, load_network
+    >>> from network.routing import k_routes
+    >>> G = build_graph(load_network("tests/fixtures/tiny_network"), 2025)
+    >>> describe_via(G, k_routes(G, "a_city", "f_city", k=3))
+    ['Golf', 'Hotel Border', 'Bravo–Charlie Port ferry, Delta Border, Echo Gauge']
     """
     items = [_via_items(G, r) for r in routes]
     common = set.intersection(*(set(i) for i in items)) if len(items) > 1 else set()

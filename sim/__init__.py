@@ -3,7 +3,8 @@
 The usual path: :func:`load_scenario` reads a scenario file, :func:`check_capacity` checks
 the offered load against capacity (``run`` refuses an overload), :func:`run` or :func:`run_many`
 simulate it, :func:`compare` runs several on common random numbers, and the tables of
-:class:`Results` feed :mod:`sim.metrics` (KPIs, paired differences) and :mod:`sim.plots`.
+:class:`Results` feed :mod:`sim.analysis.metrics` (KPIs, paired differences) and
+:mod:`sim.analysis.plots`.
 
 Examples
 --------
@@ -21,13 +22,13 @@ import importlib.util
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the names for type checkers; at run time they load on first use
-    from sim.capacity import CapacityCheck, CapacityError, check_capacity
-    from sim.compile import CompileError, compile_scenario
-    from sim.metrics import delay_by_cause, kpis, paired_differences
-    from sim.model import ModelSpec
-    from sim.records import CAUSES, Cause, EventKind
-    from sim.runner import Results, compare, run, run_many, run_spec
-    from sim.scenario import (
+    from sim.analysis.metrics import delay_by_cause, kpis, paired_differences
+    from sim.engine.model import ModelSpec
+    from sim.engine.records import CAUSES, Cause, EventKind
+    from sim.engine.world import World
+    from sim.inputs.capacity import CapacityCheck, CapacityError, check_capacity
+    from sim.inputs.compile import CompileError, compile_scenario, scenario_network
+    from sim.inputs.scenario import (
         Disruption,
         FerryService,
         Flow,
@@ -39,52 +40,58 @@ if TYPE_CHECKING:  # the names for type checkers; at run time they load on first
         Scenario,
         Trains,
     )
-    from sim.scenario_io import ScenarioError, dump_scenario, load_scenario, scenario_json_schema
-    from sim.world import World
+    from sim.inputs.scenario_io import (
+        ScenarioError,
+        dump_scenario,
+        load_scenario,
+        scenario_json_schema,
+    )
+    from sim.runs.runner import Results, compare, run, run_many, run_spec
 
 #: public name -> the module that defines it. They are imported on first use, so that
 #: ``import sim`` (and the ``corridor`` entry point, :mod:`sim._entry`) loads nothing heavy and
 #: Ctrl-C while the modules load is handled like any other moment.
 _EXPORTS = {
-    "CapacityCheck": "sim.capacity",
-    "CapacityError": "sim.capacity",
-    "check_capacity": "sim.capacity",
-    "CompileError": "sim.compile",
-    "compile_scenario": "sim.compile",
-    "delay_by_cause": "sim.metrics",
-    "kpis": "sim.metrics",
-    "paired_differences": "sim.metrics",
-    "ModelSpec": "sim.model",
-    "CAUSES": "sim.records",
-    "Cause": "sim.records",
-    "EventKind": "sim.records",
-    "Results": "sim.runner",
-    "compare": "sim.runner",
-    "run": "sim.runner",
-    "run_many": "sim.runner",
-    "run_spec": "sim.runner",
-    "Disruption": "sim.scenario",
-    "FerryService": "sim.scenario",
-    "Flow": "sim.scenario",
-    "LegChange": "sim.scenario",
-    "NodeChange": "sim.scenario",
-    "Overrides": "sim.scenario",
-    "RouteChoice": "sim.scenario",
-    "RunSettings": "sim.scenario",
-    "Scenario": "sim.scenario",
-    "Trains": "sim.scenario",
-    "ScenarioError": "sim.scenario_io",
-    "dump_scenario": "sim.scenario_io",
-    "load_scenario": "sim.scenario_io",
-    "scenario_json_schema": "sim.scenario_io",
-    "World": "sim.world",
+    "CapacityCheck": "sim.inputs.capacity",
+    "CapacityError": "sim.inputs.capacity",
+    "check_capacity": "sim.inputs.capacity",
+    "CompileError": "sim.inputs.compile",
+    "compile_scenario": "sim.inputs.compile",
+    "scenario_network": "sim.inputs.compile",
+    "delay_by_cause": "sim.analysis.metrics",
+    "kpis": "sim.analysis.metrics",
+    "paired_differences": "sim.analysis.metrics",
+    "ModelSpec": "sim.engine.model",
+    "CAUSES": "sim.engine.records",
+    "Cause": "sim.engine.records",
+    "EventKind": "sim.engine.records",
+    "Results": "sim.runs.runner",
+    "compare": "sim.runs.runner",
+    "run": "sim.runs.runner",
+    "run_many": "sim.runs.runner",
+    "run_spec": "sim.runs.runner",
+    "Disruption": "sim.inputs.scenario",
+    "FerryService": "sim.inputs.scenario",
+    "Flow": "sim.inputs.scenario",
+    "LegChange": "sim.inputs.scenario",
+    "NodeChange": "sim.inputs.scenario",
+    "Overrides": "sim.inputs.scenario",
+    "RouteChoice": "sim.inputs.scenario",
+    "RunSettings": "sim.inputs.scenario",
+    "Scenario": "sim.inputs.scenario",
+    "Trains": "sim.inputs.scenario",
+    "ScenarioError": "sim.inputs.scenario_io",
+    "dump_scenario": "sim.inputs.scenario_io",
+    "load_scenario": "sim.inputs.scenario_io",
+    "scenario_json_schema": "sim.inputs.scenario_io",
+    "World": "sim.engine.world",
 }
 
 
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
-        # ``sim.plots``, ``sim.compile``...: a submodule is loaded on first use, as an eager
+        # ``sim.analysis``, ``sim.engine``...: a subpackage is loaded on first use, as an eager
         # package would have loaded it
         if importlib.util.find_spec(f"sim.{name}") is None:
             raise AttributeError(f"module 'sim' has no attribute {name!r}")
@@ -134,4 +141,5 @@ __all__ = [
     "run_many",
     "run_spec",
     "scenario_json_schema",
+    "scenario_network",
 ]

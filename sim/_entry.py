@@ -3,7 +3,7 @@
 This module imports nothing heavy (``sim/__init__`` loads its names lazily), so the handling is
 in place before the modules of the command line load: Ctrl-C while they load, while simulating
 or while writing prints one line, ``interrupted``, on stderr and exits with 130, and leaves no
-output or temporary folder (writing happens in a temporary folder, :mod:`sim.outdir`).
+output or temporary folder (writing happens in a temporary folder, :mod:`sim.runs.outdir`).
 
 Examples
 --------
@@ -16,7 +16,7 @@ import signal
 from collections.abc import Sequence
 from types import FrameType
 
-from sim.interrupt import EXIT_INTERRUPTED, interrupted
+from sim.cli.interrupt import EXIT_INTERRUPTED, interrupted
 
 __all__ = ["EXIT_INTERRUPTED", "interrupted", "main"]
 
@@ -32,7 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Install the Ctrl-C handling, then import and run :func:`sim.cli.main`."""
     try:
         signal.signal(signal.SIGINT, _first_interrupt)
-        from sim.cli import main as cli_main
+        from sim.cli.main import main as cli_main
 
         return cli_main(argv)
     except KeyboardInterrupt:

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.cli import main
-from sim.compile import compile_scenario
-from sim.scenario_io import MAX_EXTENDS, MAX_FILE_BYTES, load_scenario
+from sim.cli.main import main
+from sim.inputs.compile import compile_scenario
+from sim.inputs.scenario_io import MAX_EXTENDS, MAX_FILE_BYTES, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "tests" / "fixtures" / "tiny_network"
@@ -899,7 +899,7 @@ def _ours(
     listing it, then ``extra`` files the manifest does not list; ``manifest_changes`` spoil it."""
 
     def write(path: Path) -> None:
-        from sim.outdir import TOOL, file_entry
+        from sim.runs.outdir import TOOL, file_entry
 
         folder = path.parent
         (folder / "tables").mkdir(parents=True, exist_ok=True)

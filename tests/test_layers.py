@@ -15,8 +15,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("network", "sim")
-#: the command-line modules: they may import anything, nothing else may import them
-CLI = {"network.cli", "sim.cli", "sim.cli_run", "sim.cli_scenario", "sim._entry", "sim.__main__"}
+#: the command-line modules (``sim.cli.*`` and these): they may import anything, nothing else
+#: may import them
+CLI_EXTRA = {"network.cli", "sim._entry", "sim.__main__"}
+#: the layers of ``sim``, lowest first: a module may import its own layer and those below it
+LAYERS = ("engine", "inputs", "analysis", "runs", "cli")
 
 
 def _modules() -> dict[str, Path]:
@@ -60,7 +63,8 @@ def import_graph() -> nx.DiGraph:
 
 def test_the_import_graph_sees_known_edges() -> None:
     graph = import_graph()
-    assert graph.has_edge("sim.cli", "sim.cli_run")
+    assert graph.has_edge("sim.cli.main", "sim.cli.run")
+    assert graph.has_edge("sim.runs.runner", "sim.engine.world")
     assert graph.has_edge("network.io", "network.checks")
     assert graph.number_of_nodes() > 40
 
@@ -74,10 +78,41 @@ def test_no_import_circles() -> None:
     assert not cycles, f"import circles: {cycles}"
 
 
-@pytest.mark.parametrize("cli", sorted(CLI))
+def _is_cli(module: str) -> bool:
+    return module in CLI_EXTRA or module == "sim.cli" or module.startswith("sim.cli.")
+
+
+def _layer(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if parts[0] == "sim" and len(parts) > 2 and parts[1] in LAYERS else None
+
+
+CLI = sorted(m for m in _modules() if _is_cli(m))
+
+
+def test_every_sim_module_is_in_a_layer() -> None:
+    loose = sorted(
+        m for m in _modules() if m.startswith("sim.") and _layer(m) is None and m != "sim._entry"
+    )
+    # sim.__main__ and sim._entry are the console script; sim.<layer> are the layer packages
+    assert set(loose) <= {"sim.__main__", *(f"sim.{layer}" for layer in LAYERS)}, loose
+
+
+def test_layers_import_only_downwards() -> None:
+    graph = import_graph()
+    rank = {layer: i for i, layer in enumerate(LAYERS)}
+    upward = [
+        (a, b)
+        for a, b in graph.edges
+        if _layer(a) and _layer(b) and rank[_layer(b)] > rank[_layer(a)]  # type: ignore[index]
+    ]
+    assert not upward, f"imports from a lower layer into a higher one: {upward}"
+
+
+@pytest.mark.parametrize("cli", CLI)
 def test_library_code_never_imports_the_command_line(cli: str) -> None:
     graph = import_graph()
-    importers = sorted(m for m in graph.predecessors(cli) if m not in CLI)
+    importers = sorted(m for m in graph.predecessors(cli) if not _is_cli(m))
     assert not importers, f"{cli} is imported by library modules {importers}"
 
 

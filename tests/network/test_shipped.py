@@ -19,7 +19,7 @@ from network import (
     route_between,
     to_geojson,
 )
-from sim.cli import main
+from sim.cli.main import main
 
 EXPECTED_NODES = [
     "tashkent",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import sim
-from sim.runner import Results
+from sim.runs.runner import Results
 
 
 @pytest.fixture(scope="session")

@@ -23,9 +23,9 @@ import simpy
 from simpy.events import Event, Process
 from simpy.resources.resource import Request
 
-from sim.model import KIND_CAUSE, ModelSpec, Segment, TrainSpec
-from sim.records import Cause, EventKind
-from sim.world import World
+from sim.engine.model import KIND_CAUSE, ModelSpec, Segment, TrainSpec
+from sim.engine.records import Cause, EventKind
+from sim.engine.world import World
 
 EPS = 1e-6
 

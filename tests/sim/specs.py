@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim.model import (
+from sim.engine.model import (
     FerrySpec,
     FlowSpec,
     LegSpec,

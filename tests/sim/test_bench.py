@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.bench import bare_simpy, chain_spec, erlang_c_wait, exact_mean_transit
-from sim.cli import main
-from sim.world import World
+from sim.cli.main import main
+from sim.engine.world import World
+from sim.runs.bench import bare_simpy, chain_spec, erlang_c_wait, exact_mean_transit
 
 
 def test_exact_value_of_the_chain():

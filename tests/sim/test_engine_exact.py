@@ -6,9 +6,9 @@ import math
 
 import pytest
 
-from sim.model import LegSpec, NodeSpec, Plan, Segment, TrainSpec
-from sim.records import EventKind
-from sim.world import World
+from sim.engine.model import LegSpec, NodeSpec, Plan, Segment, TrainSpec
+from sim.engine.records import EventKind
+from sim.engine.world import World
 
 from .specs import flow, model, plan, pq_ferry
 
@@ -137,7 +137,7 @@ def test_train_leaves_when_full_before_max_wait():
 
 
 def test_closed_border_holds_then_releases_and_counts_disruption():
-    from sim.model import ClosureSpec
+    from sim.engine.model import ClosureSpec
 
     spec = model(
         (flow(0.1, "truck", arrival="scheduled"),),
@@ -225,7 +225,7 @@ def test_ferry_max_wait_counts_from_the_oldest_cargo_not_the_idle_vessel():
 def test_random_closures_keep_their_rate_while_one_is_in_force():
     # 7 closures a month of mean 3 days, independent: closed 1 - exp(-7 x 3 / 30.4) = 50 % of
     # the time (the share of time at least one is in force), over 30 simulated years
-    from sim.model import ClosureSpec
+    from sim.engine.model import ClosureSpec
 
     hours = 30 * 8760.0
     spec = model(

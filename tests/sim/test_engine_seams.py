@@ -10,21 +10,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.facility import Accepting, Facility
-from sim.ferry import FerryLine
-from sim.formation import Formation
-from sim.linepath import LinePath
-from sim.metrics import facilities_frame, shipments_frame
-from sim.model import LegSpec, NodeSpec, Segment, TrainSpec
-from sim.records import Cause
-from sim.run_record import FacilityStats, RunRecord
-from sim.servers import NodeFacility
-from sim.units import UnitTable
-from sim.world import World
+from sim.analysis.metrics import facilities_frame, shipments_frame
+from sim.engine.facility import Accepting, Facility
+from sim.engine.ferry import FerryLine
+from sim.engine.formation import Formation
+from sim.engine.linepath import LinePath
+from sim.engine.model import LegSpec, NodeSpec, Segment, TrainSpec
+from sim.engine.records import Cause
+from sim.engine.run_record import FacilityStats, RunRecord
+from sim.engine.servers import NodeFacility
+from sim.engine.units import UnitTable
+from sim.engine.world import World
 
 from .specs import flow, model, plan, pq_ferry
 
-SIM = Path(__file__).resolve().parents[2] / "sim"
+SIM = Path(__file__).resolve().parents[2] / "sim" / "engine"
 #: the engine's modules below the world that wires them
 ENGINE_PARTS = (
     "units",
@@ -58,7 +58,10 @@ def _imports(module: str) -> set[str]:
 def test_no_engine_part_reaches_back_into_the_world(module: str) -> None:
     found = _imports(module)
     assert found, module  # the walk sees imports at all
-    assert not {"sim.world", "sim.runner", "sim.metrics"} & found, (module, sorted(found))
+    assert not {"sim.engine.world", "sim.runs.runner", "sim.analysis.metrics"} & found, (
+        module,
+        sorted(found),
+    )
 
 
 def _corridor() -> World:

@@ -7,8 +7,8 @@ import dataclasses
 
 import numpy as np
 
-from sim.model import LegSpec, Segment, TrainSpec
-from sim.world import World
+from sim.engine.model import LegSpec, Segment, TrainSpec
+from sim.engine.world import World
 
 from .specs import flow, model, plan, pq_ferry
 

@@ -3,7 +3,7 @@ line, exits 130 and leaves nothing; what a killed process leaves is swept by the
 
 Each case runs the real command in a child process and sends it SIGINT at a known moment: the
 import of the first heavy module is held by a ``sitecustomize`` in the child's path, the other
-moments by the documented test hook ``CORRIDOR_TEST_PAUSE`` (:func:`sim.outdir.test_pause`).
+moments by the documented test hook ``CORRIDOR_TEST_PAUSE`` (:func:`sim.runs.outdir.test_pause`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.cli import main
+from sim.cli.main import main
 
 from .test_output_safety import scenario, sweep_file, temp_entries, tree
 

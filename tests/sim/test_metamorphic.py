@@ -5,7 +5,7 @@ route opened) on common random numbers and checks the direction of the response 
 interval over the replications: the change may help or do nothing, but it must not make things
 significantly worse. Flows are on fixed routes (the scenarios' flows routed ``best``), so a
 change cannot move cargo to other routes (with adaptive choice a counter-intuitive result can
-be real; that is :mod:`sim.shift`'s business, not these tests').
+be real; that is :mod:`sim.analysis.shift`'s business, not these tests').
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from scipy import stats
 import network
 import sim
 from network.routing import Route
-from sim.compile import scenario_network
-from sim.scenario import BorderDefaults, Scenario
+from sim.inputs.compile import scenario_network
+from sim.inputs.scenario import BorderDefaults, Scenario
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 #: one-sided: "significantly worse" means the whole 99 % interval of the paired difference is
@@ -81,7 +81,7 @@ def test_one_more_vessel_never_makes_the_lines_mean_ferry_wait_worse(leg: str, v
     """The line's mean wait over both directions. One direction alone may wait longer: where
     eastbound cargo is light, its sailings are mostly vessels sent back because Turkmenbashi
     needs them, and a bigger fleet needs fewer of them (see ``FerryLine`` and
-    :func:`sim.shift.ferry_departures`); the line as a whole must not lose."""
+    :func:`sim.analysis.shift.ferry_departures`); the line as a whole must not lose."""
     base = fixed_routes("baseline_2025.toml")
     a = variant(
         base, "n", ferries={**base.overrides.ferries, leg: sim.FerryService(vessels=vessels)}

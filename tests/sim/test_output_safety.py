@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from sim import outdir
-from sim.cli import main
+from sim.cli.main import main
+from sim.runs import outdir
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = ROOT / "tests" / "fixtures" / "tiny_network"
@@ -309,7 +309,7 @@ def test_folders_and_files_follow_the_umask(tmp_path: Path, umask: int, dirs: in
     code = (
         "import os, sys\n"
         f"os.umask({umask})\n"
-        "from sim.cli import main\n"
+        "from sim.cli.main import main\n"
         f"sys.exit(main(['run', {str(path)!r}, '-o', 'new/out', '-q', '--replications', '1']))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -372,7 +372,8 @@ def interrupt_at(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
 
 
 @pytest.mark.parametrize(
-    "target", ["sim.cli_run.compare", "sim.output.report.write_report", "sim.outdir._listing"]
+    "target",
+    ["sim.cli.run.compare", "sim.runs.output.report.write_report", "sim.runs.outdir._listing"],
 )
 def test_ctrl_c_while_simulating_or_writing_leaves_nothing(
     work: Path, capsys, interrupt_at, target

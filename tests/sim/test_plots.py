@@ -15,8 +15,8 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 import sim
-from sim import plots
-from sim.runner import Results
+from sim.analysis import plots
+from sim.runs.runner import Results
 
 BASE, NEW = "baseline-2025", "zangezur-2030"
 

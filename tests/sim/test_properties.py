@@ -39,12 +39,12 @@ import pytest
 from hypothesis import HealthCheck, Phase, event, find, given, settings
 from hypothesis import strategies as st
 
-from sim.ferry import FerryLine
-from sim.formation import Formation
-from sim.gates import Gate
-from sim.hops import Mover
-from sim.linepath import LinePath
-from sim.model import (
+from sim.engine.ferry import FerryLine
+from sim.engine.formation import Formation
+from sim.engine.gates import Gate
+from sim.engine.hops import Mover
+from sim.engine.linepath import LinePath
+from sim.engine.model import (
     ClosureSpec,
     FerrySpec,
     FlowSpec,
@@ -55,10 +55,10 @@ from sim.model import (
     Segment,
     TrainSpec,
 )
-from sim.records import EventKind
-from sim.routechoice import RouteChooser
-from sim.servers import NodeFacility
-from sim.world import World
+from sim.engine.records import EventKind
+from sim.engine.routechoice import RouteChooser
+from sim.engine.servers import NodeFacility
+from sim.engine.world import World
 
 from .invariants import violations
 from .specs import UNITS, flow, model, plan, pq_ferry
@@ -184,8 +184,8 @@ def _segments(nodes: tuple[str, ...], legs: dict[str, LegSpec]) -> list[Segment]
 def _synchronise(
     segments: list[Segment], ferries: dict[str, FerrySpec], trains: TrainSpec, draw
 ) -> tuple[list[Segment], dict[tuple[tuple[str, ...], str], TrainSpec]]:
-    """Tag rail segments next to a timetabled ferry as :func:`sim.compile._synchronised_trains`
-    does, with drawn offsets and maximum waits."""
+    """Tag rail segments next to a timetabled ferry as
+    :func:`sim.inputs.compile._synchronised_trains` does, with drawn offsets and maximum waits."""
     out, overrides = list(segments), {}
 
     def timetabled(i: int) -> FerrySpec | None:

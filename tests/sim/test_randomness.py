@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.randomness import GammaSampler, Streams, UniformSampler
+from sim.engine.randomness import GammaSampler, Streams, UniformSampler
 
 
 def test_gamma_draws_are_numpys_in_order_across_blocks():

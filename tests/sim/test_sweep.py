@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.cli import main
-from sim.executors import DaskExecutor, ProcessExecutor, SequentialExecutor
-from sim.scenario_io import ScenarioError
-from sim.sweep import ALL_FLOWS, Parameter, grid, load_sweep, run_sweep
+from sim.cli.main import main
+from sim.inputs.scenario_io import ScenarioError
+from sim.runs.executors import DaskExecutor, ProcessExecutor, SequentialExecutor
+from sim.runs.sweep import ALL_FLOWS, Parameter, grid, load_sweep, run_sweep
 
 BASE = """
 name = "tiny"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import sim
-from sim.compile import compile_scenario
+from sim.inputs.compile import compile_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "scenarios"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.bench import erlang_c_wait  # the one Erlang C (the benchmark checks against it too)
-from sim.model import LegSpec, NodeSpec, Segment
-from sim.world import World
+from sim.engine.model import LegSpec, NodeSpec, Segment
+from sim.engine.world import World
+from sim.runs.bench import erlang_c_wait  # the one Erlang C (the benchmark checks against it too)
 
 from .specs import flow, model, plan, pq_ferry
 

@@ -1,0 +1,313 @@
+"""Ferry lines: vessels shuttling between two ports under a departure policy.
+
+Cargo joins the queue on one end's quay (:meth:`FerryEnd.accept`); a vessel takes it across and
+the landing end hands it on through its callback. Statistics: one ``ferry`` record for the line
+(its vessels, loaded sailings, units and slots carried) and one ``ferry_queue`` record per quay
+(its queue, departures by reason and the cargo still waiting).
+
+Examples
+--------
+>>> import simpy
+>>> from sim.engine.kernel import Kernel
+>>> from sim.engine.model import FerrySpec
+>>> from sim.engine.records import Recorder
+>>> from sim.engine.units import UnitTable
+>>> k = Kernel(simpy.Environment(), UnitTable(), Recorder(trace=False), 0.0, 100.0)
+>>> landed = []
+>>> fs = FerrySpec("p-q", ("p", "q"), vessels=1, capacity_slots=2, load_h=0.0, unload_h=0.0,
+...                policy="when_full")
+>>> line = FerryLine(k, fs, 5.0, [lambda: 0.0],
+...                  {p: lambda units, c: landed.append((k.env.now, units)) for p in "pq"})
+>>> line.ends["p"].accept(k.units.add(0, 0, 0.0, 2, 1.0, 1.0), -1)
+>>> k.env.run(until=50)
+>>> landed, line.stats()[0].sailings
+([(5.0, [0, 1])], 1)
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Callable, Generator, Mapping, Sequence
+from typing import Any
+
+import simpy
+
+from sim.engine.hops import HandOn
+from sim.engine.kernel import Kernel, Proc
+from sim.engine.model import FerrySpec
+from sim.engine.records import Cause, EventKind
+from sim.engine.run_record import FacilityStats
+
+#: why a vessel left a port: its deck was full, its oldest cargo had waited the maximum, the
+#: far end needed it (cargo there beyond what the vessels there or on their way can lift), or
+#: its timetabled slot came
+DEPARTURE_REASONS = ("full", "max_wait", "needed", "timetable")
+
+
+class FerryEnd:
+    """One end of a ferry line: the quay where cargo waits and the berth where one vessel at a
+    time takes it; cargo landing here is handed on through ``hand_on``."""
+
+    def __init__(self, kernel: Kernel, line: FerryLine, port: str, hand_on: HandOn) -> None:
+        self.line = line
+        self.port = port
+        self.name = f"{line.name}@{port}"
+        self.hand_on = hand_on
+        self.queue: deque[tuple[int, float, float]] = deque()  # (unit, slots, joined_h)
+        self.slots = 0.0
+        self.berth = simpy.Resource(kernel.env, capacity=1)  # the vessel now taking cargo
+        self.vessels = 0  # vessels here or sailing here
+        self.last_slot = -1  # index of the last timetabled slot taken here
+        self.signal = kernel.env.event()
+        self.monitor = kernel.monitor()
+        #: departures (after the warm-up, up to the horizon) by reason, the slots they took,
+        #: and their times (the gaps between them set how long cargo arriving at random waits)
+        self.departures = dict.fromkeys(DEPARTURE_REASONS, 0)
+        self.departed_slots = dict.fromkeys(DEPARTURE_REASONS, 0.0)
+        self.departure_times: list[float] = []
+
+    def accept(self, units: list[int], consist: int) -> None:
+        """Cargo joins the queue on this quay."""
+        self.line.join(units, consist, self.port)
+
+    def queue_length(self) -> float:
+        """Units waiting on the quay now."""
+        return self.monitor.queue
+
+    def stats(self) -> list[FacilityStats]:
+        return [
+            self.monitor.stats(
+                self.name,
+                "ferry_queue",
+                self.port,
+                math.nan,
+                part_of=self.line.name,
+                holding=tuple(u for u, _, _ in self.queue),
+                departures=dict(self.departures),
+                departed_slots=dict(self.departed_slots),
+                departure_times=tuple(self.departure_times),
+            )
+        ]
+
+
+class FerryLine:
+    """Vessels shuttling between two ports under a departure policy.
+
+    One vessel at a time takes cargo at each end (the berth); the others wait behind it.
+    ``when_full`` waits for a full deck, or sails at once when the far side has more cargo
+    waiting than the vessels there (or on their way) can lift; ``max_wait`` also leaves once its
+    oldest cargo has waited ``max_wait_h``;
+    ``timetable`` leaves at ``offset_h + k * headway_h`` from each end with what is waiting.
+    Units that do not fit wait for the next sailing; cargo is loaded first come, first served,
+    and units that reach the quay at the same moment (one train) in the order they were released.
+
+    ``delays`` gives each vessel its own stream of crossing delays (vessel ``i`` draws from
+    ``delays[i]``), so two scenarios that differ in the fleet give vessel ``i`` the same
+    crossings' weather whatever the others do (common random numbers).
+    """
+
+    def __init__(
+        self,
+        kernel: Kernel,
+        spec: FerrySpec,
+        duration_h: float,
+        delays: Sequence[Callable[[], float]],
+        hand_on: Mapping[str, HandOn],
+    ) -> None:
+        self.kernel = kernel
+        self.spec = spec
+        self.name = spec.leg_id
+        self.duration_h = duration_h
+        self.delays = list(delays)
+        if len(self.delays) != spec.vessels:
+            raise ValueError(
+                f"ferry {spec.leg_id}: {len(self.delays)} delay streams for {spec.vessels} vessels"
+            )
+        self.capacity = spec.effective_capacity
+        self.ends = {p: FerryEnd(kernel, self, p, hand_on[p]) for p in spec.ends}
+        self.gate = kernel.gate(spec.leg_id)
+        self.sailings = 0
+        self.units_carried = 0
+        self.slots_carried = 0.0
+        self.max_load = 0.0  # largest deck load sailed, in slots (for capacity checks)
+        self.monitor = kernel.monitor()  # busy = vessels at sea
+        for i in range(spec.vessels):
+            port = spec.ends[i % 2]
+            self.ends[port].vessels += 1
+            kernel.start(self._vessel(port, self.delays[i]))
+
+    def other(self, port: str) -> str:
+        a, b = self.spec.ends
+        return b if port == a else a
+
+    def join(self, units: list[int], consist: int, port: str) -> None:
+        """Cargo joins the queue at ``port`` (see :meth:`FerryEnd.accept`)."""
+        kernel = self.kernel
+        now = kernel.env.now
+        kernel.log.event(now, EventKind.JOIN_FERRY, consist, self.name)
+        end = self.ends[port]
+        slots = kernel.units.slots(units, kernel.units.ferry_slots)
+        queue = end.queue
+        if queue and queue[-1][2] == now:
+            # another part of the same arrival (a train's units for other routes, handed on
+            # route by route) is already on the quay: merge so that the whole arrival is
+            # loaded in release order, not one route's units after the other's
+            same: list[tuple[int, float, float]] = []
+            while queue and queue[-1][2] == now:
+                same.append(queue.pop())
+            same += [(u, s, now) for u, s in zip(units, slots, strict=True)]
+            same.sort()
+            queue.extend(same)
+            end.slots += sum(slots)
+        else:
+            for u, s in zip(units, slots, strict=True):
+                queue.append((u, s, now))
+                end.slots += s
+        end.monitor.change(dqueue=len(units))
+        self._poke(end)
+        self._poke(self.ends[self.other(port)])
+
+    def _poke(self, end: FerryEnd) -> None:
+        if not end.signal.triggered:
+            end.signal.succeed()
+
+    def _next_slot(self, end: FerryEnd) -> float:
+        """Time of the next timetabled departure from ``end``: the slot after the last one
+        sailed; a vessel up to half a headway late sails at once rather than a slot later."""
+        spec, now = self.spec, self.kernel.env.now
+        assert spec.headway_h is not None
+        h = spec.headway_h
+        offset = spec.offset_h + (0.0 if end.port == spec.ends[0] else h / 2)
+        # the first slot not yet taken here and not more than half a headway gone
+        k = max(end.last_slot + 1, math.ceil((now - h / 2 - offset) / h - 1e-9))
+        end.last_slot = k
+        return max(offset + k * h, now)
+
+    def _ready(self, end: FerryEnd) -> str | None:
+        """Why the vessel at ``end``'s berth should sail now (a :data:`DEPARTURE_REASONS`
+        entry), or None to keep waiting."""
+        spec, now = self.spec, self.kernel.env.now
+        if end.slots >= self.capacity - 1e-9:
+            return "full"
+        # max wait: the oldest cargo here has waited long enough (an idle vessel's own wait
+        # does not count)
+        if (
+            spec.policy == "max_wait"
+            and spec.max_wait_h is not None
+            and end.queue
+            and now - end.queue[0][2] >= spec.max_wait_h - 1e-9
+        ):
+            return "max_wait"
+        # reposition: the far side has more cargo waiting than the vessels there (or on their
+        # way) can lift, so sailing now with whatever is here serves the line better
+        other = self.ends[self.other(end.port)]
+        if other.slots > self.capacity * other.vessels + 1e-9:
+            return "needed"
+        return None
+
+    def _wait_for_departure(self, end: FerryEnd) -> Generator[simpy.Event, Any, str]:
+        env, spec = self.kernel.env, self.spec
+        if spec.policy == "timetable":
+            while True:
+                yield env.timeout(self._next_slot(end) - env.now)
+                if end.queue or self.ends[self.other(end.port)].queue:
+                    return "timetable"
+        while (reason := self._ready(end)) is None:
+            if end.signal.triggered:
+                end.signal = env.event()
+            waits: list[simpy.Event] = [end.signal]
+            if spec.policy == "max_wait" and spec.max_wait_h is not None and end.queue:
+                left = end.queue[0][2] + spec.max_wait_h - env.now
+                if left > 0:
+                    waits.append(env.timeout(left))
+            other = self.ends[self.other(end.port)]
+            if other.signal is not end.signal:
+                if other.signal.triggered:
+                    other.signal = env.event()
+                waits.append(other.signal)
+            yield env.any_of(waits)
+        return reason
+
+    def _vessel(self, port: str, delay: Callable[[], float]) -> Proc:
+        kernel = self.kernel
+        env, log, table, spec = kernel.env, kernel.log, kernel.units, self.spec
+        while True:
+            end = self.ends[port]
+            with end.berth.request() as req:
+                yield req
+                reason = yield from self._wait_for_departure(end)
+                t_ready = env.now
+                port_gate = kernel.gate(port)
+                while self.gate.closed or port_gate.closed:  # both open at the same moment
+                    yield from kernel.pass_gate(self.gate, [], -1)
+                    yield from kernel.pass_gate(port_gate, [], -1)
+                blocked = env.now - t_ready
+                units: list[int] = []
+                waits: list[float] = []
+                load = 0.0
+                now = env.now
+                while end.queue and load + end.queue[0][1] <= self.capacity + 1e-9:
+                    u, s, joined = end.queue.popleft()
+                    units.append(u)
+                    waits.append(now - joined)
+                    load += s
+                end.slots -= load
+                self.max_load = max(self.max_load, load)
+                if kernel.warmup_h <= now <= kernel.horizon_h:
+                    end.departures[reason] += 1
+                    end.departed_slots[reason] += load
+                    end.departure_times.append(now)
+                end.monitor.change(dqueue=-len(units))
+                end.monitor.served(len(units), sum(waits))
+            dest = self.other(port)
+            end.vessels -= 1
+            self.ends[dest].vessels += 1
+            consist = log.new_consist(units)
+            if units:
+                if blocked > 0:
+                    # the part of each wait spent behind the closure is the disruption's
+                    held = [min(w, blocked) for w in waits]
+                    table.wait_each(units, Cause.DISRUPTION, held)
+                    waits = [w - h for w, h in zip(waits, held, strict=True)]
+                table.wait_each(units, Cause.FERRY, waits)
+                yield env.timeout(spec.load_h)
+            log.event(env.now, EventKind.SAIL, consist, self.name)
+            self.monitor.change(dbusy=1)
+            sail = self.duration_h + delay()
+            yield env.timeout(sail)
+            self.monitor.change(dbusy=-1)
+            yield from kernel.pass_gate(kernel.gate(dest), units, consist)
+            if units:
+                yield env.timeout(spec.unload_h)
+                table.wait(units, Cause.FERRY, spec.load_h + spec.unload_h)
+                table.ran(units, sail)
+                if kernel.warmup_h <= env.now <= kernel.horizon_h:
+                    self.sailings += 1
+                    self.units_carried += len(units)
+                    self.slots_carried += load
+            log.event(env.now, EventKind.LAND, consist, self.name)
+            if units:
+                self.ends[dest].hand_on(units, consist)
+            port = dest
+
+    def stats(self) -> list[FacilityStats]:
+        """The line's record, then each quay's."""
+        spec = self.spec
+        line = self.monitor.stats(
+            self.name,
+            "ferry",
+            self.name,
+            spec.vessels,
+            customers=self.sailings,  # a line's customers are its loaded sailings
+            units=self.units_carried,
+            waited=self.monitor.units,  # its cargo's waits are its quays'
+            sailings=self.sailings,
+            slots_carried=self.slots_carried,
+            capacity=self.capacity,
+            max_load=self.max_load,
+        )
+        return [line, *(s for end in self.ends.values() for s in end.stats())]
+
+
+__all__ = ["DEPARTURE_REASONS", "FerryEnd", "FerryLine"]
