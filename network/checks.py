@@ -19,8 +19,15 @@ import networkx as nx
 
 from network.errors import Problem
 from network.names import suggest
-from network.raw import RawTable, default_data_path, parse_float, parse_int, read_folder
-from network.schema import TABLES
+from network.raw import (
+    RawTable,
+    default_data_path,
+    parse_float,
+    parse_int,
+    parse_list,
+    read_folder,
+)
+from network.schema import NODE_KINDS, TABLES
 
 __all__ = ["CHECKS", "check_network", "run_checks"]
 
@@ -69,6 +76,8 @@ def check_files(tables: Tables) -> list[Problem]:
     """Every table's file exists, has every required column and no unknown column."""
     out = []
     for t in tables.values():
+        if t.header is None and t.table.optional:
+            continue  # an optional table without a file loads empty
         if t.header is None:
             out.append(
                 _problem(
@@ -77,7 +86,9 @@ def check_files(tables: Tables) -> list[Problem]:
                     "file",
                     t.file,
                     "file not found",
-                    f"a network folder needs {', '.join(sorted(TABLES))} (.csv)",
+                    "a network folder needs "
+                    + ", ".join(sorted(n for n, x in TABLES.items() if not x.optional))
+                    + " (.csv)",
                 )
             )
             continue
@@ -199,10 +210,13 @@ def check_choices(tables: Tables) -> list[Problem]:
             if not col.choices:
                 continue
             for line, row in t.items():
-                value = row.get(col.name, "")
-                if value == "" and ("" in col.choices or not col.required):
+                cell = row.get(col.name, "")
+                if cell == "" and ("" in col.choices or not col.required):
                     continue
-                if value not in col.choices:
+                values = parse_list(cell) if col.dtype == "list" else (cell,)
+                for value in values or ("",):
+                    if value in col.choices:
+                        continue
                     allowed = ", ".join(repr(c) for c in col.choices if c)
                     near = suggest(value, [c for c in col.choices if c], n=1)
                     hint = f"did you mean {near[0]!r}? " if near else ""
@@ -477,6 +491,476 @@ def check_unreachable_node(tables: Tables) -> list[Problem]:
     ]
 
 
+def _ids_hint(value: str, ids: set[str], where: str) -> str:
+    near = suggest(value, ids)
+    return f"did you mean {' or '.join(map(repr, near))}?" if near else f"see {where}"
+
+
+def _rows_of(tables: Tables, name: str) -> list[tuple[int | None, dict[str, str]]]:
+    t = tables.get(name)
+    return list(t.items()) if t is not None else []
+
+
+def check_bool(tables: Tables) -> list[Problem]:
+    """Yes/no columns hold true or false."""
+    out = []
+    for t in tables.values():
+        for col in t.table.columns:
+            if col.dtype != "bool":
+                continue
+            for line, row in t.items():
+                value = row.get(col.name, "")
+                if value and value.lower() not in ("true", "false", "1", "0", "yes", "no"):
+                    out.append(
+                        _problem(t, line, col.name, value, "must be true or false", col.description)
+                    )
+    return out
+
+
+def check_bounds(tables: Tables) -> list[Problem]:
+    """Numbers of columns with declared bounds lie within them (months 1–12, shares 0–1, ...)."""
+    out = []
+    for t in tables.values():
+        for col in t.table.columns:
+            if col.bounds is None:
+                continue
+            lo, hi = col.bounds
+            for line, row in t.items():
+                value = _number(row.get(col.name, ""))
+                if value is not None and not lo <= value <= hi:
+                    unit = f" {col.unit}" if col.unit else ""
+                    out.append(
+                        _problem(
+                            t,
+                            line,
+                            col.name,
+                            row[col.name],
+                            f"must be between {lo:g} and {hi:g}{unit}",
+                            col.description or "see network/schema.py",
+                        )
+                    )
+    return out
+
+
+def check_refs(tables: Tables) -> list[Problem]:
+    """Every id a column refers to (node, leg, ferry line) exists in its table."""
+    out = []
+    for t in tables.values():
+        for col in t.table.columns:
+            if col.refs is None or col.refs not in tables:
+                continue
+            target = tables[col.refs]
+            ids = target.ids()
+            for line, row in t.items():
+                cell = row.get(col.name, "")
+                values = parse_list(cell) if col.dtype == "list" else ((cell,) if cell else ())
+                for value in values:
+                    if value not in ids:
+                        out.append(
+                            _problem(
+                                t,
+                                line,
+                                col.name,
+                                value,
+                                f"unknown {target.table.key} (not in {target.file})",
+                                _ids_hint(value, ids, target.file),
+                            )
+                        )
+    return out
+
+
+def _source_kind(tables: Tables) -> dict[str, str]:
+    return {row.get("source_id", ""): row.get("kind", "") for row in tables["sources"].rows}
+
+
+def check_priors(tables: Tables) -> list[Problem]:
+    """Prior ranges are ordered (low <= central <= high) and an assumed central value has one."""
+    out = []
+    kinds = _source_kind(tables)
+    for t in tables.values():
+        for low, central, high in t.table.priors:
+            src = t.table.column(central).source_column or ""
+            for line, row in t.items():
+                lo, mid, hi = (_number(row.get(c, "")) for c in (low, central, high))
+                if lo is not None and hi is not None and lo > hi:
+                    out.append(
+                        _problem(
+                            t, line, low, row[low], f"must be <= {high} ({row[high]})", "swap them?"
+                        )
+                    )
+                    continue
+                if mid is not None and lo is not None and mid < lo:
+                    out.append(
+                        _problem(
+                            t,
+                            line,
+                            central,
+                            row[central],
+                            f"must be >= {low} ({row[low]})",
+                            "the central value lies inside its prior range",
+                        )
+                    )
+                if mid is not None and hi is not None and mid > hi:
+                    out.append(
+                        _problem(
+                            t,
+                            line,
+                            central,
+                            row[central],
+                            f"must be <= {high} ({row[high]})",
+                            "the central value lies inside its prior range",
+                        )
+                    )
+                if (lo is None) != (hi is None):
+                    missing = high if hi is None else low
+                    out.append(
+                        _problem(
+                            t,
+                            line,
+                            missing,
+                            "",
+                            f"a prior range needs both {low} and {high}",
+                            "give both ends or neither",
+                        )
+                    )
+                elif (
+                    mid is not None
+                    and lo is None
+                    and src
+                    and kinds.get(row.get(src, "")) == "assumption"
+                ):
+                    out.append(
+                        _problem(
+                            t,
+                            line,
+                            low,
+                            "",
+                            f"assumed {central} needs a prior range ({low}, {high})",
+                            f"source {row[src]!r} is an assumption: give the range it may "
+                            "take and the reasoning in its note",
+                        )
+                    )
+    return out
+
+
+def check_unique_together(tables: Tables) -> list[Problem]:
+    """Combinations that must occur once (a port's month, a regime at a node) do."""
+    out = []
+    for t in tables.values():
+        for columns in t.table.unique:
+            first: dict[tuple[str, ...], int | None] = {}
+            for line, row in t.items():
+                key = tuple(row.get(c, "") for c in columns)
+                if "" in key:
+                    continue
+                if key in first:
+                    out.append(
+                        _problem(
+                            t,
+                            line,
+                            "+".join(columns),
+                            "/".join(key),
+                            "duplicate combination",
+                            f"first given on line {first[key]}",
+                        )
+                    )
+                else:
+                    first[key] = line
+    return out
+
+
+def _node_kinds(tables: Tables) -> dict[str, str]:
+    return {r.get("node_id", ""): r.get("kind", "") for r in tables["nodes"].rows}
+
+
+def _kind_rule(
+    tables: Tables, name: str, column: str, kinds: tuple[str, ...], what: str
+) -> list[Problem]:
+    t, known = tables[name], _node_kinds(tables)
+    return [
+        _problem(
+            t,
+            line,
+            column,
+            row[column],
+            f"node is of kind {known[row[column]]!r}, not {' or '.join(kinds)}",
+            what,
+        )
+        for line, row in t.items()
+        if row.get(column, "") in known and known[row[column]] not in kinds
+    ]
+
+
+def _ordered_years(t: RawTable, first: str, last: str) -> list[Problem]:
+    out = []
+    for line, row in t.items():
+        a, b = _number(row.get(first, "")), _number(row.get(last, ""))
+        if a is not None and b is not None and b < a:
+            out.append(
+                _problem(t, line, last, row[last], f"must be >= {first} ({row[first]})", "")
+            )
+    return out
+
+
+def check_vessels(tables: Tables) -> list[Problem]:
+    """A vessel carries something, its home line is one of its lines, its years are ordered."""
+    t = tables["vessels"]
+    out = _ordered_years(t, "service_from", "service_to")
+    for line, row in t.items():
+        home, lines = row.get("home_line", ""), parse_list(row.get("lines", ""))
+        if home and home not in lines:
+            out.append(
+                _problem(
+                    t, line, "home_line", home, "must be one of the vessel's lines", "add it to lines"
+                )
+            )
+        sizes = [_number(row.get(c, "")) for c in ("railcars", "trucks", "teu")]
+        if not any(v for v in sizes if v is not None):
+            out.append(
+                _problem(
+                    t,
+                    line,
+                    "railcars",
+                    row.get("railcars", ""),
+                    "vessel carries nothing",
+                    "give railcars, trucks or teu > 0",
+                )
+            )
+    return out
+
+
+def check_load_limits(tables: Tables) -> list[Problem]:
+    """Load limits cover an ordered span of years."""
+    return _ordered_years(tables["load_limits"], "year_from", "year_to")
+
+
+def check_weather(tables: Tables) -> list[Problem]:
+    """Weather closes ports, and a month's expected closed hours fit in the month."""
+    out = _kind_rule(tables, "weather", "node_id", ("port",), "weather closures apply to ports")
+    t = tables["weather"]
+    for line, row in t.items():
+        n, h = _number(row.get("closures_per_month", "")), _number(row.get("closure_mean_h", ""))
+        if n is not None and h is not None and n * h > 744:
+            out.append(
+                _problem(
+                    t,
+                    line,
+                    "closure_mean_h",
+                    row["closure_mean_h"],
+                    f"closures_per_month x closure_mean_h = {n * h:g} h exceeds a month (744 h)",
+                    "fewer or shorter closures",
+                )
+            )
+    return out
+
+
+def check_berths(tables: Tables) -> list[Problem]:
+    """Berths belong to ports."""
+    return _kind_rule(tables, "berths", "node_id", ("port",), "berths are counted at ports")
+
+
+def check_border_regimes(tables: Tables) -> list[Problem]:
+    """Border regimes apply to border or gauge-change nodes."""
+    return _kind_rule(
+        tables,
+        "border_regimes",
+        "node_id",
+        ("border", "gauge_change"),
+        "a border regime sets the dwell of a crossing",
+    )
+
+
+def _leg_ends(tables: Tables) -> dict[str, tuple[str, str]]:
+    return {
+        r["leg_id"]: (r.get("from_node", ""), r.get("to_node", ""))
+        for r in tables["legs"].rows
+        if r.get("leg_id")
+    }
+
+
+def check_background(tables: Tables) -> list[Problem]:
+    """Background rows add up (published − modelled) and their legs run origin → destination."""
+    out = []
+    t, ends = tables["background"], _leg_ends(tables)
+    for line, row in t.items():
+        units = _number(row.get("units_per_year", ""))
+        pub = _number(row.get("published_per_year", ""))
+        mod = _number(row.get("modelled_per_year", ""))
+        if units is not None and pub is not None and mod is not None:
+            if abs(pub - mod - units) > max(1.0, 0.005 * pub):
+                out.append(
+                    _problem(
+                        t,
+                        line,
+                        "units_per_year",
+                        row["units_per_year"],
+                        f"must equal published_per_year − modelled_per_year = {pub - mod:g}",
+                        "background + the modelled flows reproduce the published throughput",
+                    )
+                )
+        legs = parse_list(row.get("via_legs", ""))
+        if not legs or any(leg not in ends for leg in legs):
+            continue  # unknown legs are reported by check_refs
+        at = row.get("origin", "")
+        for leg in legs:
+            a, b = ends[leg]
+            if at not in (a, b):
+                out.append(
+                    _problem(
+                        t,
+                        line,
+                        "via_legs",
+                        leg,
+                        f"leg does not start at {at!r}",
+                        "list the legs in order from origin to destination",
+                    )
+                )
+                break
+            at = b if at == a else a
+        else:
+            if at != row.get("destination", ""):
+                out.append(
+                    _problem(
+                        t,
+                        line,
+                        "via_legs",
+                        row["via_legs"],
+                        f"legs end at {at!r}, not at destination {row.get('destination')!r}",
+                        "list the legs in order from origin to destination",
+                    )
+                )
+    return out
+
+
+def _table_column_names() -> set[str]:
+    return {f"{t.name}.{c.name}" for t in TABLES.values() for c in t.columns}
+
+
+def check_frictions(tables: Tables) -> list[Problem]:
+    """A friction names what it applies to, and an 'included' one says where it is counted."""
+    out = []
+    t = tables["frictions"]
+    ids = {
+        "node": tables["nodes"].ids(),
+        "node_kind": set(NODE_KINDS),
+        "leg": tables["legs"].ids(),
+        "ferry_line": tables["ferries"].ids(),
+    }
+    where = {
+        "node": "nodes.csv",
+        "node_kind": "network/schema.py",
+        "leg": "legs.csv",
+        "ferry_line": "ferries.csv",
+    }
+    names = _table_column_names()
+    for line, row in t.items():
+        scope, target = row.get("scope", ""), row.get("applies_to", "")
+        if scope in ids and target and target not in ids[scope]:
+            out.append(
+                _problem(
+                    t,
+                    line,
+                    "applies_to",
+                    target,
+                    f"unknown {scope.replace('_', ' ')}",
+                    _ids_hint(target, ids[scope], where[scope]),
+                )
+            )
+        inc = row.get("included_in", "")
+        if row.get("role") == "included" and not inc:
+            out.append(
+                _problem(
+                    t,
+                    line,
+                    "included_in",
+                    "",
+                    "role 'included' needs included_in",
+                    "name the 'table.column' that already carries this time",
+                )
+            )
+        elif inc and inc not in names:
+            out.append(
+                _problem(
+                    t,
+                    line,
+                    "included_in",
+                    inc,
+                    "not a table.column of network/schema.py",
+                    _ids_hint(inc, names, "network/schema.py"),
+                )
+            )
+    return out
+
+
+def check_observations(tables: Tables) -> list[Problem]:
+    """Observations name a real target, give a value or a range, and keep transit times aside."""
+    out = []
+    t = tables["observations"]
+    ids = {
+        "node": tables["nodes"].ids(),
+        "leg": tables["legs"].ids(),
+        "ferry_line": tables["ferries"].ids(),
+    }
+    nodes = ids["node"]
+    for line, row in t.items():
+        kind, target = row.get("target_kind", ""), row.get("target", "")
+        if kind in ids and target not in ids[kind]:
+            out.append(
+                _problem(
+                    t,
+                    line,
+                    "target",
+                    target,
+                    f"unknown {kind.replace('_', ' ')}",
+                    _ids_hint(target, ids[kind], "the network tables"),
+                )
+            )
+        elif kind == "route":
+            chain = [p.strip() for p in target.split(">")]
+            bad = [n for n in chain if n not in nodes]
+            if len(chain) < 2 or bad:
+                out.append(
+                    _problem(
+                        t,
+                        line,
+                        "target",
+                        target,
+                        "a route is two or more node ids joined by '>'",
+                        _ids_hint(bad[0], nodes, "nodes.csv") if bad else "e.g. 'alat>kars'",
+                    )
+                )
+        elif kind == "network" and target:
+            out.append(
+                _problem(
+                    t, line, "target", target, "target_kind network takes no target", "leave blank"
+                )
+            )
+        given = [row.get(c, "") != "" for c in ("value", "low", "high")]
+        if not given[0] and not (given[1] and given[2]):
+            out.append(
+                _problem(
+                    t,
+                    line,
+                    "value",
+                    "",
+                    "give a value, or low and high",
+                    "the published figure or its range",
+                )
+            )
+        if row.get("metric") == "transit_time_h" and row.get("use") == "fit":
+            out.append(
+                _problem(
+                    t,
+                    line,
+                    "use",
+                    "fit",
+                    "end-to-end transit times are not fitted",
+                    "use 'check': origin→destination times must come out of the model",
+                )
+            )
+    return out
+
+
 CHECKS: dict[str, Check] = {
     "files": check_files,
     "required": check_required,
@@ -493,6 +977,19 @@ CHECKS: dict[str, Check] = {
     "units": check_units,
     "isolated_node": check_isolated_node,
     "unreachable_node": check_unreachable_node,
+    "bool": check_bool,
+    "bounds": check_bounds,
+    "refs": check_refs,
+    "priors": check_priors,
+    "unique_together": check_unique_together,
+    "vessels": check_vessels,
+    "load_limits": check_load_limits,
+    "weather": check_weather,
+    "berths": check_berths,
+    "border_regimes": check_border_regimes,
+    "background": check_background,
+    "frictions": check_frictions,
+    "observations": check_observations,
 }
 
 

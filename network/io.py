@@ -39,6 +39,13 @@ class Network:
         NaN, ``int`` columns the nullable ``Int64`` dtype, ``list`` columns tuples.
         ``legs.duration_h`` is always filled (from ``distance_km / speed_kmh`` when blank), and
         ``legs.delay_cv`` and ``legs.wait_mean_h`` default to 0.
+    vessels, vessel_availability, load_limits, weather, berths, background, frictions, \
+observations, border_regimes : pandas.DataFrame
+        The operations tables (how the Caspian crossing runs, the traffic that shares the
+        corridor, delays that are not capacity, published figures to calibrate against, border
+        regimes), indexed by their key (``vessel_id``, ``availability_id``, ``limit_id``,
+        ``weather_id``, ``berth_id``, ``bg_id``, ``friction_id``, ``obs_id``, ``regime_id``);
+        empty, with their columns, when the folder has no such file.
     path : pathlib.Path or None
         The folder read, or ``None`` for a network built from frames.
 
@@ -56,6 +63,15 @@ class Network:
     legs: pd.DataFrame
     ferries: pd.DataFrame
     units: pd.DataFrame
+    vessels: pd.DataFrame
+    vessel_availability: pd.DataFrame
+    load_limits: pd.DataFrame
+    weather: pd.DataFrame
+    berths: pd.DataFrame
+    background: pd.DataFrame
+    frictions: pd.DataFrame
+    observations: pd.DataFrame
+    border_regimes: pd.DataFrame
     path: Path | None = None
     _raw: Mapping[str, RawTable] = field(default_factory=dict, repr=False)
 
@@ -140,13 +156,14 @@ def node_resolver(nodes: pd.DataFrame) -> NameResolver:
 
 
 def load_network(path: str | Path | None = None) -> Network:
-    """Read, check and type the five tables of a network folder.
+    """Read, check and type the tables of a network folder.
 
     Parameters
     ----------
     path : str or Path, optional
         A folder with ``sources.csv``, ``nodes.csv``, ``legs.csv``, ``ferries.csv`` and
-        ``units.csv``; default: :func:`default_data_path`.
+        ``units.csv``, and any of the optional operations tables of :mod:`network.schema`
+        (``vessels.csv``, ``weather.csv``, ...); default: :func:`default_data_path`.
 
     Raises
     ------
@@ -158,6 +175,8 @@ def load_network(path: str | Path | None = None) -> Network:
     >>> net = load_network("tests/fixtures/tiny_network")
     >>> len(net.nodes), len(net.legs), net.legs.loc["b-c", "mode"]
     (8, 11, 'ferry')
+    >>> net.weather.loc["b_port-12", "closure_mean_h"]
+    np.float64(24.0)
     """
     folder = Path(path) if path is not None else default_data_path()
     return _validated(read_folder(folder), folder)

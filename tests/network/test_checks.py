@@ -153,10 +153,14 @@ def test_ferry_rows_match_ferry_legs(broken) -> None:
     folder, edit = broken
     edit("ferries.csv", "b-c,Test", "a-b,Test")
     problems = problems_of(folder)
-    assert {(p.file, p.row, p.rule) for p in problems} == {
+    core = [p for p in problems if p.file in ("ferries.csv", "legs.csv")]
+    assert {(p.file, p.row, p.rule) for p in core} == {
         ("ferries.csv", 2, "leg is of mode 'rail', not ferry or sea"),
         ("legs.csv", 3, "ferry leg has no row in ferries.csv"),
     }
+    # the operations tables that name the line b-c now point at a line without a ferry row
+    assert {p.rule for p in problems if p not in core} == {"unknown leg_id (not in ferries.csv)"}
+    assert ("vessels.csv", 2, "lines") in where(problems)
 
 
 def test_missing_file_and_columns(broken) -> None:
