@@ -159,7 +159,10 @@ def test_ferry_rows_match_ferry_legs(broken) -> None:
         ("legs.csv", 3, "ferry leg has no row in ferries.csv"),
     }
     # the operations tables that name the line b-c now point at a line without a ferry row
-    assert {p.rule for p in problems if p not in core} == {"unknown leg_id (not in ferries.csv)"}
+    assert {p.rule for p in problems if p not in core} == {
+        "unknown leg_id (not in ferries.csv)",
+        "unknown ferry line",
+    }
     assert ("vessels.csv", 2, "lines") in where(problems)
 
 
