@@ -195,6 +195,9 @@ class FlowSpec:
     reroute_on_closure: bool = False
     target_h: float | None = None
     commodity: str = "general"
+    #: traffic that shares the corridor (the network's background table), not the scenario's
+    #: own demand: it loads the same facilities and is reported apart from the flows' KPIs
+    background: bool = False
 
 
 @dataclass(frozen=True)

@@ -44,9 +44,11 @@ from sim.engine.model import (
     UnitSpec,
     undersized_ferries,
 )
+from sim.inputs import operations
 from sim.inputs.scenario import Scenario
 
 HOURS_PER_WEEK = 168.0
+HOURS_PER_YEAR = 365 * 24.0
 
 
 class CompileError(network.NetworkError):
@@ -79,6 +81,14 @@ def scenario_network(scenario: Scenario, base_dir: Path | None = None) -> networ
         for k, v in ov.nodes.items()
     }
     nodes = {net.resolve_node(k): v for k, v in nodes.items() if v}
+    # a border regime sets the borders' handling first; the scenario's own node changes win
+    if scenario.operations.border_regime is not None:
+        try:
+            regime = operations.regime_handling(net, scenario.operations.border_regime)
+        except ValueError as exc:
+            raise CompileError(str(exc)) from None
+        for node, change in regime.items():
+            nodes[node] = {**change, **nodes.get(node, {})}
     # handling factors change the data itself, so routing (candidate routes, expected times)
     # sees them too; a factor for some origins only is a dedicated facility (see _node_specs)
     for node, factor in _handling_factors(scenario, net).items():
@@ -141,7 +151,8 @@ def compile_scenario(scenario: Scenario, base_dir: Path | None = None) -> ModelS
     """Turn a scenario into the engine's model for its year."""
     net = scenario_network(scenario, base_dir)
     G = network.build_graph(net, scenario.year)
-    routes_by_legs: dict[tuple[str, ...], int] = {}
+    #: a plan per path (its nodes and legs: one leg run both ways is two plans)
+    routes_by_legs: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
     plans: list[Plan] = []
     flows: list[FlowSpec] = []
     for i, flow in enumerate(scenario.demand):
@@ -172,10 +183,11 @@ def compile_scenario(scenario: Scenario, base_dir: Path | None = None) -> ModelS
         idx: list[int] = []
         vias = describe_via(G, routes)
         for route, via in zip(routes, vias, strict=True):
-            if route.legs not in routes_by_legs:
-                routes_by_legs[route.legs] = len(plans)
+            path = (route.nodes, route.legs)
+            if path not in routes_by_legs:
+                routes_by_legs[path] = len(plans)
                 plans.append(_plan(G, route, len(plans), via))
-            idx.append(routes_by_legs[route.legs])
+            idx.append(routes_by_legs[path])
         origin = routes[0].nodes[0]
         base_year = flow.base_year if flow.base_year is not None else scenario.year
         growth = (1.0 + flow.growth_per_year) ** (scenario.year - base_year)
@@ -202,6 +214,31 @@ def compile_scenario(scenario: Scenario, base_dir: Path | None = None) -> ModelS
                 commodity=flow.commodity,
             )
         )
+    units = _unit_specs(net)
+    for bg in operations.background_flows(net, scenario.operations):
+        route = network.Route.from_path(G, bg.nodes, bg.legs)
+        path = (route.nodes, route.legs)
+        if path not in routes_by_legs:
+            routes_by_legs[path] = len(plans)
+            plans.append(_plan(G, route, len(plans), "background"))
+        slots = units[bg.unit].train_slots
+        # trains of wagons or containers arrive whole; trucks one by one
+        batch = 1 if bg.unit == "truck" else max(1, int(scenario.trains.size_wagons / slots))
+        flows.append(
+            FlowSpec(
+                index=len(flows),
+                label=bg.label,
+                origin=bg.origin,
+                destination=bg.destination,
+                origin_country=str(G.nodes[bg.origin]["country"]),
+                unit=bg.unit,
+                per_hour=bg.per_year / HOURS_PER_YEAR,
+                plans=(routes_by_legs[path],),
+                batch=batch,
+                commodity=bg.cargo_class,
+                background=True,
+            )
+        )
     used_nodes = {n for p in plans for n in p.nodes[1:-1]}
     used_legs = {leg for p in plans for leg in p.legs}
     nodes = _node_specs(scenario, net, G, used_nodes)
@@ -209,7 +246,6 @@ def compile_scenario(scenario: Scenario, base_dir: Path | None = None) -> ModelS
     edge_data = {key: data for _u, _v, key, data in G.edges(keys=True, data=True)}
     legs = {leg: _leg_spec(leg, edge_data[leg]) for leg in used_legs}
     ferries = _ferry_specs(scenario, net, G, used_legs)
-    units = _unit_specs(net)
     problems = undersized_ferries(ferries, units, flows)
     if problems:
         raise CompileError("\n".join(problems))
@@ -236,7 +272,7 @@ def compile_scenario(scenario: Scenario, base_dir: Path | None = None) -> ModelS
         units=units,
         trains=trains,
         train_overrides=overrides,
-        closures=_closures(scenario, net, G),
+        closures=_closures(scenario, net, G, {n for p in plans for n in p.nodes}),
         horizon_h=run.horizon_days * 24,
         warmup_h=run.warmup_days * 24,
         drain_h=run.drain_days * 24,
@@ -346,6 +382,9 @@ def _ferry_specs(
 ) -> dict[str, FerrySpec]:
     out: dict[str, FerrySpec] = {}
     common = scenario.overrides.all_ferries
+    low_water = (
+        operations.load_factors(net, scenario.year, used) if scenario.operations.load_limits else {}
+    )
     for leg_id in sorted(used):
         if leg_id not in net.ferries.index:
             continue
@@ -353,7 +392,8 @@ def _ferry_specs(
         leg: dict[Any, Any] = net.legs.loc[leg_id].to_dict()
         change = scenario.overrides.ferries.get(leg_id)
         # a line's own setting wins over all_ferries, but only where the file sets it
-        offset, load_factor = 0.0, 1.0
+        offset = 0.0
+        load_factor = low_water.get(leg_id, 1.0)
         for fs in (common, change):
             if fs is not None:
                 if "offset_h" in fs.model_fields_set:
@@ -504,9 +544,11 @@ def sync_buffer_h(
 
 
 def _closures(
-    scenario: Scenario, net: network.Network, G: nx.MultiDiGraph
+    scenario: Scenario, net: network.Network, G: nx.MultiDiGraph, used_nodes: set[str]
 ) -> tuple[ClosureSpec, ...]:
     out: list[ClosureSpec] = []
+    if scenario.operations.weather:
+        out += operations.weather_closures(net, used_nodes)
     end_h = (scenario.run.horizon_days + scenario.run.drain_days) * 24
     for i, d in enumerate(scenario.disruptions):
         target = d.target if d.target in net.legs.index else net.resolve_node(d.target)

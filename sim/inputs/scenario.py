@@ -356,6 +356,37 @@ class Overrides(_Model):
     node_kinds: list[BorderDefaults] = Field(default_factory=list, max_length=100)
 
 
+class Operations(_Model):
+    """Which of the network's operations tables the run uses: how the corridor really runs
+    beyond its capacities (``network/data``: background, weather, load limits, border regimes).
+
+    Each is on by default; switch one off to see what it costs (a with/without comparison)."""
+
+    background: bool = Field(
+        True,
+        description="Run the traffic that shares the corridor (background.csv: tank wagons, "
+        "Ro-Pax trucks, other origins), reported apart from the scenario's own flows.",
+    )
+    background_factor: Annotated[float, Field(ge=0, le=20)] = Field(
+        1.0,
+        description="Multiplies every background volume (e.g. growth to a later year); 0 to 20.",
+    )
+    weather: bool = Field(
+        True, description="Close ports for storms by month (weather.csv), at random."
+    )
+    load_limits: bool = Field(
+        True,
+        description="Cut ferry decks for low water in the years the data gives (load_limits.csv); "
+        "a line's own load_factor in overrides.ferries wins.",
+    )
+    border_regime: str | None = Field(
+        None,
+        max_length=100,
+        description="A border regime of border_regimes.csv (e.g. 'conventional', 'seamless') "
+        "setting the handling at the borders it lists; default the nodes' own figures.",
+    )
+
+
 class Scenario(_Model):
     """One scenario: network year, demand, overrides, policies, disruptions and run settings."""
 
@@ -374,6 +405,7 @@ class Scenario(_Model):
     overrides: Overrides = Field(default_factory=Overrides)
     trains: Trains = Field(default_factory=Trains)
     disruptions: list[Disruption] = Field(default_factory=list, max_length=1000)
+    operations: Operations = Field(default_factory=Operations)
     run: RunSettings = Field(default_factory=RunSettings)
 
     @model_validator(mode="after")

@@ -542,6 +542,18 @@ def network_problems(
                 f"{hint(item, [*countries, *MODES, *legs, *_node_labels(net)])}",
             )
 
+    ops = data.get("operations")
+    regime = ops.get("border_regime") if isinstance(ops, dict) else None
+    if isinstance(regime, str):
+        regimes = sorted({str(r) for r in net.border_regimes["regime"]})
+        if regime not in regimes:
+            have = ", ".join(map(repr, regimes)) or "none"
+            report(
+                ("operations", "border_regime"),
+                f"no border regime {regime!r} in the network's border_regimes table (it has "
+                f"{have}){hint(regime, regimes)}",
+            )
+
     overrides = data.get("overrides")
     if isinstance(overrides, dict):
         for name, change in _dict(overrides.get("nodes")).items():

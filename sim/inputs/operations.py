@@ -1,0 +1,177 @@
+"""How the corridor really runs, read from the network's operations tables for one scenario.
+
+Beyond its capacities the corridor is shaped by the traffic that shares it (``background.csv``),
+storms that close its ports (``weather.csv``), the low water that cuts ferry decks
+(``load_limits.csv``) and the way borders work (``border_regimes.csv``). This module reads those
+tables for a scenario's year and its :class:`~sim.inputs.scenario.Operations` switches into plain
+records; :mod:`sim.inputs.compile` turns them into the engine's specs. Nothing here is tuned: every
+number comes from a row of the data, with its source there.
+
+Examples
+--------
+>>> import network
+>>> from sim.inputs.scenario import Operations
+>>> net = network.load_network("tests/fixtures/tiny_network")
+>>> [(c.name, c.target, c.months, c.events_per_month) for c in weather_closures(net, {"b_port"})]
+[('weather:b_port-12', 'b_port', (12,), 2.0)]
+>>> load_factors(net, 2025, {"b-c"})
+{'b-c': 0.75}
+>>> regime_handling(net, "seamless")
+{'d_border': {'handling_mean_h': 1.0, 'handling_cv': 0.5}}
+>>> [(b.origin, b.destination, round(b.per_year)) for b in background_flows(net, Operations())]
+[('b_port', 'd_border', 800), ('d_border', 'b_port', 200), ('b_port', 'c_port', 1000), \
+('c_port', 'b_port', 1000)]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import pandas as pd
+
+import network
+from sim.engine.model import ClosureSpec
+from sim.inputs.scenario import Operations
+
+#: the cargo rows of ``load_limits.csv`` that limit a rail ferry's deck (the unit the engine
+#: loads is a railcar or a truck; ``all`` applies to every cargo)
+DECK_CARGO = ("all", "railcars", "wagons", "tank_wagons", "vehicles", "trucks")
+
+
+@dataclass(frozen=True)
+class BackgroundFlow:
+    """Traffic that shares the corridor in one direction: ``per_year`` units of ``unit`` from
+    ``origin`` to ``destination`` over ``legs`` (the nodes in order)."""
+
+    bg_id: str
+    origin: str
+    destination: str
+    nodes: tuple[str, ...]
+    legs: tuple[str, ...]
+    unit: str
+    cargo_class: str
+    per_year: float
+
+    @property
+    def label(self) -> str:
+        """The flow's label in the tables: ``background <id> <origin>→<destination>``."""
+        return f"background {self.bg_id} {self.origin}→{self.destination} ({self.unit})"
+
+
+def weather_closures(net: network.Network, nodes: Collection[str]) -> list[ClosureSpec]:
+    """One random closure per row of ``weather.csv`` at a node the scenario uses: storms close
+    the port in that month at the row's rate, for an exponential time of the row's mean.
+
+    A closed port holds vessels (no sailing from or landing at it) and the consists at the
+    node, as any closure of a node does (:mod:`sim.engine.gates`)."""
+    out = []
+    for weather_id, row in net.weather.iterrows():
+        node = str(row["node_id"])
+        if node not in nodes or not row["closures_per_month"] > 0:
+            continue
+        out.append(
+            ClosureSpec(
+                f"weather:{weather_id}",
+                node,
+                events_per_month=float(row["closures_per_month"]),
+                months=(int(row["month"]),),
+                mean_duration_h=float(row["closure_mean_h"]),
+            )
+        )
+    return out
+
+
+def load_factors(net: network.Network, year: int, legs: Collection[str]) -> dict[str, float]:
+    """Ferry leg -> the share of its deck usable in ``year`` (the smallest factor of the rows of
+    ``load_limits.csv`` in force that year for the deck's cargo)."""
+    out: dict[str, float] = {}
+    for _limit_id, row in net.load_limits.iterrows():
+        leg = str(row["leg_id"])
+        if leg not in legs or str(row["cargo"]) not in DECK_CARGO:
+            continue
+        start, end = row["year_from"], row["year_to"]
+        if (not _blank(start) and year < int(start)) or (not _blank(end) and year > int(end)):
+            continue
+        out[leg] = min(out.get(leg, 1.0), float(row["load_factor"]))
+    return out
+
+
+def regime_handling(net: network.Network, regime: str) -> dict[str, dict[str, float]]:
+    """Node -> the handling of ``regime`` (``border_regimes.csv``) at the borders it lists.
+
+    Raises
+    ------
+    ValueError
+        The data has no such regime (the message names those it has).
+    """
+    rows = net.border_regimes[net.border_regimes["regime"] == regime]
+    if rows.empty:
+        known = sorted(set(net.border_regimes["regime"]))
+        raise ValueError(
+            f"operations.border_regime: no regime {regime!r} in the network's border_regimes "
+            f"table; it has {', '.join(map(repr, known)) or 'none'}"
+        )
+    out: dict[str, dict[str, float]] = {}
+    for _regime_id, row in rows.iterrows():
+        change = {"handling_mean_h": float(row["handling_mean_h"])}
+        if not _blank(row["handling_cv"]):
+            change["handling_cv"] = float(row["handling_cv"])
+        out[str(row["node_id"])] = change
+    return out
+
+
+def background_flows(net: network.Network, ops: Operations) -> list[BackgroundFlow]:
+    """Both directions of every row of ``background.csv``, scaled by
+    ``ops.background_factor`` (none when ``ops.background`` is off).
+
+    A row's ``units_per_year`` is the traffic beyond the model's own flows (its note and source
+    say how it was sized); ``share_forward`` of it runs origin→destination, the rest back."""
+    if not ops.background or ops.background_factor == 0:
+        return []
+    out = []
+    for bg_id, row in net.background.iterrows():
+        legs = tuple(str(leg) for leg in row["via_legs"])
+        nodes = _path(net, str(row["origin"]), legs)
+        total = float(row["units_per_year"]) * ops.background_factor
+        share = float(row["share_forward"]) if not _blank(row["share_forward"]) else 0.5
+        for way, per_year in ((1, total * share), (-1, total * (1.0 - share))):
+            if per_year <= 0:
+                continue
+            ns, ls = (nodes, legs) if way == 1 else (nodes[::-1], legs[::-1])
+            out.append(
+                BackgroundFlow(
+                    str(bg_id), ns[0], ns[-1], ns, ls, str(row["unit"]),
+                    str(row["cargo_class"]), per_year,
+                )
+            )  # fmt: skip
+    return out
+
+
+def _path(net: network.Network, origin: str, legs: tuple[str, ...]) -> tuple[str, ...]:
+    """The nodes a chain of legs visits from ``origin`` (legs run either way)."""
+    nodes = [origin]
+    for leg in legs:
+        a, b = str(net.legs.at[leg, "from_node"]), str(net.legs.at[leg, "to_node"])
+        here = nodes[-1]
+        if here == a:
+            nodes.append(b)
+        elif here == b:
+            nodes.append(a)
+        else:
+            raise ValueError(f"background: leg {leg!r} does not start at {here!r}")
+    return tuple(nodes)
+
+
+def _blank(value: object) -> bool:
+    return value is None or bool(pd.isna(value))  # type: ignore[call-overload]
+
+
+__all__ = [
+    "DECK_CARGO",
+    "BackgroundFlow",
+    "background_flows",
+    "load_factors",
+    "regime_handling",
+    "weather_closures",
+]
