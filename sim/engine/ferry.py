@@ -114,8 +114,11 @@ class FerryLine:
         duration_h: float,
         delays: Sequence[Callable[[], float]],
         hand_on: Mapping[str, HandOn],
+        frictions: Mapping[str, Callable[[], float]] | None = None,
     ) -> None:
         self.kernel = kernel
+        #: port -> the delays of a vessel call there (on top of loading or unloading)
+        self.frictions = dict(frictions or {})
         self.spec = spec
         self.name = spec.leg_id
         self.duration_h = duration_h
@@ -136,6 +139,10 @@ class FerryLine:
             port = spec.ends[i % 2]
             self.ends[port].vessels += 1
             kernel.start(self._vessel(port, self.delays[i]))
+
+    def _friction(self, port: str) -> float:
+        draw = self.frictions.get(port)
+        return draw() if draw is not None else 0.0
 
     def other(self, port: str) -> str:
         a, b = self.spec.ends
@@ -272,6 +279,10 @@ class FerryLine:
                     waits = [w - h for w, h in zip(waits, held, strict=True)]
                 table.wait_each(units, Cause.FERRY, waits)
                 yield env.timeout(spec.load_h)
+                extra = self._friction(port)
+                if extra > 0:
+                    yield env.timeout(extra)
+                    table.wait(units, Cause.FRICTION, extra)
             log.event(env.now, EventKind.SAIL, consist, self.name)
             self.monitor.change(dbusy=1)
             sail = self.duration_h + delay()
@@ -281,6 +292,10 @@ class FerryLine:
             if units:
                 yield env.timeout(spec.unload_h)
                 table.wait(units, Cause.FERRY, spec.load_h + spec.unload_h)
+                extra = self._friction(dest)
+                if extra > 0:
+                    yield env.timeout(extra)
+                    table.wait(units, Cause.FRICTION, extra)
                 table.ran(units, sail)
                 if kernel.warmup_h <= env.now <= kernel.horizon_h:
                     self.sailings += 1

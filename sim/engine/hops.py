@@ -37,7 +37,9 @@ import simpy
 from sim.engine.gates import Gate
 from sim.engine.kernel import Kernel, Proc
 from sim.engine.monitor import Monitor
-from sim.engine.records import N_CAUSES, EventKind
+from sim.engine.records import N_CAUSES, Cause, EventKind
+
+FRICTION = int(Cause.FRICTION)
 
 #: hands units on when a facility (or a trip) is done with them: ``hand_on(units, consist)``
 HandOn = Callable[[list[int], int], None]
@@ -54,6 +56,8 @@ class Server(Protocol):
     factor: float
     cause: int
     gate: Gate
+    #: the delays every consist takes after its handling, holding no server (None: none)
+    friction: Callable[[], float] | None
 
 
 class Path(Protocol):
@@ -124,7 +128,11 @@ class Trip:
     def _set(self, hops: tuple[Hop, ...]) -> tuple[Hop, ...]:
         self.hops = hops
         #: the causes its servers record, and the legs it runs
-        self.causes = tuple(sorted({h.server.cause for h in hops if h.server is not None}))
+        servers = [h.server for h in hops if h.server is not None]
+        causes = {s.cause for s in servers}
+        if any(s.friction is not None for s in servers):
+            causes.add(FRICTION)
+        self.causes = tuple(sorted(causes))
         self.legs = sum(1 for h in hops if h.leg is not None)
         return hops
 
@@ -187,6 +195,11 @@ class Mover:
                     log.event(now, EventKind.SERVICE_END, consist, server.name)
                 mon.customer(t1, t2, now, n)
                 dwell[server.cause] += now - t1
+                if server.friction is not None:
+                    extra = server.friction()
+                    if extra > 0:
+                        yield env.timeout(extra)
+                        dwell[FRICTION] += extra
             elif hop.node_gate is not None and hop.node_gate.closed:
                 # a node without a facility (a junction) closed: hold the consist there
                 yield from kernel.pass_gate(hop.node_gate, units, consist)

@@ -34,6 +34,8 @@ ChoiceMode = Literal["best", "shares", "adaptive"]
 ArrivalProcess = Literal["poisson", "scheduled"]
 #: the distribution of a leg's random delay
 DelayDist = Literal["exponential", "uniform"]
+#: the distribution of a friction's delay (see :class:`FrictionSpec`)
+FrictionDist = Literal["lognormal", "gamma", "exponential", "fixed"]
 
 KIND_CAUSE: dict[str, Cause] = {
     "border": Cause.BORDER,
@@ -41,6 +43,22 @@ KIND_CAUSE: dict[str, Cause] = {
     "terminal": Cause.PORT,
     "gauge_change": Cause.GAUGE,
 }
+
+
+@dataclass(frozen=True)
+class FrictionSpec:
+    """A delay that is not capacity: a named process (document checks, shunting, an origin
+    terminal's dwell, waiting for a locomotive) that holds no server; each consist (or vessel
+    call) it applies to takes one draw of ``distribution`` with mean ``mean_h`` and ``cv``.
+
+    >>> FrictionSpec("docs-alat", 6.0, 0.8, "lognormal").mean_h
+    6.0
+    """
+
+    name: str
+    mean_h: float
+    cv: float = 1.0
+    distribution: FrictionDist = "gamma"
 
 
 @dataclass(frozen=True)
@@ -56,6 +74,8 @@ class NodeSpec:
     #: origin countries served by a dedicated facility at this node, and its time factor
     dedicated_for: tuple[str, ...] = ()
     dedicated_factor: float = 1.0
+    #: delays every consist takes here after its handling, holding no server
+    frictions: tuple[FrictionSpec, ...] = ()
 
     @property
     def cause(self) -> Cause:
@@ -98,6 +118,9 @@ class FerrySpec:
     headway_h: float | None = None
     offset_h: float = 0.0
     load_factor: float = 1.0
+    #: port -> delays of every vessel call there (shunting the wagons on or off), on top of
+    #: ``load_h`` or ``unload_h``
+    call_frictions: Mapping[str, tuple[FrictionSpec, ...]] = field(default_factory=dict)
 
     @property
     def effective_capacity(self) -> float:
@@ -238,6 +261,8 @@ class ModelSpec:
     #: synchronisation, see :class:`Segment`)
     train_overrides: dict[tuple[tuple[str, ...], str], TrainSpec] = field(default_factory=dict)
     closures: tuple[ClosureSpec, ...] = ()
+    #: origin node -> delays every release there takes before it sets off (terminal dwell)
+    origin_frictions: Mapping[str, tuple[FrictionSpec, ...]] = field(default_factory=dict)
     horizon_h: float = 365 * 24.0
     warmup_h: float = 30 * 24.0
     drain_h: float = 60 * 24.0
@@ -276,6 +301,8 @@ __all__ = [
     "DelayDist",
     "FerrySpec",
     "FlowSpec",
+    "FrictionDist",
+    "FrictionSpec",
     "LegSpec",
     "ModelSpec",
     "NodeSpec",

@@ -52,6 +52,9 @@ class Cause(IntEnum):
     GAUGE = 4
     LINE = 5
     DISRUPTION = 6
+    #: delays that are not capacity: document checks, shunting, an origin terminal's dwell,
+    #: waiting for a locomotive (:class:`~sim.engine.model.FrictionSpec`)
+    FRICTION = 7
 
 
 CAUSES: tuple[str, ...] = tuple(c.name.lower() for c in Cause)

@@ -60,6 +60,7 @@ class NodeFacility:
     __slots__ = (
         "cause",
         "factor",
+        "friction",
         "gate",
         "hand_on",
         "handling",
@@ -81,8 +82,10 @@ class NodeFacility:
         hand_on: HandOn,
         factor: float = 1.0,
         tag: str = "",
+        friction: Callable[[], float] | None = None,
     ) -> None:
         self.kernel = kernel
+        self.friction = friction
         self.mover = mover
         self.spec = spec
         self.name = spec.node_id + tag

@@ -33,17 +33,18 @@ from typing import Any
 
 import simpy
 
+from sim.engine import frictions
 from sim.engine.facility import Accepting, Facility
 from sim.engine.ferry import FerryLine
 from sim.engine.formation import Formation
 from sim.engine.gates import Gate
 from sim.engine.hops import Hop, Leg, Mover, Trip
-from sim.engine.kernel import Kernel
+from sim.engine.kernel import Kernel, Proc
 from sim.engine.linepath import LinePath
 from sim.engine.model import LegSpec, ModelSpec, NodeSpec, Segment, undersized_ferries
 from sim.engine.processes import closure, sample_queues, source
 from sim.engine.randomness import GammaSampler, Streams, UniformSampler
-from sim.engine.records import EventKind, Recorder
+from sim.engine.records import Cause, EventKind, Recorder
 from sim.engine.routechoice import RouteChooser
 from sim.engine.run_record import RunRecord
 from sim.engine.servers import NodeFacility, facility_key
@@ -68,6 +69,12 @@ class World:
         self._last_seg = [len(plan.segments) - 1 for plan in spec.plans]
         self._country = [flow.origin_country for flow in spec.flows]
         self._build_facilities()
+        #: origin -> the delays a release there takes before it sets off
+        self.origin_friction = {
+            node: draw
+            for node, specs in spec.origin_frictions.items()
+            if (draw := frictions.sampler(self.streams, node, specs)) is not None
+        }
         self.chooser = RouteChooser(spec, self.kernel.gates, self.node_fac, self.ferry_lines)
         self._start_processes()
 
@@ -121,7 +128,14 @@ class World:
             ]
             a, b = fs.ends
             landings = {a: partial(self.handoff, a, b), b: partial(self.handoff, b, a)}
-            self.ferry_lines[leg_id] = FerryLine(kernel, fs, self.base_h[leg_id], delays, landings)
+            calls = {
+                port: draw
+                for port, specs in fs.call_frictions.items()
+                if (draw := frictions.sampler(streams, f"{leg_id}@{port}", specs)) is not None
+            }
+            self.ferry_lines[leg_id] = FerryLine(
+                kernel, fs, self.base_h[leg_id], delays, landings, calls
+            )
         self.formations: dict[tuple[str, tuple[str, ...], str], Formation] = {}
         #: the facilities by type, in the order of the facilities table (registration: a new
         #: facility type adds its mapping here; see sim.engine.facility)
@@ -142,8 +156,16 @@ class World:
     def _server(
         self, ns: NodeSpec, handling: Callable[[], float], factor: float = 1.0, tag: str = ""
     ) -> NodeFacility:
+        friction = frictions.sampler(self.streams, ns.node_id + tag, ns.frictions)
         return NodeFacility(
-            self.kernel, self.mover, ns, handling, self._advance, factor=factor, tag=tag
+            self.kernel,
+            self.mover,
+            ns,
+            handling,
+            self._advance,
+            factor=factor,
+            tag=tag,
+            friction=friction,
         )
 
     def _delay_stream(self, name: str, leg: LegSpec) -> GammaSampler | UniformSampler:
@@ -157,7 +179,9 @@ class World:
     def _start_processes(self) -> None:
         spec, kernel = self.spec, self.kernel
         for flow in spec.flows:
-            kernel.start(source(kernel, spec, flow, self.streams, self.chooser.choose, self._enter))
+            kernel.start(
+                source(kernel, spec, flow, self.streams, self.chooser.choose, self._release)
+            )
         end_h = spec.horizon_h + spec.drain_h
         for c in spec.closures:
             rng = None if c.windows else self.streams.generator(f"closure:{c.name}:{c.target}")
@@ -251,6 +275,22 @@ class World:
         self.kernel.start(self.mover.travel(units, trip, consist))
 
     # -- moving between segments ----------------------------------------------------------------
+    def _release(self, units: list[int], seg: Segment, consist: int) -> None:
+        """Units released at their origin: its frictions (a terminal's dwell), then the first
+        segment."""
+        origin = seg.nodes[0]
+        dwell = self.origin_friction.get(origin)
+        if dwell is None:
+            self._enter(units, seg, consist)
+        else:
+            self.kernel.start(self._dwell(dwell(), units, seg, consist))
+
+    def _dwell(self, hours: float, units: list[int], seg: Segment, consist: int) -> Proc:
+        if hours > 0:
+            yield self.kernel.env.timeout(hours)
+            self.units.wait(units, Cause.FRICTION, hours)
+        self._enter(units, seg, consist)
+
     def _enter(self, units: list[int], seg: Segment, consist: int) -> None:
         """Put units at the start of a segment: a train formation, a ferry quay or the road."""
         entry = self.entries.get(seg.kind)

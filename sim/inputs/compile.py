@@ -242,10 +242,27 @@ def compile_scenario(scenario: Scenario, base_dir: Path | None = None) -> ModelS
     used_nodes = {n for p in plans for n in p.nodes[1:-1]}
     used_legs = {leg for p in plans for leg in p.legs}
     nodes = _node_specs(scenario, net, G, used_nodes)
+    try:
+        delays = operations.frictions(net, scenario.operations)
+    except ValueError as exc:
+        raise CompileError(str(exc)) from None
+    for node, specs in delays.nodes.items():
+        if node in nodes:
+            nodes[node] = replace(nodes[node], frictions=specs)
+        elif node in used_nodes:
+            raise CompileError(
+                f"frictions: {', '.join(s.name for s in specs)} at {node!r}, which has no "
+                "facility (servers and handling) for a friction to follow"
+            )
+    origin_frictions = {f.origin: delays.nodes[f.origin] for f in flows if f.origin in delays.nodes}
     # one pass over the edges: a leg's two directions share their data
     edge_data = {key: data for _u, _v, key, data in G.edges(keys=True, data=True)}
     legs = {leg: _leg_spec(leg, edge_data[leg]) for leg in used_legs}
     ferries = _ferry_specs(scenario, net, G, used_legs)
+    for leg_id, fs in ferries.items():
+        calls = {p: delays.calls[p] for p in fs.ends if p in delays.calls}
+        if calls:
+            ferries[leg_id] = replace(fs, call_frictions=calls)
     problems = undersized_ferries(ferries, units, flows)
     if problems:
         raise CompileError("\n".join(problems))
@@ -273,6 +290,7 @@ def compile_scenario(scenario: Scenario, base_dir: Path | None = None) -> ModelS
         trains=trains,
         train_overrides=overrides,
         closures=_closures(scenario, net, G, {n for p in plans for n in p.nodes}),
+        origin_frictions=origin_frictions,
         horizon_h=run.horizon_days * 24,
         warmup_h=run.warmup_days * 24,
         drain_h=run.drain_days * 24,

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 import network
-from sim.engine.model import ClosureSpec
+from sim.engine.model import ClosureSpec, FrictionSpec
 from sim.inputs.scenario import Operations
 
 #: the cargo rows of ``load_limits.csv`` that limit a rail ferry's deck (the unit the engine
@@ -148,6 +148,55 @@ def background_flows(net: network.Network, ops: Operations) -> list[BackgroundFl
     return out
 
 
+@dataclass(frozen=True)
+class Frictions:
+    """The frictions of ``frictions.csv`` that add delay (role ``add``), by where they act:
+    ``nodes`` every consist passing (or released at) a node, ``calls`` every vessel call at a
+    port. Rows of role ``included`` document delays already in other figures and add nothing."""
+
+    nodes: dict[str, tuple[FrictionSpec, ...]]
+    calls: dict[str, tuple[FrictionSpec, ...]]
+
+
+def frictions(net: network.Network, ops: Operations) -> Frictions:
+    """The frictions that add delay (none when ``ops.frictions`` is off); a row of scope
+    ``node_kind`` applies at every node of that kind.
+
+    >>> f = frictions(network.load_network("tests/fixtures/tiny_network"), Operations())
+    >>> f.nodes["b_port"][0].name, f.nodes["e_gauge"][0].name, f.calls
+    ('docs-b', 'loco-e', {})
+    """
+    nodes: dict[str, list[FrictionSpec]] = {}
+    calls: dict[str, list[FrictionSpec]] = {}
+    if ops.frictions:
+        kinds = net.nodes["kind"]
+        for friction_id, row in net.frictions.iterrows():
+            if str(row["role"]) != "add":
+                continue
+            spec = FrictionSpec(
+                str(friction_id),
+                float(row["mean_h"]),
+                float(row["cv"]) if not _blank(row["cv"]) else 1.0,
+                str(row["distribution"]),  # type: ignore[arg-type]
+            )
+            scope, target = str(row["scope"]), str(row["applies_to"])
+            if scope == "node":
+                where = [target]
+            elif scope == "node_kind":
+                where = [str(n) for n in kinds.index[kinds == target]]
+            else:
+                raise ValueError(
+                    f"frictions.csv row {friction_id!r}: a friction that adds delay applies to a "
+                    f"node or a node kind, not to a {scope} (the engine has no such friction)"
+                )
+            into = calls if str(row["per"]) == "vessel_call" else nodes
+            for node in where:
+                into.setdefault(node, []).append(spec)
+    return Frictions(
+        {k: tuple(v) for k, v in nodes.items()}, {k: tuple(v) for k, v in calls.items()}
+    )
+
+
 def _path(net: network.Network, origin: str, legs: tuple[str, ...]) -> tuple[str, ...]:
     """The nodes a chain of legs visits from ``origin`` (legs run either way)."""
     nodes = [origin]
@@ -170,7 +219,9 @@ def _blank(value: object) -> bool:
 __all__ = [
     "DECK_CARGO",
     "BackgroundFlow",
+    "Frictions",
     "background_flows",
+    "frictions",
     "load_factors",
     "regime_handling",
     "weather_closures",

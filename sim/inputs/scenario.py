@@ -379,6 +379,11 @@ class Operations(_Model):
         description="Cut ferry decks for low water in the years the data gives (load_limits.csv); "
         "a line's own load_factor in overrides.ferries wins.",
     )
+    frictions: bool = Field(
+        True,
+        description="Add the delays that are not capacity (frictions.csv: document checks, "
+        "shunting per vessel call, an origin terminal's dwell, waiting for a locomotive).",
+    )
     border_regime: str | None = Field(
         None,
         max_length=100,
