@@ -574,7 +574,11 @@ def _source_kind(tables: Tables) -> dict[str, str]:
 
 
 def check_priors(tables: Tables) -> list[Problem]:
-    """Prior ranges are ordered (low <= central <= high) and an assumed central value has one."""
+    """Prior ranges are ordered (low <= central <= high) and an assumed central value has one.
+
+    A friction of role ``included`` only documents a figure carried (and given its reasoning)
+    elsewhere, so it needs no prior of its own.
+    """
     out = []
     kinds = _source_kind(tables)
     for t in tables.values():
@@ -626,6 +630,7 @@ def check_priors(tables: Tables) -> list[Problem]:
                 elif (
                     mid is not None
                     and lo is None
+                    and row.get("role") != "included"
                     and src
                     and kinds.get(row.get(src, "")) == "assumption"
                 ):
