@@ -574,7 +574,11 @@ def _source_kind(tables: Tables) -> dict[str, str]:
 
 
 def check_priors(tables: Tables) -> list[Problem]:
-    """Prior ranges are ordered (low <= central <= high) and an assumed central value has one."""
+    """Prior ranges are ordered (low <= central <= high) and an assumed central value has one.
+
+    A friction of role ``included`` only documents a figure carried (and given its reasoning)
+    elsewhere, so it needs no prior of its own.
+    """
     out = []
     kinds = _source_kind(tables)
     for t in tables.values():
@@ -626,6 +630,7 @@ def check_priors(tables: Tables) -> list[Problem]:
                 elif (
                     mid is not None
                     and lo is None
+                    and row.get("role") != "included"
                     and src
                     and kinds.get(row.get(src, "")) == "assumption"
                 ):
@@ -696,9 +701,7 @@ def _ordered_years(t: RawTable, first: str, last: str) -> list[Problem]:
     for line, row in t.items():
         a, b = _number(row.get(first, "")), _number(row.get(last, ""))
         if a is not None and b is not None and b < a:
-            out.append(
-                _problem(t, line, last, row[last], f"must be >= {first} ({row[first]})", "")
-            )
+            out.append(_problem(t, line, last, row[last], f"must be >= {first} ({row[first]})", ""))
     return out
 
 
@@ -711,7 +714,12 @@ def check_vessels(tables: Tables) -> list[Problem]:
         if home and home not in lines:
             out.append(
                 _problem(
-                    t, line, "home_line", home, "must be one of the vessel's lines", "add it to lines"
+                    t,
+                    line,
+                    "home_line",
+                    home,
+                    "must be one of the vessel's lines",
+                    "add it to lines",
                 )
             )
         sizes = [_number(row.get(c, "")) for c in ("railcars", "trucks", "teu")]
@@ -786,18 +794,22 @@ def check_background(tables: Tables) -> list[Problem]:
         units = _number(row.get("units_per_year", ""))
         pub = _number(row.get("published_per_year", ""))
         mod = _number(row.get("modelled_per_year", ""))
-        if units is not None and pub is not None and mod is not None:
-            if abs(pub - mod - units) > max(1.0, 0.005 * pub):
-                out.append(
-                    _problem(
-                        t,
-                        line,
-                        "units_per_year",
-                        row["units_per_year"],
-                        f"must equal published_per_year − modelled_per_year = {pub - mod:g}",
-                        "background + the modelled flows reproduce the published throughput",
-                    )
+        if (
+            units is not None
+            and pub is not None
+            and mod is not None
+            and abs(pub - mod - units) > max(1.0, 0.005 * pub)
+        ):
+            out.append(
+                _problem(
+                    t,
+                    line,
+                    "units_per_year",
+                    row["units_per_year"],
+                    f"must equal published_per_year − modelled_per_year = {pub - mod:g}",
+                    "background + the modelled flows reproduce the published throughput",
                 )
+            )
         legs = parse_list(row.get("via_legs", ""))
         if not legs or any(leg not in ends for leg in legs):
             continue  # unknown legs are reported by check_refs

@@ -48,7 +48,7 @@ FERRY_POLICIES: tuple[str, ...] = get_args(FerryPolicy)
 
 # Vocabularies of the operations tables.
 VESSEL_TYPES = ("rail_ferry", "ro_pax", "truck_ro_pax", "container_feeder")
-BERTH_TYPES = ("rail_ferry", "ro_ro", "universal_ferry")
+BERTH_TYPES = ("rail_ferry", "ro_ro", "universal_ferry", "container")
 #: classes of cargo that vessels, load limits and background flows distinguish
 CARGO_CLASSES = ("tank_wagon", "wagon", "container_wagon", "truck", "teu", "all")
 AVAILABILITY_PROCESSES = ("dry_dock", "planned_maintenance", "breakdown")
@@ -77,7 +77,7 @@ METRICS = (
 )
 #: what an observation's ``target`` names; ``route`` is a chain of node ids joined by ``>``
 TARGET_KINDS = ("node", "leg", "ferry_line", "route", "network")
-STATISTICS = ("mean", "median", "typical_range", "min", "max", "total", "share")
+STATISTICS = ("mean", "median", "typical_range", "min", "max", "total", "share", "snapshot")
 OBSERVATION_USES = ("fit", "check")
 GRADES = ("A", "B", "C")
 BORDER_REGIMES = ("conventional", "seamless")
@@ -440,7 +440,6 @@ UNITS = Table(
         Column("note", "str", required=False),
     ),
 )
-
 
 
 # ------------------------------------------------------------------------ operations tables
@@ -926,34 +925,34 @@ __all__ = [
     "CARGO_CLASSES",
     "DISTRIBUTIONS",
     "FERRIES",
+    "FERRY_POLICIES",
     "FRICTIONS",
     "FRICTION_PER",
     "FRICTION_ROLES",
     "FRICTION_SCOPES",
+    "GAUGES",
     "GRADES",
+    "LEGS",
     "LOAD_LIMITS",
     "METRICS",
+    "MODES",
+    "NODES",
+    "NODE_KINDS",
     "OBSERVATIONS",
     "OBSERVATION_USES",
     "OPERATIONS_TABLES",
+    "SOURCES",
+    "SOURCE_KINDS",
     "STATISTICS",
+    "STATUSES",
+    "TABLES",
     "TARGET_KINDS",
+    "UNITS",
+    "UNIT_KINDS",
     "VESSELS",
     "VESSEL_AVAILABILITY",
     "VESSEL_TYPES",
     "WEATHER",
-    "FERRY_POLICIES",
-    "GAUGES",
-    "LEGS",
-    "MODES",
-    "NODES",
-    "NODE_KINDS",
-    "SOURCES",
-    "SOURCE_KINDS",
-    "STATUSES",
-    "TABLES",
-    "UNITS",
-    "UNIT_KINDS",
     "Column",
     "FerryPolicy",
     "Mode",
