@@ -35,7 +35,7 @@ import simpy
 
 from sim.engine.hops import HandOn
 from sim.engine.kernel import Kernel, Proc
-from sim.engine.model import FerrySpec
+from sim.engine.model import FerrySpec, VesselSpec
 from sim.engine.records import Cause, EventKind
 from sim.engine.run_record import FacilityStats
 
@@ -57,6 +57,7 @@ class FerryEnd:
         self.queue: deque[tuple[int, float, float]] = deque()  # (unit, slots, joined_h)
         self.slots = 0.0
         self.berth = simpy.Resource(kernel.env, capacity=1)  # the vessel now taking cargo
+        self.at_berth: VesselSpec | None = None  # ... and which vessel it is
         self.vessels = 0  # vessels here or sailing here
         self.last_slot = -1  # index of the last timetabled slot taken here
         self.signal = kernel.env.event()
@@ -115,8 +116,16 @@ class FerryLine:
         delays: Sequence[Callable[[], float]],
         hand_on: Mapping[str, HandOn],
         frictions: Mapping[str, Callable[[], float]] | None = None,
+        unit_kind: Sequence[str] = (),
+        outages: Sequence[Sequence[tuple[Callable[[], float], Callable[[], float]]]] = (),
     ) -> None:
         self.kernel = kernel
+        #: the vessels, and the kind of unit of each flow (by flow index) for those that carry
+        #: some kinds only
+        self.fleet = spec.vessel_list()
+        self.unit_kind = tuple(unit_kind)
+        if any(v.carries for v in self.fleet) and not self.unit_kind:
+            raise ValueError(f"ferry {spec.leg_id}: a fleet with cargo limits needs unit_kind")
         #: port -> the delays of a vessel call there (on top of loading or unloading)
         self.frictions = dict(frictions or {})
         self.spec = spec
@@ -135,10 +144,13 @@ class FerryLine:
         self.slots_carried = 0.0
         self.max_load = 0.0  # largest deck load sailed, in slots (for capacity checks)
         self.monitor = kernel.monitor()  # busy = vessels at sea
-        for i in range(spec.vessels):
+        #: per vessel, its outage processes as (gap between events, duration) samplers
+        self.outages = [list(o) for o in outages] or [[] for _ in self.fleet]
+        self.hours_out = 0.0
+        for i, vessel in enumerate(self.fleet):
             port = spec.ends[i % 2]
             self.ends[port].vessels += 1
-            kernel.start(self._vessel(port, self.delays[i]))
+            kernel.start(self._vessel(port, self.delays[i], vessel, self.outages[i]))
 
     def _friction(self, port: str) -> float:
         draw = self.frictions.get(port)
@@ -191,19 +203,45 @@ class FerryLine:
         end.last_slot = k
         return max(offset + k * h, now)
 
+    def _takes(self, vessel: VesselSpec | None, unit: int) -> bool:
+        if vessel is None or not vessel.carries:
+            return True
+        return self.unit_kind[int(self.kernel.units.flow[unit])] in vessel.carries
+
+    def _eligible(self, end: FerryEnd) -> tuple[float, float | None]:
+        """The slots waiting at ``end`` that the vessel at its berth carries, and when the
+        oldest of them joined (None: none waiting)."""
+        vessel = end.at_berth
+        if vessel is None or not vessel.carries:
+            return end.slots, (end.queue[0][2] if end.queue else None)
+        slots, first = 0.0, None
+        for u, s, joined in end.queue:
+            if self._takes(vessel, u):
+                slots += s
+                if first is None:
+                    first = joined
+        return slots, first
+
+    def _deck(self, end: FerryEnd) -> float:
+        vessel = end.at_berth
+        if vessel is None or not self.spec.fleet:
+            return self.capacity
+        return vessel.capacity_slots * self.spec.load_factor
+
     def _ready(self, end: FerryEnd) -> str | None:
         """Why the vessel at ``end``'s berth should sail now (a :data:`DEPARTURE_REASONS`
         entry), or None to keep waiting."""
         spec, now = self.spec, self.kernel.env.now
-        if end.slots >= self.capacity - 1e-9:
+        slots, first = self._eligible(end)
+        if slots >= self._deck(end) - 1e-9:
             return "full"
         # max wait: the oldest cargo here has waited long enough (an idle vessel's own wait
         # does not count)
         if (
             spec.policy == "max_wait"
             and spec.max_wait_h is not None
-            and end.queue
-            and now - end.queue[0][2] >= spec.max_wait_h - 1e-9
+            and first is not None
+            and now - first >= spec.max_wait_h - 1e-9
         ):
             return "max_wait"
         # reposition: the far side has more cargo waiting than the vessels there (or on their
@@ -224,8 +262,9 @@ class FerryLine:
             if end.signal.triggered:
                 end.signal = env.event()
             waits: list[simpy.Event] = [end.signal]
-            if spec.policy == "max_wait" and spec.max_wait_h is not None and end.queue:
-                left = end.queue[0][2] + spec.max_wait_h - env.now
+            first = self._eligible(end)[1]
+            if spec.policy == "max_wait" and spec.max_wait_h is not None and first is not None:
+                left = first + spec.max_wait_h - env.now
                 if left > 0:
                     waits.append(env.timeout(left))
             other = self.ends[self.other(end.port)]
@@ -236,13 +275,30 @@ class FerryLine:
             yield env.any_of(waits)
         return reason
 
-    def _vessel(self, port: str, delay: Callable[[], float]) -> Proc:
+    def _vessel(
+        self,
+        port: str,
+        delay: Callable[[], float],
+        vessel: VesselSpec,
+        outages: Sequence[tuple[Callable[[], float], Callable[[], float]]],
+    ) -> Proc:
         kernel = self.kernel
         env, log, table, spec = kernel.env, kernel.log, kernel.units, self.spec
+        due = [gap() for gap, _ in outages]  # when each outage process next strikes
         while True:
             end = self.ends[port]
+            # out of service at this port call for every outage that has come due
+            for k, (gap, duration) in enumerate(outages):
+                while due[k] <= env.now:
+                    hours = duration()
+                    start = env.now
+                    yield env.timeout(hours)
+                    lo, hi = max(start, kernel.warmup_h), min(env.now, kernel.horizon_h)
+                    self.hours_out += max(0.0, hi - lo)
+                    due[k] += gap()
             with end.berth.request() as req:
                 yield req
+                end.at_berth = vessel
                 reason = yield from self._wait_for_departure(end)
                 t_ready = env.now
                 port_gate = kernel.gate(port)
@@ -254,11 +310,29 @@ class FerryLine:
                 waits: list[float] = []
                 load = 0.0
                 now = env.now
-                while end.queue and load + end.queue[0][1] <= self.capacity + 1e-9:
-                    u, s, joined = end.queue.popleft()
-                    units.append(u)
-                    waits.append(now - joined)
-                    load += s
+                deck = self._deck(end)
+                if not vessel.carries:
+                    while end.queue and load + end.queue[0][1] <= deck + 1e-9:
+                        u, s, joined = end.queue.popleft()
+                        units.append(u)
+                        waits.append(now - joined)
+                        load += s
+                else:  # first come, first served among the cargo this vessel carries
+                    left: deque[tuple[int, float, float]] = deque()
+                    full = False
+                    for item in end.queue:
+                        u, s, joined = item
+                        if full or not self._takes(vessel, u):
+                            left.append(item)
+                        elif load + s <= deck + 1e-9:
+                            units.append(u)
+                            waits.append(now - joined)
+                            load += s
+                        else:
+                            full = True
+                            left.append(item)
+                    end.queue = left
+                end.at_berth = None
                 end.slots -= load
                 self.max_load = max(self.max_load, load)
                 if kernel.warmup_h <= now <= kernel.horizon_h:
@@ -321,6 +395,7 @@ class FerryLine:
             slots_carried=self.slots_carried,
             capacity=self.capacity,
             max_load=self.max_load,
+            vessel_hours_out=self.hours_out,
         )
         return [line, *(s for end in self.ends.values() for s in end.stats())]
 

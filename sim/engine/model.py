@@ -104,8 +104,45 @@ class LegSpec:
 
 
 @dataclass(frozen=True)
+class OutageSpec:
+    """A way a vessel goes out of service (dry-dock, planned maintenance, breakdown): events at
+    ``per_year`` a year at random (a Poisson process; an event that comes at sea waits for the
+    next port call), each lasting a draw of ``duration`` (its name is the outage's).
+
+    >>> OutageSpec(0.4, FrictionSpec("dry_dock", 504.0, 0.0, "fixed")).duration.mean_h
+    504.0
+    """
+
+    per_year: float
+    duration: FrictionSpec
+
+
+@dataclass(frozen=True)
+class VesselSpec:
+    """One vessel of a ferry line's fleet: its deck in ferry slots and the unit kinds it carries
+    (empty: all). A truck-only Ro-Pax carries ``("truck",)``, a container feeder ``("teu",)``.
+
+    >>> VesselSpec("Berkarar", 60.0, ("truck",)).takes("wagon")
+    False
+    """
+
+    name: str
+    capacity_slots: float
+    carries: tuple[str, ...] = ()
+    outages: tuple[OutageSpec, ...] = ()
+
+    def takes(self, unit: str) -> bool:
+        """Whether the vessel carries units of kind ``unit``."""
+        return not self.carries or unit in self.carries
+
+
+@dataclass(frozen=True)
 class FerrySpec:
-    """A ferry line shuttling ``vessels`` between ``ends`` over one leg."""
+    """A ferry line shuttling ``vessels`` between ``ends`` over one leg.
+
+    ``fleet``, when given, names the vessels (``vessels`` is then their number and
+    ``capacity_slots`` their mean deck); otherwise the line has ``vessels`` alike vessels of
+    ``capacity_slots`` that carry everything."""
 
     leg_id: str
     ends: tuple[str, str]
@@ -121,6 +158,16 @@ class FerrySpec:
     #: port -> delays of every vessel call there (shunting the wagons on or off), on top of
     #: ``load_h`` or ``unload_h``
     call_frictions: Mapping[str, tuple[FrictionSpec, ...]] = field(default_factory=dict)
+    fleet: tuple[VesselSpec, ...] = ()
+
+    def vessel_list(self) -> tuple[VesselSpec, ...]:
+        """The line's vessels: the fleet, or ``vessels`` alike ones."""
+        if self.fleet:
+            return self.fleet
+        return tuple(
+            VesselSpec(f"{self.leg_id} vessel {i}", self.capacity_slots)
+            for i in range(self.vessels)
+        )
 
     @property
     def effective_capacity(self) -> float:
@@ -306,6 +353,7 @@ __all__ = [
     "LegSpec",
     "ModelSpec",
     "NodeSpec",
+    "OutageSpec",
     "Plan",
     "Segment",
     "SegmentKind",
@@ -313,5 +361,6 @@ __all__ = [
     "TrainServicePolicy",
     "TrainSpec",
     "UnitSpec",
+    "VesselSpec",
     "undersized_ferries",
 ]

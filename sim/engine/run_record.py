@@ -62,6 +62,9 @@ class FacilityStats:
     departures: Mapping[str, int] | None = None
     departed_slots: Mapping[str, float] | None = None
     departure_times: tuple[float, ...] = ()
+    #: a ferry line's vessel-hours out of service in the window (dry-dock, maintenance,
+    #: breakdowns)
+    vessel_hours_out: float | None = None
 
 
 @dataclass(frozen=True)

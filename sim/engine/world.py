@@ -117,6 +117,7 @@ class World:
         problems = undersized_ferries(spec.ferries, spec.units, spec.flows)
         if problems:
             raise ValueError("\n".join(problems))
+        unit_kind = [f.unit for f in spec.flows]
         for leg_id, fs in spec.ferries.items():
             leg = spec.legs[leg_id]
             # a stream per vessel: a scenario with one vessel more or less gives the others
@@ -133,8 +134,23 @@ class World:
                 for port, specs in fs.call_frictions.items()
                 if (draw := frictions.sampler(streams, f"{leg_id}@{port}", specs)) is not None
             }
+            # each vessel's outages: the gaps between events and their durations, each from
+            # its own stream (named after the vessel and the outage)
+            outages = [
+                [
+                    (
+                        streams.exponential(
+                            f"outage:{leg_id}:{v.name}:{o.duration.name}", 8760.0 / o.per_year
+                        ).draw,
+                        frictions.draws(streams, f"{leg_id}:{v.name}", o.duration),
+                    )
+                    for o in v.outages
+                    if o.per_year > 0
+                ]
+                for v in fs.vessel_list()
+            ]
             self.ferry_lines[leg_id] = FerryLine(
-                kernel, fs, self.base_h[leg_id], delays, landings, calls
+                kernel, fs, self.base_h[leg_id], delays, landings, calls, unit_kind, outages
             )
         self.formations: dict[tuple[str, tuple[str, ...], str], Formation] = {}
         #: the facilities by type, in the order of the facilities table (registration: a new

@@ -246,10 +246,12 @@ def compile_scenario(scenario: Scenario, base_dir: Path | None = None) -> ModelS
         delays = operations.frictions(net, scenario.operations)
     except ValueError as exc:
         raise CompileError(str(exc)) from None
+    origins = {f.origin for f in flows}
     for node, specs in delays.nodes.items():
         if node in nodes:
             nodes[node] = replace(nodes[node], frictions=specs)
-        elif node in used_nodes:
+        elif node in used_nodes and node not in origins:
+            # at a node without a facility a friction acts only on the cargo released there
             raise CompileError(
                 f"frictions: {', '.join(s.name for s in specs)} at {node!r}, which has no "
                 "facility (servers and handling) for a friction to follow"
@@ -259,6 +261,31 @@ def compile_scenario(scenario: Scenario, base_dir: Path | None = None) -> ModelS
     edge_data = {key: data for _u, _v, key, data in G.edges(keys=True, data=True)}
     legs = {leg: _leg_spec(leg, edge_data[leg]) for leg in used_legs}
     ferries = _ferry_specs(scenario, net, G, used_legs)
+    # the named vessels of each line, unless the scenario sets the line's vessels or decks
+    offered: dict[str, float] = {}
+    for f in flows:
+        for leg in plans[f.plans[0]].legs:
+            if leg in ferries:
+                offered[leg] = offered.get(leg, 0.0) + f.per_hour * units[f.unit].ferry_slots
+    set_fleet = {
+        leg
+        for leg in ferries
+        if (change := scenario.overrides.ferries.get(leg)) is not None
+        and (change.vessels is not None or change.capacity_slots is not None)
+    }
+    common = scenario.overrides.all_ferries
+    if common is not None and (common.vessels is not None or common.capacity_slots is not None):
+        set_fleet = set(ferries)
+    for leg_id, fleet in operations.fleets(
+        net, scenario.year, set(ferries) - set_fleet, offered, scenario.operations
+    ).items():
+        fs = ferries[leg_id]
+        ferries[leg_id] = replace(
+            fs,
+            fleet=fleet,
+            vessels=len(fleet),
+            capacity_slots=sum(v.capacity_slots for v in fleet) / len(fleet),
+        )
     for leg_id, fs in ferries.items():
         calls = {p: delays.calls[p] for p in fs.ends if p in delays.calls}
         if calls:

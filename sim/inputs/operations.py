@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 import network
-from sim.engine.model import ClosureSpec, FrictionSpec
+from sim.engine.model import ClosureSpec, FrictionSpec, OutageSpec, VesselSpec
 from sim.inputs.scenario import Operations
 
 #: the cargo rows of ``load_limits.csv`` that limit a rail ferry's deck (the unit the engine
@@ -197,6 +197,92 @@ def frictions(net: network.Network, ops: Operations) -> Frictions:
     )
 
 
+#: what each vessel type of ``vessels.csv`` carries (empty: every unit kind). Rail ferries carry
+#: trucks on the rail deck as well: ASCO moved about 37,800 vehicles a year on its ferries and
+#: Ro-Pax (9M 2025 x 4/3, Trend 2025-10-07) while its Ro-Pax "Azerbaijan" carried about 5,100 a
+#: year (10,178 in two years, Trend 2023-03-01), so most vehicles crossed on the rail ferries.
+CARRIES: dict[str, tuple[str, ...]] = {
+    "rail_ferry": (),
+    "ro_pax": (),
+    "truck_ro_pax": ("truck",),
+    "container_feeder": ("teu",),
+}
+
+
+def fleets(
+    net: network.Network,
+    year: int,
+    legs: Collection[str],
+    offered: dict[str, float],
+    ops: Operations,
+) -> dict[str, tuple[VesselSpec, ...]]:
+    """Ferry leg -> its vessels in ``year`` (``vessels.csv``; none when ``ops.fleet`` is off).
+
+    A vessel with a home line serves it; a spare one (no home line) is deployed by the
+    operator's rule: in turn, each goes to the line among those it may serve whose fleet has the
+    least deck per slot of cargo offered (``offered``: leg -> ferry slots an hour). A vessel's
+    deck is in ferry slots: railcars for rail ferries and Ro-Pax, trucks or TEU times their
+    slots (``units.csv``) for truck Ro-Pax and container ships.
+
+    >>> net = network.load_network("tests/fixtures/tiny_network")
+    >>> [(v.name, v.capacity_slots, v.carries) for v in fleets(
+    ...     net, 2025, {"b-c"}, {"b-c": 1.0}, Operations())["b-c"]]
+    [('Railer One', 30.0, ()), ('Paxer', 50.0, ()), ('(unnamed spare)', 30.0, ())]
+    """
+    if not ops.fleet or net.vessels.empty:
+        return {}
+    slot = {str(u): _num(net.units.at[u, "ferry_slots"]) for u in net.units.index}
+    outages: dict[str, list[OutageSpec]] = {}
+    if ops.vessel_availability:
+        for _availability_id, row in net.vessel_availability.iterrows():
+            duration = FrictionSpec(
+                str(row["process"]),
+                _num(row["duration_mean_h"]),
+                _num(row["cv"]) if not _blank(row["cv"]) else 1.0,
+                str(row["distribution"]),  # type: ignore[arg-type]
+            )
+            outages.setdefault(str(row["vessel_type"]), []).append(
+                OutageSpec(_num(row["events_per_year"]), duration)
+            )
+    out: dict[str, list[VesselSpec]] = {}
+    spare: list[tuple[VesselSpec, list[str]]] = []
+    for _vessel_id, row in net.vessels.iterrows():
+        start, end = row["service_from"], row["service_to"]
+        if (not _blank(start) and year < int(start)) or (not _blank(end) and year > int(end)):
+            continue
+        kind = str(row["type"])
+        carries = CARRIES.get(kind, ())
+        if carries == ("truck",):
+            deck = _num(row["trucks"]) * slot.get("truck", 1.0)
+        elif carries == ("teu",):
+            deck = _num(row["teu"]) * slot.get("teu", 0.5)
+        else:
+            deck = _num(row["railcars"]) * slot.get("wagon", 1.0)
+        if deck <= 0:
+            continue
+        vessel = VesselSpec(str(row["name"]), deck, carries, tuple(outages.get(kind, ())))
+        lines = [str(x) for x in row["lines"] if str(x) in legs]
+        home = str(row["home_line"]) if not _blank(row["home_line"]) else ""
+        if home:
+            if home in legs:
+                out.setdefault(home, []).append(vessel)
+        elif lines:
+            spare.append((vessel, lines))
+    for vessel, lines in spare:
+
+        def deck_per_offer(leg: str) -> float:
+            deck = sum(v.capacity_slots for v in out.get(leg, []))
+            return deck / offered[leg] if offered.get(leg, 0) > 0 else float("inf")
+
+        best = min(lines, key=lambda leg: (deck_per_offer(leg), lines.index(leg)))
+        out.setdefault(best, []).append(vessel)
+    return {leg: tuple(vs) for leg, vs in out.items()}
+
+
+def _num(value: object) -> float:
+    return 0.0 if _blank(value) else float(value)  # type: ignore[arg-type]
+
+
 def _path(net: network.Network, origin: str, legs: tuple[str, ...]) -> tuple[str, ...]:
     """The nodes a chain of legs visits from ``origin`` (legs run either way)."""
     nodes = [origin]
@@ -217,10 +303,12 @@ def _blank(value: object) -> bool:
 
 
 __all__ = [
+    "CARRIES",
     "DECK_CARGO",
     "BackgroundFlow",
     "Frictions",
     "background_flows",
+    "fleets",
     "frictions",
     "load_factors",
     "regime_handling",

@@ -379,6 +379,17 @@ class Operations(_Model):
         description="Cut ferry decks for low water in the years the data gives (load_limits.csv); "
         "a line's own load_factor in overrides.ferries wins.",
     )
+    fleet: bool = Field(
+        True,
+        description="Run each Caspian line with its named vessels (vessels.csv: decks, what "
+        "they carry, spare vessels deployed by the operator's rule); a line whose vessels or "
+        "capacity_slots the scenario sets runs alike vessels instead.",
+    )
+    vessel_availability: bool = Field(
+        True,
+        description="Take vessels out of service for dry-dock, maintenance and breakdowns "
+        "(vessel_availability.csv), at random; needs the fleet.",
+    )
     frictions: bool = Field(
         True,
         description="Add the delays that are not capacity (frictions.csv: document checks, "
