@@ -175,7 +175,9 @@ def load_network(path: str | Path | None = None) -> Network:
     >>> net = load_network("tests/fixtures/tiny_network")
     >>> len(net.nodes), len(net.legs), net.legs.loc["b-c", "mode"]
     (8, 11, 'ferry')
-    >>> net.weather.loc["b_port-12", "closure_mean_h"]
+    >>> net.weather.empty  # no operations tables in this folder: empty, with their columns
+    True
+    >>> load_network("tests/fixtures/tiny_operations").weather.loc["b_port-12", "closure_mean_h"]
     np.float64(24.0)
     """
     folder = Path(path) if path is not None else default_data_path()

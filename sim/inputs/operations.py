@@ -11,7 +11,7 @@ Examples
 --------
 >>> import network
 >>> from sim.inputs.scenario import Operations
->>> net = network.load_network("tests/fixtures/tiny_network")
+>>> net = network.load_network("tests/fixtures/tiny_operations")
 >>> [(c.name, c.target, c.months, c.events_per_month) for c in weather_closures(net, {"b_port"})]
 [('weather:b_port-12', 'b_port', (12,), 2.0)]
 >>> load_factors(net, 2025, {"b-c"})
@@ -162,7 +162,7 @@ def frictions(net: network.Network, ops: Operations) -> Frictions:
     """The frictions that add delay (none when ``ops.frictions`` is off); a row of scope
     ``node_kind`` applies at every node of that kind.
 
-    >>> f = frictions(network.load_network("tests/fixtures/tiny_network"), Operations())
+    >>> f = frictions(network.load_network("tests/fixtures/tiny_operations"), Operations())
     >>> f.nodes["b_port"][0].name, f.nodes["e_gauge"][0].name, f.calls
     ('docs-b', 'loco-e', {})
     """
@@ -224,7 +224,7 @@ def fleets(
     deck is in ferry slots: railcars for rail ferries and Ro-Pax, trucks or TEU times their
     slots (``units.csv``) for truck Ro-Pax and container ships.
 
-    >>> net = network.load_network("tests/fixtures/tiny_network")
+    >>> net = network.load_network("tests/fixtures/tiny_operations")
     >>> [(v.name, v.capacity_slots, v.carries) for v in fleets(
     ...     net, 2025, {"b-c"}, {"b-c": 1.0}, Operations())["b-c"]]
     [('Railer One', 30.0, ()), ('Paxer', 50.0, ()), ('(unnamed spare)', 30.0, ())]

@@ -12,6 +12,8 @@ import pytest
 from network import Network, build_graph, load_network
 
 TINY = Path(__file__).resolve().parents[1] / "fixtures" / "tiny_network"
+#: the tiny network with a small version of every operations table (vessels, weather...)
+TINY_OPS = Path(__file__).resolve().parents[1] / "fixtures" / "tiny_operations"
 
 
 @pytest.fixture(scope="session")
@@ -22,6 +24,16 @@ def tiny_path() -> Path:
 @pytest.fixture(scope="session")
 def tiny() -> Network:
     return load_network(TINY)
+
+
+@pytest.fixture(scope="session")
+def tiny_ops_path() -> Path:
+    return TINY_OPS
+
+
+@pytest.fixture(scope="session")
+def tiny_ops() -> Network:
+    return load_network(TINY_OPS)
 
 
 @pytest.fixture(scope="session")
@@ -37,11 +49,9 @@ def g2030(tiny: Network) -> nx.MultiDiGraph:
 Editor = Callable[[str, str, str], Path]
 
 
-@pytest.fixture
-def broken(tmp_path: Path) -> tuple[Path, Editor]:
-    """A copy of the tiny network and a function replacing one exact text in one of its files."""
+def _broken(tmp_path: Path, source: Path) -> tuple[Path, Editor]:
     folder = tmp_path / "net"
-    shutil.copytree(TINY, folder)
+    shutil.copytree(source, folder)
 
     def edit(filename: str, old: str, new: str) -> Path:
         path = folder / filename
@@ -51,3 +61,15 @@ def broken(tmp_path: Path) -> tuple[Path, Editor]:
         return path
 
     return folder, edit
+
+
+@pytest.fixture
+def broken(tmp_path: Path) -> tuple[Path, Editor]:
+    """A copy of the tiny network and a function replacing one exact text in one of its files."""
+    return _broken(tmp_path, TINY)
+
+
+@pytest.fixture
+def broken_ops(tmp_path: Path) -> tuple[Path, Editor]:
+    """The same for the tiny network with its operations tables."""
+    return _broken(tmp_path, TINY_OPS)

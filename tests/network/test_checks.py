@@ -149,8 +149,8 @@ def test_several_problems_in_several_files_are_all_listed(broken) -> None:
     )
 
 
-def test_ferry_rows_match_ferry_legs(broken) -> None:
-    folder, edit = broken
+def test_ferry_rows_match_ferry_legs(broken_ops) -> None:
+    folder, edit = broken_ops
     edit("ferries.csv", "b-c,Test", "a-b,Test")
     problems = problems_of(folder)
     core = [p for p in problems if p.file in ("ferries.csv", "legs.csv")]

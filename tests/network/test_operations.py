@@ -20,24 +20,24 @@ def only_problem(folder) -> Problem:
     return problem
 
 
-def test_operations_tables_load_typed(tiny: Network) -> None:
-    assert tiny.vessels.index.name == "vessel_id"
-    assert tiny.vessels.loc["pax-1", "berth_types"] == ("rail_ferry", "ro_ro")
-    assert bool(tiny.vessels.loc["spare-1", "placeholder"])
-    assert not bool(tiny.vessels.loc["rail-1", "placeholder"])
-    assert tiny.weather.loc["b_port-12", "month"] == 12
-    assert tiny.background.loc["bg-tank", "via_legs"] == ("b-c", "c-d")
-    assert tiny.frictions.loc["port-handling", "included_in"] == "nodes.handling_mean_h"
-    assert tiny.observations.loc["seg-cf", "target"] == "c_port>d_border>e_gauge"
-    assert tiny.border_regimes.loc["seam-d", "handling_mean_h"] == 1.0
-    assert len(tiny.vessel_availability) == 2 and len(tiny.load_limits) == 1
+def test_operations_tables_load_typed(tiny_ops: Network) -> None:
+    assert tiny_ops.vessels.index.name == "vessel_id"
+    assert tiny_ops.vessels.loc["pax-1", "berth_types"] == ("rail_ferry", "ro_ro")
+    assert bool(tiny_ops.vessels.loc["spare-1", "placeholder"])
+    assert not bool(tiny_ops.vessels.loc["rail-1", "placeholder"])
+    assert tiny_ops.weather.loc["b_port-12", "month"] == 12
+    assert tiny_ops.background.loc["bg-tank", "via_legs"] == ("b-c", "c-d")
+    assert tiny_ops.frictions.loc["port-handling", "included_in"] == "nodes.handling_mean_h"
+    assert tiny_ops.observations.loc["seg-cf", "target"] == "c_port>d_border>e_gauge"
+    assert tiny_ops.border_regimes.loc["seam-d", "handling_mean_h"] == 1.0
+    assert len(tiny_ops.vessel_availability) == 2 and len(tiny_ops.load_limits) == 1
 
 
-def test_missing_operations_tables_load_empty(tmp_path, tiny_path) -> None:
+def test_missing_operations_tables_load_empty(tmp_path, tiny_ops_path) -> None:
     folder = tmp_path / "core"
     folder.mkdir()
     for name in ("sources", "nodes", "legs", "ferries", "units"):
-        shutil.copy(tiny_path / f"{name}.csv", folder)
+        shutil.copy(tiny_ops_path / f"{name}.csv", folder)
     net = load_network(folder)
     for table in OPERATIONS_TABLES:
         frame = getattr(net, table.name)
@@ -57,16 +57,16 @@ def test_every_numeric_operations_column_is_bounded() -> None:
     assert TABLES["weather"].column("month").bounds == (1.0, 12.0)
 
 
-def test_month_out_of_range(broken) -> None:
-    folder, edit = broken
+def test_month_out_of_range(broken_ops) -> None:
+    folder, edit = broken_ops
     edit("weather.csv", "b_port-12,b_port,12,", "b_port-12,b_port,13,")
     assert str(only_problem(folder)) == (
         "weather.csv:2: month = 13: must be between 1 and 12 (hint: Month, 1–12.)"
     )
 
 
-def test_prior_must_bracket_the_central_value(broken) -> None:
-    folder, edit = broken
+def test_prior_must_bracket_the_central_value(broken_ops) -> None:
+    folder, edit = broken_ops
     edit("weather.csv", "2,1,4,24,12,48", "5,1,4,24,12,48")
     assert str(only_problem(folder)) == (
         "weather.csv:2: closures_per_month = 5: must be <= closures_high (4) "
@@ -74,8 +74,8 @@ def test_prior_must_bracket_the_central_value(broken) -> None:
     )
 
 
-def test_prior_ends_swapped(broken) -> None:
-    folder, edit = broken
+def test_prior_ends_swapped(broken_ops) -> None:
+    folder, edit = broken_ops
     edit(
         "border_regimes.csv",
         "seam-d,seamless,d_border,1,0.5,3,",
@@ -86,8 +86,8 @@ def test_prior_ends_swapped(broken) -> None:
     )
 
 
-def test_assumed_value_needs_a_prior(broken) -> None:
-    folder, edit = broken
+def test_assumed_value_needs_a_prior(broken_ops) -> None:
+    folder, edit = broken_ops
     edit("weather.csv", "b_port-12,b_port,12,2,1,4,", "b_port-12,b_port,12,2,,,")
     assert str(only_problem(folder)) == (
         "weather.csv:2: closures_low = (blank): assumed closures_per_month needs a prior range "
@@ -96,8 +96,8 @@ def test_assumed_value_needs_a_prior(broken) -> None:
     )
 
 
-def test_half_a_prior(broken) -> None:
-    folder, edit = broken
+def test_half_a_prior(broken_ops) -> None:
+    folder, edit = broken_ops
     edit("load_limits.csv", "0.75,0.7,0.8,", "0.75,0.7,,")
     assert str(only_problem(folder)) == (
         "load_limits.csv:2: factor_high = (blank): a prior range needs both factor_low and "
@@ -105,8 +105,8 @@ def test_half_a_prior(broken) -> None:
     )
 
 
-def test_unknown_line_of_a_vessel(broken) -> None:
-    folder, edit = broken
+def test_unknown_line_of_a_vessel(broken_ops) -> None:
+    folder, edit = broken_ops
     edit("vessels.csv", "4.5,fixture-pub,b-c,b-c,", "4.5,fixture-pub,b-c;b-x,b-c,")
     assert str(only_problem(folder)) == (
         "vessels.csv:2: lines = b-x: unknown leg_id (not in ferries.csv) (hint: did you mean "
@@ -114,8 +114,8 @@ def test_unknown_line_of_a_vessel(broken) -> None:
     )
 
 
-def test_unknown_node_of_a_berth(broken) -> None:
-    folder, edit = broken
+def test_unknown_node_of_a_berth(broken_ops) -> None:
+    folder, edit = broken_ops
     edit("berths.csv", "c-rail,c_port,", "c-rail,c_prot,")
     problem = only_problem(folder)
     assert (problem.file, problem.row, problem.key, problem.value) == (
@@ -128,8 +128,8 @@ def test_unknown_node_of_a_berth(broken) -> None:
     assert "c_port" in problem.hint
 
 
-def test_unknown_source_of_an_operations_figure(broken) -> None:
-    folder, edit = broken
+def test_unknown_source_of_an_operations_figure(broken_ops) -> None:
+    folder, edit = broken_ops
     edit(
         "berths.csv",
         "c-rail,c_port,rail_ferry,2,fixture-pub",
@@ -143,8 +143,8 @@ def test_unknown_source_of_an_operations_figure(broken) -> None:
     )
 
 
-def test_list_choices_are_checked_item_by_item(broken) -> None:
-    folder, edit = broken
+def test_list_choices_are_checked_item_by_item(broken_ops) -> None:
+    folder, edit = broken_ops
     edit("vessels.csv", "rail_ferry;ro_ro", "rail_ferry;roro")
     assert str(only_problem(folder)) == (
         "vessels.csv:3: berth_types = roro: must be one of 'rail_ferry', 'ro_ro', "
@@ -153,8 +153,8 @@ def test_list_choices_are_checked_item_by_item(broken) -> None:
     )
 
 
-def test_bool_column(broken) -> None:
-    folder, edit = broken
+def test_bool_column(broken_ops) -> None:
+    folder, edit = broken_ops
     edit("vessels.csv", "rail_ferry,true,", "rail_ferry,maybe,")
     problem = only_problem(folder)
     assert (problem.row, problem.key, problem.value, problem.rule) == (
@@ -165,8 +165,8 @@ def test_bool_column(broken) -> None:
     )
 
 
-def test_home_line_must_be_served(broken) -> None:
-    folder, edit = broken
+def test_home_line_must_be_served(broken_ops) -> None:
+    folder, edit = broken_ops
     edit("vessels.csv", "4.5,fixture-pub,b-c,b-c,", "4.5,fixture-pub,,b-c,")
     problems = check_network(folder)
     assert [str(p) for p in problems] == [
@@ -176,8 +176,8 @@ def test_home_line_must_be_served(broken) -> None:
     ]
 
 
-def test_vessel_carries_something(broken) -> None:
-    folder, edit = broken
+def test_vessel_carries_something(broken_ops) -> None:
+    folder, edit = broken_ops
     edit("vessels.csv", "rail_ferry,false,30,,,4.5,", "rail_ferry,false,0,,,4.5,")
     assert str(only_problem(folder)) == (
         "vessels.csv:2: railcars = 0: vessel carries nothing (hint: give railcars, trucks or teu "
@@ -185,16 +185,16 @@ def test_vessel_carries_something(broken) -> None:
     )
 
 
-def test_service_years_ordered(broken) -> None:
-    folder, edit = broken
+def test_service_years_ordered(broken_ops) -> None:
+    folder, edit = broken_ops
     edit("vessels.csv", "rail_ferry,1985,,fixture-pub", "rail_ferry,1985,1980,fixture-pub")
     assert str(only_problem(folder)) == (
         "vessels.csv:2: service_to = 1980: must be >= service_from (1985)"
     )
 
 
-def test_duplicate_port_month(broken) -> None:
-    folder, edit = broken
+def test_duplicate_port_month(broken_ops) -> None:
+    folder, edit = broken_ops
     edit("weather.csv", "c_port-1,c_port,1,", "c_port-1,b_port,12,")
     assert str(only_problem(folder)) == (
         "weather.csv:3: node_id+month = b_port/12: duplicate combination (hint: first given on "
@@ -202,8 +202,8 @@ def test_duplicate_port_month(broken) -> None:
     )
 
 
-def test_weather_applies_to_ports(broken) -> None:
-    folder, edit = broken
+def test_weather_applies_to_ports(broken_ops) -> None:
+    folder, edit = broken_ops
     edit("weather.csv", "c_port-1,c_port,1,", "c_port-1,d_border,1,")
     assert str(only_problem(folder)) == (
         "weather.csv:3: node_id = d_border: node is of kind 'border', not port (hint: weather "
@@ -211,8 +211,8 @@ def test_weather_applies_to_ports(broken) -> None:
     )
 
 
-def test_closures_fit_in_the_month(broken) -> None:
-    folder, edit = broken
+def test_closures_fit_in_the_month(broken_ops) -> None:
+    folder, edit = broken_ops
     edit("weather.csv", "c_port-1,c_port,1,1,,,12,", "c_port-1,c_port,1,10,,,100,")
     assert str(only_problem(folder)) == (
         "weather.csv:3: closure_mean_h = 100: closures_per_month x closure_mean_h = 1000 h "
@@ -220,8 +220,8 @@ def test_closures_fit_in_the_month(broken) -> None:
     )
 
 
-def test_background_adds_up(broken) -> None:
-    folder, edit = broken
+def test_background_adds_up(broken_ops) -> None:
+    folder, edit = broken_ops
     edit("background.csv", "1000,1500,500,", "900,1500,500,")
     assert str(only_problem(folder)) == (
         "background.csv:2: units_per_year = 900: must equal published_per_year − "
@@ -230,8 +230,8 @@ def test_background_adds_up(broken) -> None:
     )
 
 
-def test_background_legs_run_from_origin_to_destination(broken) -> None:
-    folder, edit = broken
+def test_background_legs_run_from_origin_to_destination(broken_ops) -> None:
+    folder, edit = broken_ops
     edit("background.csv", "b_port,d_border,b-c;c-d,", "b_port,d_border,c-d;b-c,")
     assert str(only_problem(folder)) == (
         "background.csv:2: via_legs = c-d: leg does not start at 'b_port' (hint: list the legs "
@@ -244,8 +244,8 @@ def test_background_legs_run_from_origin_to_destination(broken) -> None:
     )
 
 
-def test_friction_target_follows_its_scope(broken) -> None:
-    folder, edit = broken
+def test_friction_target_follows_its_scope(broken_ops) -> None:
+    folder, edit = broken_ops
     edit("frictions.csv", "node_kind,gauge_change,", "node_kind,gauge_chnage,")
     assert str(only_problem(folder)) == (
         "frictions.csv:3: applies_to = gauge_chnage: unknown node kind (hint: did you mean "
@@ -253,8 +253,8 @@ def test_friction_target_follows_its_scope(broken) -> None:
     )
 
 
-def test_included_friction_names_where(broken) -> None:
-    folder, edit = broken
+def test_included_friction_names_where(broken_ops) -> None:
+    folder, edit = broken_ops
     edit("frictions.csv", "included,nodes.handling_mean_h,", "included,,")
     assert str(only_problem(folder)) == (
         "frictions.csv:4: included_in = (blank): role 'included' needs included_in (hint: name "
@@ -266,8 +266,8 @@ def test_included_friction_names_where(broken) -> None:
     assert "nodes.handling_mean_h" in problem.hint
 
 
-def test_transit_times_are_never_fitted(broken) -> None:
-    folder, edit = broken
+def test_transit_times_are_never_fitted(broken_ops) -> None:
+    folder, edit = broken_ops
     edit("observations.csv", "fixture-pub,C,check,must", "fixture-pub,C,fit,must")
     assert str(only_problem(folder)) == (
         "observations.csv:5: use = fit: end-to-end transit times are not fitted (hint: use "
@@ -275,8 +275,8 @@ def test_transit_times_are_never_fitted(broken) -> None:
     )
 
 
-def test_observation_targets(broken) -> None:
-    folder, edit = broken
+def test_observation_targets(broken_ops) -> None:
+    folder, edit = broken_ops
     edit("observations.csv", "route,c_port>d_border>e_gauge,", "route,c_port>x_node,")
     problem = only_problem(folder)
     assert (problem.row, problem.key, problem.rule) == (
@@ -291,8 +291,8 @@ def test_observation_targets(broken) -> None:
     }
 
 
-def test_observation_needs_a_value_or_range(broken) -> None:
-    folder, edit = broken
+def test_observation_needs_a_value_or_range(broken_ops) -> None:
+    folder, edit = broken_ops
     edit("observations.csv", "typical_range,,24,72,", "typical_range,,24,,")
     problems = check_network(folder)
     assert [str(p) for p in problems] == [
@@ -303,8 +303,8 @@ def test_observation_needs_a_value_or_range(broken) -> None:
     ]
 
 
-def test_border_regime_node_kind(broken) -> None:
-    folder, edit = broken
+def test_border_regime_node_kind(broken_ops) -> None:
+    folder, edit = broken_ops
     edit("border_regimes.csv", "seam-d,seamless,d_border,", "seam-d,seamless,b_port,")
     assert str(only_problem(folder)) == (
         "border_regimes.csv:3: node_id = b_port: node is of kind 'port', not border or "
@@ -312,8 +312,8 @@ def test_border_regime_node_kind(broken) -> None:
     )
 
 
-def test_unknown_column_in_an_optional_table(broken) -> None:
-    folder, edit = broken
+def test_unknown_column_in_an_optional_table(broken_ops) -> None:
+    folder, edit = broken_ops
     edit("berths.csv", "berth_id,node_id,berth_type,berths,", "berth_id,node_id,berth_type,berth,")
     problems = check_network(folder)
     assert ("berths.csv", 1, "berth", "unknown column") in {
