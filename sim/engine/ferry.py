@@ -58,6 +58,7 @@ class FerryEnd:
         self.slots = 0.0
         self.berth = simpy.Resource(kernel.env, capacity=1)  # the vessel now taking cargo
         self.at_berth: VesselSpec | None = None  # ... and which vessel it is
+        self.waiting: list[VesselSpec] = []  # vessels queued for the berth
         self.vessels = 0  # vessels here or sailing here
         self.last_slot = -1  # index of the last timetabled slot taken here
         self.signal = kernel.env.event()
@@ -259,6 +260,17 @@ class FerryLine:
                 if end.queue or self.ends[self.other(end.port)].queue:
                     return "timetable"
         while (reason := self._ready(end)) is None:
+            vessel = end.at_berth
+            # a vessel that carries none of the cargo waiting gives way to one queued for the
+            # berth behind it that does, rather than hold the berth
+            if (
+                vessel is not None
+                and vessel.carries
+                and end.queue
+                and self._eligible(end)[1] is None
+                and any(any(self._takes(w, u) for u, _, _ in end.queue) for w in end.waiting)
+            ):
+                return "give_way"
             if end.signal.triggered:
                 end.signal = env.event()
             waits: list[simpy.Event] = [end.signal]
@@ -297,9 +309,15 @@ class FerryLine:
                     self.hours_out += max(0.0, hi - lo)
                     due[k] += gap()
             with end.berth.request() as req:
+                end.waiting.append(vessel)
+                self._poke(end)  # a vessel at the berth that carries other cargo may give way
                 yield req
+                end.waiting.remove(vessel)
                 end.at_berth = vessel
                 reason = yield from self._wait_for_departure(end)
+                if reason == "give_way":
+                    end.at_berth = None
+                    continue
                 t_ready = env.now
                 port_gate = kernel.gate(port)
                 while self.gate.closed or port_gate.closed:  # both open at the same moment

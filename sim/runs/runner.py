@@ -37,7 +37,7 @@ from sim.inputs.compile import compile_scenario
 from sim.inputs.scenario import Scenario
 from sim.runs.executors import ProcessExecutor, SequentialExecutor
 
-TABLES = ("shipments", "facilities", "queues", "closures", "departures")
+TABLES = ("shipments", "facilities", "queues", "closures", "departures", "background")
 
 
 @dataclass
@@ -51,6 +51,9 @@ class Results:
     #: ferry departures per line, port and replication, by reason (see
     #: :func:`sim.analysis.shift.ferry_departures_frame`)
     departures: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: the traffic that shares the corridor (the network's background table): its units, as in
+    #: ``shipments``, kept apart so that it never enters the flows' KPIs
+    background: pd.DataFrame = field(default_factory=pd.DataFrame)
     events: pd.DataFrame | None = None
     specs: dict[str, ModelSpec] = field(default_factory=dict)
 
@@ -107,8 +110,16 @@ def run_spec(
         events = record.events.copy()
         events.insert(0, "replication", replication)
         events.insert(0, "scenario", label)
+    ships = shipments_frame(record, label)
+    other = {f.label for f in spec.flows if f.background}
+    behind = ships["flow"].isin(other).to_numpy()
+    background = ships[behind].reset_index(drop=True)
+    ships = ships[~behind].reset_index(drop=True)
+    for table in (ships, background):
+        table["flow"] = table["flow"].cat.remove_unused_categories()
     return Results(
-        shipments=shipments_frame(record, label),
+        shipments=ships,
+        background=background,
         facilities=facilities_frame(record, label),
         queues=queues_frame(record, label),
         closures=closures_frame(record, label),
