@@ -1,0 +1,191 @@
+"""The model beside what was observed: each row of the network's ``observations.csv`` against
+the same figure computed from a run.
+
+Observations are component-level (a ferry wait, a port's throughput, a line's sailings); the
+model's figure is computed the way the observation was made where the tables allow it, and
+otherwise the row says why it is not computed. End-to-end transit times are never observations
+to fit (``use = check`` in the data): they are what the model predicts.
+
+How a statistic is compared: ``mean`` and ``total`` against the model's mean or total (within
+the published ``low``-``high`` when given, else within 25 % of the value); ``typical_range``
+against the model's interquartile range (they must overlap); ``min`` and ``max`` against the
+model's 5th and 95th percentiles (the published extreme must lie beyond the model's typical
+spread on the same side, or within it).
+
+Examples
+--------
+>>> import network, sim
+>>> s = sim.load_scenario("scenarios/baseline_2025.toml").with_run(
+...     horizon_days=60, warmup_days=10, replications=1)
+>>> table = compare(sim.run(s), network.load_network())
+>>> set(table.columns) >= {"obs_id", "observed", "model", "within", "why_not"}
+True
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+HOURS_PER_YEAR = 365 * 24.0
+#: an observation with a single value and no range is matched within this share of it
+TOLERANCE = 0.25
+#: the ferry lines ASCO runs (the published railcars and vehicles are theirs)
+ASCO_LINES = ("turkmenbashi-alat", "kuryk-alat", "aktau-alat")
+UNIT_OF = {"wagons/year": "wagon", "vehicles/year": "truck", "TEU/year": "teu"}
+
+
+def _units(res: object) -> pd.DataFrame:
+    """Every unit of the run, the scenario's and the background's, inside the statistics
+    window, with the legs of its route."""
+    ships = pd.concat([res.shipments, res.background], ignore_index=True)  # type: ignore[attr-defined]
+    ships = ships[~ships["in_warmup"]]
+    specs = res.specs  # type: ignore[attr-defined]
+    legs = {(name, p.index): p.legs for name, spec in specs.items() for p in spec.plans}
+    nodes = {(name, p.index): p.nodes for name, spec in specs.items() for p in spec.plans}
+    keys = list(zip(ships["scenario"].astype(str), ships["plan"], strict=True))
+    return ships.assign(legs=[legs[k] for k in keys], nodes=[nodes[k] for k in keys])
+
+
+def _window_years(res: object) -> float:
+    spec = next(iter(res.specs.values()))  # type: ignore[attr-defined]
+    reps = res.shipments["replication"].nunique() or 1  # type: ignore[attr-defined]
+    return reps * (spec.horizon_h - spec.warmup_h) / HOURS_PER_YEAR
+
+
+def _ferry_waits(res: object, units: pd.DataFrame, line: str) -> np.ndarray:
+    spec = next(iter(res.specs.values()))  # type: ignore[attr-defined]
+    fs = spec.ferries.get(line)
+    if fs is None:
+        return np.array([])
+    crossed = np.array([line in legs for legs in units["legs"]], dtype=bool)
+    on = units[crossed & units["delivered"].to_numpy(dtype=bool)]
+    return (on["ferry_h"] - fs.load_h - fs.unload_h).clip(lower=0).to_numpy()
+
+
+def compare(res: object, net: object) -> pd.DataFrame:
+    """One row per observation: what was observed, the model's figure, whether they agree,
+    or why the model's figure is not computed."""
+    obs = net.observations  # type: ignore[attr-defined]
+    units = _units(res)
+    years = _window_years(res)
+    deps = res.departures  # type: ignore[attr-defined]
+    rows = []
+    for obs_id, o in obs.iterrows():
+        metric, target, stat = str(o["metric"]), str(o["target"]), str(o["statistic"])
+        model: float | tuple[float, float] | None = None
+        why = ""
+        sample: np.ndarray | None = None
+        if metric == "ferry_wait_h":
+            sample = _ferry_waits(res, units, target)
+        elif metric == "ferry_headway_h":
+            d = deps[deps["line"] == target]
+            if len(d):
+                model = float(np.average(d["mean_gap_h"], weights=d["departures"]))
+        elif metric == "throughput_per_year":
+            kind = UNIT_OF.get(str(o["unit"]))
+            if kind is None:
+                why = f"the model counts units, not {o['unit']}"
+            else:
+                on = _where(units, str(o["target_kind"]), target)
+                n = int((on & (units["unit"] == kind)).sum()) if on is not None else None
+                if n is None:
+                    why = f"no {o['target_kind']} {target!r} in the model's tables"
+                else:
+                    model = n / years
+        elif metric == "vessel_calls_per_year" and str(o["target_kind"]) == "node":
+            d = deps[deps["line"].str.contains(target, regex=False) & (deps["port"] != target)]
+            if len(d):
+                model = float(d["departures"].sum()) / years
+        else:
+            why = f"{metric} ({o['target_kind']}) is not computed from the run's tables yet"
+        if sample is not None:
+            if len(sample) == 0:
+                why = f"no cargo crossed {target} in the window"
+            elif stat in ("mean", "total"):
+                model = float(np.mean(sample))
+            elif stat == "typical_range":
+                model = (float(np.percentile(sample, 25)), float(np.percentile(sample, 75)))
+            elif stat == "min":
+                model = float(np.percentile(sample, 5))
+            elif stat == "max":
+                model = float(np.percentile(sample, 95))
+            else:
+                why = f"statistic {stat} of a distribution is not computed"
+        rows.append(
+            {
+                "obs_id": obs_id,
+                "metric": metric,
+                "target": target,
+                "statistic": stat,
+                "observed": _observed(o),
+                "model": _show(model),
+                "within": _within(o, stat, model),
+                "use": o["use"],
+                "why_not": why if model is None else "",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _where(units: pd.DataFrame, kind: str, target: str) -> pd.Series | None:
+    if kind == "network":
+        return pd.Series(
+            [bool(set(legs) & set(ASCO_LINES)) for legs in units["legs"]], index=units.index
+        )
+    if kind in ("leg", "ferry_line"):
+        return pd.Series([target in legs for legs in units["legs"]], index=units.index)
+    if kind == "node":
+        return pd.Series([target in nodes for nodes in units["nodes"]], index=units.index)
+    return None
+
+
+def _observed(o: pd.Series) -> str:
+    value, low, high = o["value"], o["low"], o["high"]
+    parts = []
+    if not _nan(value):
+        parts.append(f"{value:,.4g}")
+    if not _nan(low) or not _nan(high):
+        parts.append(f"[{_num(low)}-{_num(high)}]")
+    return " ".join(parts) + f" {o['unit']}"
+
+
+def _num(x: object) -> str:
+    return "" if _nan(x) else f"{float(x):,.4g}"  # type: ignore[arg-type]
+
+
+def _nan(x: object) -> bool:
+    return x is None or bool(pd.isna(x))  # type: ignore[call-overload]
+
+
+def _show(model: float | tuple[float, float] | None) -> str:
+    if model is None:
+        return ""
+    if isinstance(model, tuple):
+        return f"[{model[0]:,.4g}-{model[1]:,.4g}]"
+    return f"{model:,.4g}"
+
+
+def _within(o: pd.Series, stat: str, model: float | tuple[float, float] | None) -> object:
+    if model is None:
+        return pd.NA
+    value, low, high = o["value"], o["low"], o["high"]
+    if isinstance(model, tuple):
+        lo, hi = (low, high) if not (_nan(low) or _nan(high)) else (value, value)
+        return bool(model[0] <= hi and model[1] >= lo)
+    check: Callable[[float], bool]
+    if stat == "min":
+        check = lambda m: m >= float(value) * (1 - TOLERANCE)  # noqa: E731
+    elif stat == "max":
+        check = lambda m: m <= float(value) * (1 + TOLERANCE)  # noqa: E731
+    elif not (_nan(low) or _nan(high)):
+        check = lambda m: float(low) <= m <= float(high)  # noqa: E731
+    else:
+        check = lambda m: abs(m - float(value)) <= TOLERANCE * abs(float(value))  # noqa: E731
+    return bool(check(model)) if math.isfinite(model) else False
+
+
+__all__ = ["ASCO_LINES", "TOLERANCE", "compare"]
