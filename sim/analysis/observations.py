@@ -26,9 +26,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:  # the layers below runs never import it at run time
+    import network
+    from sim.runs.runner import Results
 
 HOURS_PER_YEAR = 365 * 24.0
 #: an observation with a single value and no range is matched within this share of it
@@ -38,26 +43,29 @@ ASCO_LINES = ("turkmenbashi-alat", "kuryk-alat", "aktau-alat")
 UNIT_OF = {"wagons/year": "wagon", "vehicles/year": "truck", "TEU/year": "teu"}
 
 
-def _units(res: object) -> pd.DataFrame:
+def _units(res: Results) -> pd.DataFrame:
     """Every unit of the run, the scenario's and the background's, inside the statistics
     window, with the legs of its route."""
-    ships = pd.concat([res.shipments, res.background], ignore_index=True)  # type: ignore[attr-defined]
+    ships = pd.concat([res.shipments, res.background], ignore_index=True)
     ships = ships[~ships["in_warmup"]]
-    specs = res.specs  # type: ignore[attr-defined]
+    specs = res.specs
     legs = {(name, p.index): p.legs for name, spec in specs.items() for p in spec.plans}
     nodes = {(name, p.index): p.nodes for name, spec in specs.items() for p in spec.plans}
     keys = list(zip(ships["scenario"].astype(str), ships["plan"], strict=True))
-    return ships.assign(legs=[legs[k] for k in keys], nodes=[nodes[k] for k in keys])
+    out = ships.copy()
+    out["legs"] = pd.Series([legs[k] for k in keys], index=ships.index, dtype=object)
+    out["nodes"] = pd.Series([nodes[k] for k in keys], index=ships.index, dtype=object)
+    return out
 
 
-def _window_years(res: object) -> float:
-    spec = next(iter(res.specs.values()))  # type: ignore[attr-defined]
-    reps = res.shipments["replication"].nunique() or 1  # type: ignore[attr-defined]
+def _window_years(res: Results) -> float:
+    spec = next(iter(res.specs.values()))
+    reps = res.shipments["replication"].nunique() or 1
     return reps * (spec.horizon_h - spec.warmup_h) / HOURS_PER_YEAR
 
 
-def _ferry_waits(res: object, units: pd.DataFrame, line: str) -> np.ndarray:
-    spec = next(iter(res.specs.values()))  # type: ignore[attr-defined]
+def _ferry_waits(res: Results, units: pd.DataFrame, line: str) -> np.ndarray:
+    spec = next(iter(res.specs.values()))
     fs = spec.ferries.get(line)
     if fs is None:
         return np.array([])
@@ -66,13 +74,13 @@ def _ferry_waits(res: object, units: pd.DataFrame, line: str) -> np.ndarray:
     return (on["ferry_h"] - fs.load_h - fs.unload_h).clip(lower=0).to_numpy()
 
 
-def compare(res: object, net: object) -> pd.DataFrame:
+def compare(res: Results, net: network.Network) -> pd.DataFrame:
     """One row per observation: what was observed, the model's figure, whether they agree,
     or why the model's figure is not computed."""
-    obs = net.observations  # type: ignore[attr-defined]
+    obs = net.observations
     units = _units(res)
     years = _window_years(res)
-    deps = res.departures  # type: ignore[attr-defined]
+    deps = res.departures
     rows = []
     for obs_id, o in obs.iterrows():
         metric, target, stat = str(o["metric"]), str(o["target"]), str(o["statistic"])
