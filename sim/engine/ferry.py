@@ -60,6 +60,7 @@ class FerryEnd:
         self.at_berth: VesselSpec | None = None  # ... and which vessel it is
         self.waiting: list[VesselSpec] = []  # vessels queued for the berth
         self.vessels = 0  # vessels here or sailing here
+        self.here: list[VesselSpec] = []  # ... which they are
         self.last_slot = -1  # index of the last timetabled slot taken here
         self.signal = kernel.env.event()
         self.monitor = kernel.monitor()
@@ -125,6 +126,7 @@ class FerryLine:
         #: some kinds only
         self.fleet = spec.vessel_list()
         self.unit_kind = tuple(unit_kind)
+        self.restricted = any(v.carries for v in self.fleet)
         if any(v.carries for v in self.fleet) and not self.unit_kind:
             raise ValueError(f"ferry {spec.leg_id}: a fleet with cargo limits needs unit_kind")
         #: port -> the delays of a vessel call there (on top of loading or unloading)
@@ -151,6 +153,7 @@ class FerryLine:
         for i, vessel in enumerate(self.fleet):
             port = spec.ends[i % 2]
             self.ends[port].vessels += 1
+            self.ends[port].here.append(vessel)
             kernel.start(self._vessel(port, self.delays[i], vessel, self.outages[i]))
 
     def _friction(self, port: str) -> float:
@@ -209,6 +212,12 @@ class FerryLine:
             return True
         return self.unit_kind[int(self.kernel.units.flow[unit])] in vessel.carries
 
+    def _takes_some(self, vessel: VesselSpec | None, end: FerryEnd) -> bool:
+        """Whether ``vessel`` carries any of the cargo waiting at ``end``."""
+        if vessel is None or not vessel.carries:
+            return True
+        return any(self._takes(vessel, u) for u, _, _ in end.queue)
+
     def _eligible(self, end: FerryEnd) -> tuple[float, float | None]:
         """The slots waiting at ``end`` that the vessel at its berth carries, and when the
         oldest of them joined (None: none waiting)."""
@@ -248,8 +257,18 @@ class FerryLine:
         # reposition: the far side has more cargo waiting than the vessels there (or on their
         # way) can lift, so sailing now with whatever is here serves the line better
         other = self.ends[self.other(end.port)]
-        if other.slots > self.capacity * other.vessels + 1e-9:
-            return "needed"
+        if not self.restricted:
+            if other.slots > self.capacity * other.vessels + 1e-9:
+                return "needed"
+        elif other.queue and self._takes_some(end.at_berth, other):
+            # vessels that carry none of the far side's cargo do not lift it
+            lift = sum(
+                v.capacity_slots * spec.load_factor
+                for v in other.here
+                if self._takes_some(v, other)
+            )
+            if other.slots > lift + 1e-9:
+                return "needed"
         return None
 
     def _wait_for_departure(self, end: FerryEnd) -> Generator[simpy.Event, Any, str]:
@@ -263,12 +282,19 @@ class FerryLine:
             vessel = end.at_berth
             # a vessel that carries none of the cargo waiting gives way to one queued for the
             # berth behind it that does, rather than hold the berth
+            # (here or at the far side, where it could be sent)
+            other = self.ends[self.other(end.port)]
             if (
                 vessel is not None
                 and vessel.carries
-                and end.queue
+                and end.waiting
                 and self._eligible(end)[1] is None
-                and any(any(self._takes(w, u) for u, _, _ in end.queue) for w in end.waiting)
+                and not (other.queue and self._takes_some(vessel, other))
+                and any(
+                    (end.queue and self._takes_some(w, end))
+                    or (other.queue and self._takes_some(w, other))
+                    for w in end.waiting
+                )
             ):
                 return "give_way"
             if end.signal.triggered:
@@ -361,7 +387,9 @@ class FerryLine:
                 end.monitor.served(len(units), sum(waits))
             dest = self.other(port)
             end.vessels -= 1
+            end.here.remove(vessel)
             self.ends[dest].vessels += 1
+            self.ends[dest].here.append(vessel)
             consist = log.new_consist(units)
             if units:
                 if blocked > 0:

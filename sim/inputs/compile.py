@@ -286,6 +286,7 @@ def compile_scenario(scenario: Scenario, base_dir: Path | None = None) -> ModelS
             vessels=len(fleet),
             capacity_slots=sum(v.capacity_slots for v in fleet) / len(fleet),
         )
+    flows = _carried_plans(flows, plans, ferries)
     for leg_id, fs in ferries.items():
         calls = {p: delays.calls[p] for p in fs.ends if p in delays.calls}
         if calls:
@@ -324,6 +325,39 @@ def compile_scenario(scenario: Scenario, base_dir: Path | None = None) -> ModelS
         seed=run.seed,
         digest=scenario.digest(),
     )
+
+
+def _carried_plans(
+    flows: list[FlowSpec], plans: list[Plan], ferries: Mapping[str, FerrySpec]
+) -> list[FlowSpec]:
+    """Each flow without the routes over a ferry line none of whose vessels carries its unit
+    (wagons cannot take a container ship); a flow left without a route is an error."""
+    out = []
+    for f in flows:
+
+        def carried(p: int, unit: str = f.unit) -> bool:
+            return all(
+                any(v.takes(unit) for v in ferries[leg].vessel_list())
+                for leg in plans[p].legs
+                if leg in ferries
+            )
+
+        keep = tuple(p for p in f.plans if carried(p))
+        if keep == f.plans:
+            out.append(f)
+            continue
+        dropped = sorted(
+            {leg for p in f.plans if p not in keep for leg in plans[p].legs if leg in ferries}
+        )
+        if not keep or f.choice == "shares":
+            raise CompileError(
+                f"{f.label}: no vessel on the ferry line(s) {', '.join(dropped)} carries a "
+                f"{f.unit}, and the flow {'splits by shares over' if keep else 'has no other'} "
+                "route(s); give it a route that avoids them (route.avoid) or a line's own "
+                "vessels (overrides.ferries)"
+            )
+        out.append(replace(f, plans=keep))
+    return out
 
 
 def _plan(G: nx.MultiDiGraph, route: network.Route, index: int, via: str) -> Plan:
