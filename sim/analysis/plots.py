@@ -49,6 +49,7 @@ CAUSE_COLOURS = {
     "gauge_h": "#7a4fa0",
     "line_h": "#8c6d31",
     "disruption_h": "#222222",
+    "friction_h": "#c9a227",
 }
 METRIC_LABELS = {
     "mean_transit_d": "Mean transit time (days)",
@@ -442,7 +443,7 @@ def delay_attribution(
     >>> s = pd.DataFrame({"scenario": "a", "flow": ["X→Y"], "in_warmup": False,
     ...                   "delivered": True, "running_h": [10.0], "border_h": [2.0],
     ...                   "port_h": 0.0, "ferry_h": 5.0, "formation_h": 0.0, "gauge_h": 0.0,
-    ...                   "line_h": 0.0, "disruption_h": 0.0})
+    ...                   "line_h": 0.0, "disruption_h": 0.0, "friction_h": 0.0})
     >>> float(sum(p.get_width() for p in delay_attribution(s).patches))
     17.0
     """

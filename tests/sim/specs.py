@@ -13,6 +13,7 @@ from sim.engine.model import (
     TrainSpec,
     UnitSpec,
 )
+from sim.inputs.scenario import Scenario
 
 UNITS = {
     "teu": UnitSpec(train_slots=0.5, ferry_slots=0.5, payload_t=10.0, teu_equivalent=1.0),
@@ -88,3 +89,21 @@ def model(
         seed=seed,
         **kw,
     )  # type: ignore[arg-type]
+
+
+#: every switch of a scenario's [operations] off: the corridor as the network's capacities
+#: alone make it (for tests of mechanisms that the operations would only blur)
+OPERATIONS_OFF = {
+    "background": False,
+    "weather": False,
+    "load_limits": False,
+    "fleet": False,
+    "vessel_availability": False,
+    "frictions": False,
+}
+
+
+def without_operations(scenario: Scenario) -> Scenario:
+    """``scenario`` with every operations switch off (see :data:`OPERATIONS_OFF`)."""
+    ops = scenario.operations.model_copy(update=OPERATIONS_OFF)
+    return scenario.model_copy(update={"operations": ops})

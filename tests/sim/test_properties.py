@@ -525,8 +525,8 @@ MUTATIONS = (
         "ferry loads one slot beyond its deck",
         FerryLine,
         "_vessel",
-        "load + end.queue[0][1] <= self.capacity + 1e-9",
-        "load + end.queue[0][1] <= self.capacity + 1.0 + 1e-9",
+        "load + end.queue[0][1] <= deck + 1e-9",
+        "load + end.queue[0][1] <= deck + 1.0 + 1e-9",
         "capacity",
     ),
     Mutation(

@@ -18,6 +18,8 @@ import sim
 from sim.analysis import plots, report
 from sim.runs.runner import Results
 
+from .specs import without_operations
+
 BASE, NEW = "baseline-2025", "zangezur-2030"
 
 
@@ -143,7 +145,7 @@ def test_route_shift_counts_units_on_legs_the_baseline_never_uses(res: Results) 
 
 def test_why_sentences_explain_a_ferry_change_from_the_departures(tmp_path: Path) -> None:
     base = sim.load_scenario(Path(__file__).resolve().parents[2] / "scenarios/baseline_2025.toml")
-    base = base.with_run(horizon_days=60, warmup_days=10, replications=2)
+    base = without_operations(base).with_run(horizon_days=60, warmup_days=10, replications=2)
     data = base.model_dump(mode="json", exclude_none=True)
     data["name"] = "three-vessels"
     data["overrides"]["ferries"] = {"turkmenbashi-alat": {"vessels": 3}}

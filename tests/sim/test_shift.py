@@ -22,12 +22,14 @@ from sim.engine.world import World
 from sim.inputs.compile import compile_scenario
 from sim.inputs.scenario import BorderDefaults
 
+from .specs import without_operations
+
 
 @pytest.fixture(scope="module")
 def halved() -> sim.Results:
     """Baseline against every border halved, 150 days, 2 replications: cargo to Türkiye moves
     to the Kazakh route, whose long Keles border gains most from the halving."""
-    base = sim.load_scenario("scenarios/baseline_2025.toml").with_run(
+    base = without_operations(sim.load_scenario("scenarios/baseline_2025.toml")).with_run(
         horizon_days=150, warmup_days=30
     )
     rule = BorderDefaults(kind="border", handling_factor=0.5)
@@ -86,7 +88,7 @@ def test_ferry_departures_add_up_and_explain_the_light_directions_wait():
     eastbound end) either way, nearly all because Turkmenbashi needs the vessel, but with 5 they
     follow Turkmenbashi's trains and come less regularly, so eastbound cargo waits longer; the
     residual-time formula from the gaps gives the measured wait within a few hours."""
-    base = sim.load_scenario("scenarios/baseline_2025.toml").with_run(
+    base = without_operations(sim.load_scenario("scenarios/baseline_2025.toml")).with_run(
         horizon_days=200, warmup_days=30
     )
     frames = []

@@ -25,6 +25,13 @@ warmup_days = 5
 replications = 1
 seed = 3
 overload_reason = "the one-vessel points show a line that cannot keep up"
+[operations]  # the line as its capacities alone make it
+background = false
+weather = false
+load_limits = false
+fleet = false
+vessel_availability = false
+frictions = false
 """
 
 SWEEP = """
