@@ -24,6 +24,8 @@ from network.routing import Route
 from sim.inputs.compile import scenario_network
 from sim.inputs.scenario import BorderDefaults, Scenario
 
+from .specs import without_operations
+
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 #: one-sided: "significantly worse" means the whole 99 % interval of the paired difference is
 #: above zero (several flows are checked at once; a false alarm would be rare and repeatable)
@@ -37,12 +39,10 @@ def fixed_routes(name: str, *, horizon_days: int = 120, warmup_days: int = 30) -
     sc = sim.load_scenario(SCENARIOS / name).with_run(
         horizon_days=horizon_days, warmup_days=warmup_days
     )
-    # without the background traffic: the few-vessel cases below would overload under it, and
-    # the properties are the engine's, whatever the load
-    ops = sc.operations.model_copy(update={"background": False})
-    return sc.model_copy(
-        update={"demand": [f for f in sc.demand if f.route.mode == "best"], "operations": ops}
-    )
+    # without the operations (background traffic, weather, outages...): the few-vessel cases
+    # below would overload under the background, and the properties are the engine's
+    sc = without_operations(sc)
+    return sc.model_copy(update={"demand": [f for f in sc.demand if f.route.mode == "best"]})
 
 
 def variant(sc: Scenario, name: str, **overrides: object) -> Scenario:
