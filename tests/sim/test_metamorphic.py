@@ -67,6 +67,7 @@ def line_wait(res: sim.Results, leg: str) -> pd.DataFrame:
 # -- one more vessel ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("leg", "vessels"),
     [
@@ -114,6 +115,7 @@ def _transit(res: sim.Results) -> pd.DataFrame:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("node", "label"),
     [
