@@ -31,17 +31,16 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from typing import Any
 
-import simpy
 
 from sim.engine.facility import Accepting, Facility
 from sim.engine.ferry import FerryLine
 from sim.engine.formation import Formation
 from sim.engine.gates import Gate
 from sim.engine.hops import Hop, Leg, Mover, Trip
-from sim.engine.kernel import Kernel
+from sim.engine.kernel import Clock, Kernel
 from sim.engine.linepath import LinePath
 from sim.engine.model import LegSpec, ModelSpec, NodeSpec, Segment, undersized_ferries
-from sim.engine.processes import closure, sample_queues, source
+from sim.engine.processes import Source, closure, sample_queues, start_sources
 from sim.engine.randomness import GammaSampler, Streams, UniformSampler
 from sim.engine.records import EventKind, Recorder
 from sim.engine.routechoice import RouteChooser
@@ -56,7 +55,7 @@ class World:
     def __init__(self, spec: ModelSpec, replication: int = 0, *, trace: bool = False) -> None:
         self.spec = spec
         self.replication = replication
-        self.env = simpy.Environment()
+        self.env = Clock()
         self.streams = Streams(spec.seed, replication)
         self.units = UnitTable()
         self.recorder = Recorder(trace=trace)
@@ -156,8 +155,13 @@ class World:
 
     def _start_processes(self) -> None:
         spec, kernel = self.spec, self.kernel
-        for flow in spec.flows:
-            kernel.start(source(kernel, spec, flow, self.streams, self.chooser.choose, self._enter))
+        start_sources(
+            kernel,
+            (
+                Source(kernel, spec, flow, self.streams, self.chooser.choose, self._enter)
+                for flow in spec.flows
+            ),
+        )
         end_h = spec.horizon_h + spec.drain_h
         for c in spec.closures:
             rng = None if c.windows else self.streams.generator(f"closure:{c.name}:{c.target}")
