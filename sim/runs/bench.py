@@ -22,7 +22,11 @@ to); and the first program drawing from numpy blocks through a C-level iterator 
 does (``vs blocks``), which isolates the cost of the engine's own bookkeeping from how random
 numbers are drawn.
 
-Run it with ``corridor bench`` (or ``python -m sim.cli.bench``).
+:func:`corridor_bench` times :meth:`World.run <sim.engine.world.World.run>` on shipped
+scenarios: units released, SimPy events per unit and microseconds per unit.
+
+Run it with ``corridor bench`` (or ``python -m sim.cli.bench``; ``--corridor`` for the
+scenarios).
 
 Examples
 --------
@@ -60,6 +64,7 @@ __all__ = [
     "bare_tuned",
     "bench_once",
     "chain_spec",
+    "corridor_bench",
     "erlang_c_wait",
     "exact_mean_transit",
     "full_size",
@@ -337,6 +342,48 @@ def bench_once(
         statistics.median(vs_tuned),
         (min(vs_tuned), max(vs_tuned)),
     )
+
+
+def corridor_bench(
+    scenarios: list[Path], repeat: int = 3, replication: int = 0
+) -> list[dict[str, Any]]:
+    """Time :meth:`World.run <sim.engine.world.World.run>` (CPU time, compile excluded) of each
+    scenario file ``repeat`` times; per scenario its units, SimPy events (heap events; the
+    releases run from the clock's calendar are not events), events per unit, the median and
+    range of the run time and microseconds per unit.
+
+    >>> row = corridor_bench([Path("scenarios/baseline_2025.toml")], repeat=1)[0]
+    >>> row["scenario"], row["units"] > 50_000, 0 < row["events_per_unit"] < 10
+    ('baseline_2025', True, True)
+    """
+    from sim.inputs.compile import compile_scenario
+    from sim.inputs.scenario_io import load_scenario
+
+    rows = []
+    for path in scenarios:
+        spec = compile_scenario(load_scenario(path), Path(path).resolve().parent)
+        times = []
+        units = events = 0
+        for _ in range(repeat):
+            gc.collect()
+            t0 = time.process_time()
+            world = World(spec, replication, trace=False)
+            world.run()
+            times.append(time.process_time() - t0)
+            units, events = int(world.units.n), world.env.scheduled()
+        median = statistics.median(times)
+        rows.append(
+            {
+                "scenario": Path(path).stem,
+                "units": units,
+                "events": events,
+                "events_per_unit": events / max(units, 1),
+                "run_s": median,
+                "run_range_s": (min(times), max(times)),
+                "us_per_unit": median / max(units, 1) * 1e6,
+            }
+        )
+    return rows
 
 
 def full_size(
