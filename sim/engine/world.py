@@ -31,7 +31,6 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from typing import Any
 
-
 from sim.engine.facility import Accepting, Facility
 from sim.engine.ferry import FerryLine
 from sim.engine.formation import Formation
