@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from sim.engine.gates import Gate
+from sim.engine.hops import HandOn
 from sim.engine.kernel import Clock, Kernel, Proc
 from sim.engine.model import ClosureSpec, FlowSpec, ModelSpec, Segment
 from sim.engine.randomness import BLOCK, Streams
@@ -114,25 +115,27 @@ class Source:
     """A flow's demand: its releases for the horizon drawn at once (:func:`release_times`) and
     run from the clock's calendar (:meth:`~sim.engine.kernel.Clock.plan`), one planned action
     per candidate release, in order. Each release is ``flow.batch`` units on the plan
-    ``choose`` gives, put at the start of the plan's first segment by ``enter``.
+    ``choose`` gives, handed to what takes units at the start of the plan's first segment,
+    ``entrance(segment)`` (asked on the plan's first release, then kept).
 
     Compared with a process waking once per release, a release costs no SimPy event, yet runs
     at the same time and in the same order among the other events.
     """
 
     __slots__ = (
+        "_first",
         "batch",
         "choices",
         "choose",
         "clock",
-        "enter",
+        "entered",
+        "entrance",
         "flow",
         "i",
         "j",
         "kernel",
         "next",
         "releases",
-        "segment",
         "slots",
         "times",
     )
@@ -144,7 +147,7 @@ class Source:
         flow: FlowSpec,
         streams: Streams,
         choose: Callable[[FlowSpec, float], int],
-        enter: Callable[[list[int], Segment, int], None],
+        entrance: Callable[[Segment], HandOn],
     ) -> None:
         clock = kernel.env
         if not isinstance(clock, Clock):
@@ -153,7 +156,7 @@ class Source:
         self.kernel = kernel
         self.flow = flow
         self.choose = choose
-        self.enter = enter
+        self.entrance = entrance
         self.batch = flow.batch
         unit = spec.units[flow.unit]
         self.slots = (unit.train_slots, unit.ferry_slots)
@@ -165,8 +168,10 @@ class Source:
         if len(flow.plans) > 1 and n:  # no choice to make: the choice stream is not drawn
             u = streams.uniform(f"choice:{flow_key(flow)}", 0.0, 1.0)
             self.choices = u.blocks(math.ceil(n / BLOCK))[:n].tolist()
-        #: the first segment of each of the flow's plans
-        self.segment = {p: spec.plans[p].segments[0] for p in flow.plans}
+        #: where each plan's units enter, once a release has entered it (facilities are made
+        #: when cargo first reaches them)
+        self.entered: dict[int, HandOn] = {}
+        self._first = {p: spec.plans[p].segments[0] for p in flow.plans}
         self.i = 0  # next candidate
         self.j = 0  # next release (choice draw)
         self.next = self._release  # bound once
@@ -195,7 +200,10 @@ class Source:
             if log.trace:  # consist ids serve only the event log
                 consist = log.new_consist(units)
                 log.event(now, EventKind.RELEASE, consist, flow.origin)
-            self.enter(units, self.segment[plan], consist)
+            enter = self.entered.get(plan)
+            if enter is None:
+                enter = self.entered[plan] = self.entrance(self._first[plan])
+            enter(units, consist)
         if i + 1 < len(self.times):
             self.clock.plan(self.times[i + 1], self.next)
 
