@@ -123,11 +123,6 @@ class Route:
         return self.nodes[-1]
 
     @property
-    def free_flow_h(self) -> float:
-        """Running time only: the time with no wait and no dwell."""
-        return self.running_h
-
-    @property
     def hops(self) -> list[tuple[str, str, str]]:
         """``(u, v, leg_id)`` of each hop, in order."""
         return list(zip(self.nodes, self.nodes[1:], self.legs, strict=False))

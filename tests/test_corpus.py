@@ -1146,6 +1146,7 @@ def test_what_validate_accepts_compiles(
     compile_scenario(load_scenario("s.toml"), tmp_path)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
 def test_shipped_scenarios_validate_and_compile(path: Path, capsys) -> None:
     assert main(["validate", str(path)]) == 0, capsys.readouterr().out

@@ -8,6 +8,7 @@ the two modules together); only imports under ``if TYPE_CHECKING:`` are left out
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import networkx as nx
@@ -40,6 +41,7 @@ def _type_checking_lines(tree: ast.AST) -> set[int]:
     return lines
 
 
+@functools.cache
 def import_graph() -> nx.DiGraph:
     """Module -> the project modules it imports (``from a import b`` counts ``a`` and ``a.b``)."""
     modules = _modules()

@@ -167,15 +167,16 @@ class FerryLine:
     def join(self, units: list[int], consist: int, port: str) -> None:
         """Cargo joins the queue at ``port`` (see :meth:`FerryEnd.accept`)."""
         kernel = self.kernel
-        now = kernel.env.now
-        kernel.log.event(now, EventKind.JOIN_FERRY, consist, self.name)
+        now = kernel.env._now  # the property costs a call: most releases of boxes land here
+        if kernel.log.trace:
+            kernel.log.event(now, EventKind.JOIN_FERRY, consist, self.name)
         end = self.ends[port]
-        slots = kernel.units.slots(units, kernel.units.ferry_slots)
         queue = end.queue
         if queue and queue[-1][2] == now:
             # another part of the same arrival (a train's units for other routes, handed on
             # route by route) is already on the quay: merge so that the whole arrival is
             # loaded in release order, not one route's units after the other's
+            slots = kernel.units.slots(units, kernel.units.ferry_slots)
             same: list[tuple[int, float, float]] = []
             while queue and queue[-1][2] == now:
                 same.append(queue.pop())
@@ -183,7 +184,13 @@ class FerryLine:
             same.sort()
             queue.extend(same)
             end.slots += sum(slots)
+        elif len(units) == 1:  # one box released: no list of slots
+            u = units[0]
+            s = float(kernel.units.ferry_slots[u])
+            queue.append((u, s, now))
+            end.slots += s
         else:
+            slots = kernel.units.slots(units, kernel.units.ferry_slots)
             for u, s in zip(units, slots, strict=True):
                 queue.append((u, s, now))
                 end.slots += s

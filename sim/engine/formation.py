@@ -61,22 +61,32 @@ class Formation:
     def accept(self, units: list[int], consist: int) -> None:
         """Wagons join; a train may leave at once (full, or at a landing)."""
         kernel = self.kernel
-        now = kernel.env.now
+        now = kernel.env._now  # the property costs a call: a wagon of every release joins here
         if kernel.log.trace:
             kernel.log.event(now, EventKind.JOIN_FORMATION, consist, self.name)
-        was_empty = not self.queue
-        slots = kernel.units.slots(units, kernel.units.train_slots)
-        for u, s in zip(units, slots, strict=True):
-            self.queue.append((u, s, now))
+        queue = self.queue
+        was_empty = not queue
+        if len(units) == 1:  # one wagon or box released: no list of slots
+            u = units[0]
+            s = float(kernel.units.train_slots[u])
+            queue.append((u, s, now))
             self.slots += s
+        else:
+            slots = kernel.units.slots(units, kernel.units.train_slots)
+            for u, s in zip(units, slots, strict=True):
+                queue.append((u, s, now))
+                self.slots += s
         self.monitor.change(dqueue=len(units))
-        if self.spec.policy in ("schedule", "sailing"):
+        policy = self.spec.policy
+        if policy == "schedule" or policy == "sailing":
             return
         while self.slots >= self.spec.size_slots - 1e-9:
             self._depart()
-        if self.spec.policy == "after_landing" and self.queue and self._due(now):
+        if policy == "when_full":
+            return
+        if policy == "after_landing" and queue and self._due(now):
             self._depart()  # cargo joins right after a landing: the landing is the slot
-        if self.spec.policy != "when_full" and self.queue and (was_empty or self._token < 0):
+        if queue and (was_empty or self._token < 0):
             self._arm()  # max wait (after_landing: a backstop when a landing is missed)
 
     def _arm(self) -> None:

@@ -16,10 +16,14 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Generator
+import copy
+import heapq
+from collections.abc import Callable, Generator
 from typing import Any
 
 import simpy
+from simpy.core import NORMAL, EmptySchedule, StopSimulation
+from simpy.events import EventPriority
 
 from sim.engine.gates import Gate
 from sim.engine.monitor import Monitor
@@ -27,6 +31,78 @@ from sim.engine.records import Cause, EventKind, Recorder
 from sim.engine.units import UnitTable
 
 Proc = Generator[simpy.Event, Any, Any]
+
+
+class Clock(simpy.Environment):
+    """SimPy's environment with a calendar of actions known in advance (the releases of demand,
+    drawn for the whole horizon at the start, see :class:`~sim.engine.processes.Source`).
+
+    An action planned for time ``t`` (:meth:`plan`) runs at ``t`` in exactly the place among
+    the other events that a :class:`simpy.Timeout` created at the same moment would take: it
+    takes its event id from the environment's counter then and is ordered by ``(time,
+    priority, id)`` as the heap orders events. But it costs no event object, no heap entry among
+    the run's events and no process to resume: :meth:`step` runs the due actions that come
+    before the next event straight from a small heap of its own (one entry per source).
+
+    >>> clock = Clock()
+    >>> seen = []
+    >>> clock.plan(2.0, lambda: seen.append(("release", clock.now)))
+    >>> _ = clock.timeout(2.0)  # created after the plan: runs after it at the same time
+    >>> _.callbacks.append(lambda e: seen.append(("timeout", clock.now)))
+    >>> clock.run()
+    >>> seen, clock.scheduled(), clock.planned
+    ([('release', 2.0), ('timeout', 2.0)], 1, 1)
+    """
+
+    def __init__(self, initial_time: float = 0) -> None:
+        super().__init__(initial_time)
+        self._due: list[tuple[float, int, int, Callable[[], None]]] = []
+        #: actions planned so far
+        self.planned = 0
+
+    def plan(self, time: float, action: Callable[[], None]) -> None:
+        """Run ``action()`` at ``time`` (not before now), ordered as a timeout made now."""
+        heapq.heappush(self._due, (time, NORMAL, next(self._eid), action))
+        self.planned += 1
+
+    def step(self) -> None:
+        """Run the planned actions due before the next event, then process that event.
+
+        The event is processed as :meth:`simpy.Environment.step` does (SimPy 4.1), inline: a
+        call to the base method would cost every event of the run more than a release saves.
+        """
+        due, queue = self._due, self._queue
+        # ids are unique, so comparing entries never reaches the action or the event
+        while due and (not queue or due[0] < queue[0]):  # type: ignore[operator]
+            time, _, _, action = heapq.heappop(due)
+            self._now = time
+            action()
+        try:
+            self._now, _, _, event = heapq.heappop(queue)
+        except IndexError:
+            raise EmptySchedule from None
+        callbacks, event.callbacks = event.callbacks, None  # type: ignore[assignment]
+        try:
+            for callback in callbacks:
+                callback(event)
+        except StopSimulation:
+            # as SimPy: keep the remaining callbacks for when the run resumes
+            event.callbacks = callbacks[callbacks.index(callback) + 1 :]
+            self.schedule(event, EventPriority(-1))
+            raise
+        if not event._ok and not hasattr(event, "_defused"):
+            exc = type(event._value)(*event._value.args)
+            exc.__cause__ = event._value
+            raise exc
+
+    def peek(self) -> float:
+        """Time of the next event or planned action (infinity if none)."""
+        later = super().peek()
+        return min(self._due[0][0], later) if self._due else later
+
+    def scheduled(self) -> int:
+        """Events scheduled on the heap so far (planned actions not counted)."""
+        return int(next(copy.copy(self._eid))) - self.planned
 
 
 class Kernel:
@@ -78,4 +154,4 @@ class Kernel:
             self.units.wait(units, Cause.DISRUPTION, env.now - t0)
 
 
-__all__ = ["Kernel", "Proc"]
+__all__ = ["Clock", "Kernel", "Proc"]

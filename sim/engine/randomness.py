@@ -22,7 +22,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-_BLOCK = 1024
+#: numbers drawn per numpy call
+BLOCK = 1024
 
 
 class Streams:
@@ -76,7 +77,20 @@ class GammaSampler:
         )
 
     def _block(self) -> memoryview:
-        return (self._rng.standard_gamma(self._shape, size=_BLOCK) * self._scale).data
+        return (self._rng.standard_gamma(self._shape, size=BLOCK) * self._scale).data
+
+    def blocks(self, k: int) -> np.ndarray:
+        """The next ``k`` blocks at once: the values ``k * 1024`` calls of :attr:`draw` give
+        from here (a sampler is drawn from one way or the other, not both).
+
+        >>> a = GammaSampler(np.random.default_rng(3), 2.0, 1.0)
+        >>> b = GammaSampler(np.random.default_rng(3), 2.0, 1.0)
+        >>> bool((a.blocks(2)[:1500] == [b.draw() for _ in range(1500)]).all())
+        True
+        """
+        if self.cv == 0 or self.mean == 0:
+            return np.full(k * BLOCK, self.mean)
+        return np.concatenate([np.asarray(self._block()) for _ in range(k)])
 
     def __call__(self) -> float:
         return self.draw()
@@ -104,7 +118,19 @@ class UniformSampler:
         )
 
     def _block(self) -> memoryview:
-        return self._rng.uniform(self.low, self.high, size=_BLOCK).data
+        return self._rng.uniform(self.low, self.high, size=BLOCK).data
+
+    def blocks(self, k: int) -> np.ndarray:
+        """The next ``k`` blocks at once, as :meth:`GammaSampler.blocks`.
+
+        >>> a = UniformSampler(np.random.default_rng(3), 0.0, 1.0)
+        >>> b = UniformSampler(np.random.default_rng(3), 0.0, 1.0)
+        >>> bool((a.blocks(1) == [b.draw() for _ in range(1024)]).all())
+        True
+        """
+        if self.low == self.high:
+            return np.full(k * BLOCK, self.low)
+        return np.concatenate([np.asarray(self._block()) for _ in range(k)])
 
     def __call__(self) -> float:
         return self.draw()
@@ -120,4 +146,4 @@ def _stream(block: Callable[[], memoryview]) -> Callable[[], float]:
     return itertools.chain.from_iterable(iter(block, None)).__next__
 
 
-__all__ = ["GammaSampler", "Streams", "UniformSampler"]
+__all__ = ["BLOCK", "GammaSampler", "Streams", "UniformSampler"]

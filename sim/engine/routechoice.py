@@ -83,7 +83,15 @@ class RouteChooser:
                 if draw < acc:
                     return p
             return plans[-1]
-        return min(plans, key=lambda p: self.expected_time(self.spec.plans[p]))
+        # the first plan of least expected time (as min() picks it), without a key function
+        spec_plans, expected = self.spec.plans, self.expected_time
+        best = plans[0]
+        least = expected(spec_plans[best])
+        for p in plans[1:]:
+            t = expected(spec_plans[p])
+            if t < least:
+                best, least = p, t
+        return best
 
     def closed(self, plan: Plan) -> bool:
         """Whether a node or leg of ``plan`` is closed now."""
@@ -117,17 +125,17 @@ class RouteChooser:
 
     def expected_time(self, plan: Plan) -> float:
         """Static time of a plan plus the queues it would meet now (for adaptive choice)."""
-        _, servers, ferries = self.probe(plan)
+        probe = self._probes.get(plan.index) or self.probe(plan)
         facilities = self.node_facilities
         extra = 0.0
-        for key, mean_h, n_servers in servers:
+        for key, mean_h, n_servers in probe[1]:
             # get, not made on demand: one not made yet has had nobody queue there
             fac = facilities.get(key)
             if fac is not None:
                 waiting = fac.in_system() - n_servers + 1
                 if waiting > 0:
                     extra += waiting * mean_h / n_servers
-        for end, capacity, cycle in ferries:
+        for end, capacity, cycle in probe[2]:
             extra += (end.slots / capacity) * cycle
         return plan.expected_h + extra
 

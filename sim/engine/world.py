@@ -31,18 +31,16 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from typing import Any
 
-import simpy
-
 from sim.engine import frictions
 from sim.engine.facility import Accepting, Facility
 from sim.engine.ferry import FerryLine
 from sim.engine.formation import Formation
 from sim.engine.gates import Gate
-from sim.engine.hops import Hop, Leg, Mover, Trip
-from sim.engine.kernel import Kernel, Proc
+from sim.engine.hops import HandOn, Hop, Leg, Mover, Trip
+from sim.engine.kernel import Clock, Kernel, Proc
 from sim.engine.linepath import LinePath
 from sim.engine.model import LegSpec, ModelSpec, NodeSpec, Segment, undersized_ferries
-from sim.engine.processes import closure, sample_queues, source
+from sim.engine.processes import Source, closure, sample_queues, start_sources
 from sim.engine.randomness import GammaSampler, Streams, UniformSampler
 from sim.engine.records import Cause, EventKind, Recorder
 from sim.engine.routechoice import RouteChooser
@@ -57,7 +55,7 @@ class World:
     def __init__(self, spec: ModelSpec, replication: int = 0, *, trace: bool = False) -> None:
         self.spec = spec
         self.replication = replication
-        self.env = simpy.Environment()
+        self.env = Clock()
         self.streams = Streams(spec.seed, replication)
         self.units = UnitTable()
         self.recorder = Recorder(trace=trace)
@@ -194,10 +192,15 @@ class World:
 
     def _start_processes(self) -> None:
         spec, kernel = self.spec, self.kernel
-        for flow in spec.flows:
-            kernel.start(
-                source(kernel, spec, flow, self.streams, self.chooser.choose, self._release)
-            )
+        start_sources(
+            kernel,
+            (
+                Source(
+                    kernel, spec, flow, self.streams, self.chooser.choose, self._release_entrance
+                )
+                for flow in spec.flows
+            ),
+        )
         end_h = spec.horizon_h + spec.drain_h
         for c in spec.closures:
             rng = None if c.windows else self.streams.generator(f"closure:{c.name}:{c.target}")
@@ -291,31 +294,40 @@ class World:
         self.kernel.start(self.mover.travel(units, trip, consist))
 
     # -- moving between segments ----------------------------------------------------------------
-    def _release(self, units: list[int], seg: Segment, consist: int) -> None:
-        """Units released at their origin: its frictions (a terminal's dwell), then the first
-        segment."""
-        origin = seg.nodes[0]
-        dwell = self.origin_friction.get(origin)
+    def _release_entrance(self, seg: Segment) -> HandOn:
+        """Where units released at the start of ``seg`` go: its entrance, after the origin's
+        frictions (a terminal's dwell) where it has any."""
+        enter = self.entrance(seg)
+        dwell = self.origin_friction.get(seg.nodes[0])
         if dwell is None:
-            self._enter(units, seg, consist)
-        else:
-            self.kernel.start(self._dwell(dwell(), units, seg, consist))
+            return enter
 
-    def _dwell(self, hours: float, units: list[int], seg: Segment, consist: int) -> Proc:
+        def after_dwell(units: list[int], consist: int) -> None:
+            self.kernel.start(self._dwell(dwell(), units, enter, consist))
+
+        return after_dwell
+
+    def _dwell(self, hours: float, units: list[int], enter: HandOn, consist: int) -> Proc:
         if hours > 0:
             yield self.kernel.env.timeout(hours)
             self.units.wait(units, Cause.FRICTION, hours)
-        self._enter(units, seg, consist)
+        enter(units, consist)
 
     def _enter(self, units: list[int], seg: Segment, consist: int) -> None:
         """Put units at the start of a segment: a train formation, a ferry quay or the road."""
+        self.entrance(seg)(units, consist)
+
+    def entrance(self, seg: Segment) -> HandOn:
+        """What takes units at the start of ``seg`` (made on first use): a train formation's or a
+        ferry quay's ``accept``, or on the road one truck's trip per unit."""
         entry = self.entries.get(seg.kind)
         if entry is not None:
-            entry(seg).accept(units, consist)
-        else:
-            trip = self._trip(seg)
-            for u in units:
-                self._set_off(trip, [u], consist)
+            return entry(seg).accept
+        return partial(self._by_road, self._trip(seg))
+
+    def _by_road(self, trip: Trip, units: list[int], consist: int) -> None:
+        for u in units:
+            self._set_off(trip, [u], consist)
 
     def handoff(self, node: str, came_from: str, units: list[int], consist: int) -> None:
         """Units reach ``node`` (from ``came_from``) at the end of a segment: deliver them or

@@ -14,12 +14,19 @@ hours takes none) that the bare program does not do; it is counted against the e
 travel is a leg of mean 2 h with ``delay_cv=0.5`` and ``delay_dist="uniform"``: 1 h plus a delay
 uniform on 0-2 h.
 
-Two bare programs are timed: the usual SimPy idiom, drawing each number from :mod:`random`
-when needed (``ratio``), and the same program drawing from numpy blocks through a C-level
-iterator as the engine does (``vs blocks``), which isolates the cost of the engine's own
-bookkeeping from how random numbers are drawn.
+Three bare programs are timed: the usual SimPy idiom, drawing each number from :mod:`random`
+when needed (``ratio``); a *tuned* bare loop (:func:`bare_tuned`: methods bound to locals, numbers
+drawn straight from :mod:`random`, no per-truck bookkeeping beyond its transit), the fastest
+plain SimPy program for the chain we know of (``vs tuned``, the reference the engine is held
+to); and the first program drawing from numpy blocks through a C-level iterator as the engine
+does (``vs blocks``), which isolates the cost of the engine's own bookkeeping from how random
+numbers are drawn.
 
-Run it with ``corridor bench`` (or ``python -m sim.cli.bench``).
+:func:`corridor_bench` times :meth:`World.run <sim.engine.world.World.run>` on shipped
+scenarios: units released, SimPy events per unit and microseconds per unit.
+
+Run it with ``corridor bench`` (or ``python -m sim.cli.bench``; ``--corridor`` for the
+scenarios).
 
 Examples
 --------
@@ -54,8 +61,10 @@ from sim.engine.world import World
 __all__ = [
     "BenchResult",
     "bare_simpy",
+    "bare_tuned",
     "bench_once",
     "chain_spec",
+    "corridor_bench",
     "erlang_c_wait",
     "exact_mean_transit",
     "full_size",
@@ -189,6 +198,49 @@ def bare_simpy(
     return transits
 
 
+def bare_tuned(shipments: int, legs: int = 8, servers: int = 3, seed: int = 1) -> list[float]:
+    """The chain as a tuned plain SimPy loop; returns each truck's transit time (h).
+
+    The same model as :func:`bare_simpy`, written for speed: the environment's and the
+    stations' methods are bound to locals once, each number is drawn from a
+    :class:`random.Random` method bound to a local, and the clock is read once per truck.
+
+    >>> t = bare_tuned(200, legs=2)
+    >>> len(t) > 100 and min(t) >= 2 * TRAVEL_LOW_H
+    True
+    """
+    lam = arrival_rate(servers)
+    rnd = random.Random(seed)
+    expo, unif = rnd.expovariate, rnd.uniform
+    mu, low, high = 1 / SERVICE_MEAN_H, TRAVEL_LOW_H, TRAVEL_HIGH_H
+    horizon = shipments / lam
+    env = simpy.Environment()
+    timeout, process = env.timeout, env.process
+    requests = [simpy.Resource(env, capacity=servers).request for _ in range(legs)]
+    transits: list[float] = []
+    done = transits.append
+
+    def truck(t0: float) -> Any:
+        for request in requests:
+            with request() as req:
+                yield req
+                yield timeout(expo(mu))
+            yield timeout(unif(low, high))
+        done(env.now - t0)
+
+    def source() -> Any:
+        while True:
+            yield timeout(expo(lam))
+            now = env.now
+            if now >= horizon:
+                return
+            process(truck(now))
+
+    process(source())
+    env.run()
+    return transits
+
+
 @dataclass(frozen=True)
 class BenchResult:
     """One measurement at one size: medians of the repetitions."""
@@ -209,6 +261,12 @@ class BenchResult:
     ratio_range: tuple[float, float] = (math.nan, math.nan)
     #: median engine time / time of the bare program with block-drawn numbers (``draws="blocks"``)
     ratio_blocks: float = math.nan
+    #: median CPU time of the tuned bare loop (:func:`bare_tuned`)
+    tuned_s: float = math.nan
+    #: median over repetitions of engine time / tuned loop time, each pair back to back
+    ratio_tuned: float = math.nan
+    #: the smallest and largest of those ratios
+    ratio_tuned_range: tuple[float, float] = (math.nan, math.nan)
 
     @property
     def us_per_leg(self) -> float:
@@ -235,7 +293,10 @@ def _bare(
 ) -> tuple[float, float]:
     gc.collect()
     t0 = time.process_time()
-    transits = bare_simpy(shipments, legs, servers, seed, draws)
+    if draws == "tuned":
+        transits = bare_tuned(shipments, legs, servers, seed)
+    else:
+        transits = bare_simpy(shipments, legs, servers, seed, draws)
     elapsed = time.process_time() - t0
     return elapsed, statistics.fmean(transits)
 
@@ -243,7 +304,7 @@ def _bare(
 def bench_once(
     shipments: int, legs: int = 8, servers: int = 3, repeat: int = 1, seed: int = 1
 ) -> BenchResult:
-    """Time the engine and the two bare programs in turn ``repeat`` times (CPU time); report
+    """Time the engine and the three bare programs in turn ``repeat`` times (CPU time); report
     the medians.
 
     All first run once untimed on a small chain, so none pays the first call's costs
@@ -253,7 +314,8 @@ def bench_once(
     _engine(chain_spec(200, legs, servers, seed))
     _bare(200, legs, servers, seed)
     _bare(200, legs, servers, seed, "blocks")
-    eng, bare, blocks = [], [], []
+    _bare(200, legs, servers, seed, "tuned")
+    eng, bare, blocks, tuned = [], [], [], []
     n, m_eng, m_bare = 0, 0.0, 0.0
     for _ in range(repeat):
         e, n, m_eng = _engine(spec)
@@ -261,6 +323,8 @@ def bench_once(
         eng.append(e)
         bare.append(b)
         blocks.append(_bare(shipments, legs, servers, seed, "blocks")[0])
+        tuned.append(_bare(shipments, legs, servers, seed, "tuned")[0])
+    vs_tuned = [e / t for e, t in zip(eng, tuned, strict=True)]
     return BenchResult(
         shipments,
         legs,
@@ -274,7 +338,52 @@ def bench_once(
         statistics.median(ratios := [e / b for e, b in zip(eng, bare, strict=True)]),
         (min(ratios), max(ratios)),
         statistics.median(e / b for e, b in zip(eng, blocks, strict=True)),
+        statistics.median(tuned),
+        statistics.median(vs_tuned),
+        (min(vs_tuned), max(vs_tuned)),
     )
+
+
+def corridor_bench(
+    scenarios: list[Path], repeat: int = 3, replication: int = 0
+) -> list[dict[str, Any]]:
+    """Time :meth:`World.run <sim.engine.world.World.run>` (CPU time, compile excluded) of each
+    scenario file ``repeat`` times; per scenario its units, SimPy events (heap events; the
+    releases run from the clock's calendar are not events), events per unit, the median and
+    range of the run time and microseconds per unit.
+
+    >>> row = corridor_bench([Path("scenarios/baseline_2025.toml")], repeat=1)[0]
+    >>> row["scenario"], row["units"] > 50_000, 0 < row["events_per_unit"] < 10
+    ('baseline_2025', True, True)
+    """
+    from sim.inputs.compile import compile_scenario
+    from sim.inputs.scenario_io import load_scenario
+
+    rows = []
+    for path in scenarios:
+        spec = compile_scenario(load_scenario(path), Path(path).resolve().parent)
+        times = []
+        units = events = 0
+        for _ in range(repeat):
+            gc.collect()
+            t0 = time.process_time()
+            world = World(spec, replication, trace=False)
+            world.run()
+            times.append(time.process_time() - t0)
+            units, events = int(world.units.n), world.env.scheduled()
+        median = statistics.median(times)
+        rows.append(
+            {
+                "scenario": Path(path).stem,
+                "units": units,
+                "events": events,
+                "events_per_unit": events / max(units, 1),
+                "run_s": median,
+                "run_range_s": (min(times), max(times)),
+                "us_per_unit": median / max(units, 1) * 1e6,
+            }
+        )
+    return rows
 
 
 def full_size(

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from sim.cli.main import main
 from sim.engine.world import World
-from sim.runs.bench import bare_simpy, chain_spec, erlang_c_wait, exact_mean_transit
+from sim.runs.bench import (
+    bare_simpy,
+    bare_tuned,
+    chain_spec,
+    corridor_bench,
+    erlang_c_wait,
+    exact_mean_transit,
+)
 
 
 def test_exact_value_of_the_chain():
@@ -42,6 +51,9 @@ def test_engine_and_bare_simpy_match_the_jackson_network():
     assert np.mean(bare_simpy(40_000, legs=2, servers=3, seed=5)) == pytest.approx(exact, rel=0.02)
     blocks = bare_simpy(40_000, legs=2, servers=3, seed=5, draws="blocks")
     assert np.mean(blocks) == pytest.approx(exact, rel=0.02)
+    tuned = bare_tuned(40_000, legs=2, servers=3, seed=5)
+    assert np.mean(tuned) == pytest.approx(exact, rel=0.02)
+    assert min(tuned) >= 2.0 and len(tuned) == pytest.approx(40_000, rel=0.02)
 
 
 def test_bare_program_rejects_an_unknown_way_of_drawing():
@@ -53,7 +65,50 @@ def test_bench_command_prints_ratio_and_scaling(capsys):
     assert main(["bench", "--sizes", "300", "600", "--legs", "2", "--repeat", "1"]) == 0
     out = capsys.readouterr().out
     assert "ratio" in out and "vs blocks" in out and "us/leg" in out and "exact h" in out
+    assert "vs tuned" in out and "tuned s" in out
     assert "scaling" in out and "S=600" in out
+    # one row per size, each with a positive ratio to the tuned loop (column 8)
+    rows = [line.split() for line in out.splitlines() if line.split()[:1] in (["300"], ["600"])]
+    assert len(rows) == 2 and all(float(r[7]) > 0 for r in rows)
+
+
+def _short_scenario(tmp_path, days: int = 20):
+    """baseline_2025 cut to ``days`` of releases (the bench times whatever file it is given)."""
+    text = Path("scenarios/baseline_2025.toml").read_text(encoding="utf-8")
+    text = text.replace("horizon_days = 365", f"horizon_days = {days}").replace(
+        "warmup_days = 30", "warmup_days = 2"
+    )
+    path = tmp_path / "short.toml"
+    path.write_text(text.replace("#:schema ./scenario.schema.json\n", ""), encoding="utf-8")
+    return path
+
+
+def test_corridor_bench_counts_units_and_events(tmp_path):
+    path = _short_scenario(tmp_path)
+    (row,) = corridor_bench([path], repeat=2)
+    spec_units = row["units"]
+    assert row["scenario"] == "short" and 1000 < spec_units < 10_000  # ~1200 units a week
+    # every unit is at least one event on its way (a formation, a ferry, a truck's trip)
+    assert 0.2 < row["events_per_unit"] < 10 and row["events"] > 0
+    low, high = row["run_range_s"]
+    assert 0 < low <= row["run_s"] <= high
+    assert row["us_per_unit"] == pytest.approx(row["run_s"] / spec_units * 1e6)
+
+
+def test_bench_corridor_command_prints_a_row_per_scenario(capsys, tmp_path):
+    path = _short_scenario(tmp_path)
+    assert main(["bench", "--corridor", str(path), str(path), "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "ev/unit" in out and "us/unit" in out and "engine s" not in out
+    assert sum(1 for line in out.splitlines() if line.startswith("short ")) == 2
+
+
+def test_bench_corridor_refuses_a_missing_file_before_timing(capsys, tmp_path):
+    missing = tmp_path / "nope.toml"
+    assert main(["bench", "--corridor", str(missing)]) == 2
+    captured = capsys.readouterr()
+    assert f"{missing}: no such scenario file (--corridor)" in captured.err
+    assert "ev/unit" not in captured.out
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,8 @@ from sim.cli.main import main
 from .test_output_safety import scenario, sweep_file, temp_entries, tree
 
 ROOT = Path(__file__).resolve().parents[2]
+#: subprocesses that run the command line and are interrupted: slow
+pytestmark = pytest.mark.slow
 
 HOLD_IMPORT = """
 import os, sys, time

@@ -72,6 +72,7 @@ def line_wait(res: sim.Results, leg: str) -> pd.DataFrame:
 # -- one more vessel ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("leg", "vessels"),
     [
@@ -119,6 +120,7 @@ def _transit(res: sim.Results) -> pd.DataFrame:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("node", "label"),
     [

@@ -302,6 +302,7 @@ def test_file_names_inside_the_folder_do_not_come_from_the_scenario(work: Path):
 
 
 # -- permissions ----------------------------------------------------------------------------------
+@pytest.mark.slow
 @pytest.mark.parametrize(("umask", "dirs", "files"), [(0o022, 0o755, 0o644), (0o027, 0o750, 0o640)])
 def test_folders_and_files_follow_the_umask(tmp_path: Path, umask: int, dirs: int, files: int):
     """In a child process, whose umask is its own."""

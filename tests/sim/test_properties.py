@@ -654,8 +654,8 @@ MUTATIONS = (
         "trains meeting landings do not wait for one",
         Formation,
         "accept",
-        'self.spec.policy == "after_landing" and self.queue and self._due(now)',
-        'self.spec.policy == "after_landing" and self.queue',
+        'policy == "after_landing" and queue and self._due(now)',
+        'policy == "after_landing" and queue',
         "policy",
     ),
     Mutation(

@@ -142,6 +142,7 @@ def test_paired_differences_detect_faster_border():
     assert row.pairs == 4
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
 def test_every_shipped_scenario_runs_shortened(path: Path):
     s = sim.load_scenario(path).with_run(horizon_days=45, warmup_days=5)
