@@ -18,13 +18,13 @@ import itertools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, get_args
+from typing import Any
 
 import networkx as nx
 
 from network.errors import NoRouteError, UnknownNameError
 from network.names import NameResolver, suggest
-from network.schema import MODES
+from network.schema import CRITERIA, MODES, Criterion
 
 __all__ = [
     "CRITERIA",
@@ -35,9 +35,6 @@ __all__ = [
     "k_routes",
     "route_between",
 ]
-
-Criterion = Literal["time", "cost", "co2", "distance", "generalised"]
-CRITERIA: tuple[str, ...] = get_args(Criterion)
 
 #: Default weights of the generalised cost, in USD per unit of each criterion, per TEU.
 #: ``time``: about 1 USD per TEU-hour, the capital and depreciation cost of ~50 000 USD of cargo

@@ -30,6 +30,8 @@ ServedNodeKind = Literal["terminal", "port", "border", "gauge_change"]
 NodeKind = Literal[ServedNodeKind, "junction"]
 UnitKind = Literal["teu", "wagon", "truck"]
 FerryPolicy = Literal["when_full", "max_wait", "timetable"]
+#: what a route is best by (:mod:`network.routing`)
+Criterion = Literal["time", "cost", "co2", "distance", "generalised"]
 
 MODES: tuple[str, ...] = get_args(Mode)
 STATUSES: tuple[str, ...] = get_args(Status)
@@ -38,6 +40,7 @@ SOURCE_KINDS = ("published", "computed", "assumption")
 GAUGES = ("1520", "1435", "")
 UNIT_KINDS: tuple[str, ...] = get_args(UnitKind)
 FERRY_POLICIES: tuple[str, ...] = get_args(FerryPolicy)
+CRITERIA: tuple[str, ...] = get_args(Criterion)
 
 
 @dataclass(frozen=True)
@@ -389,6 +392,7 @@ UNITS = Table(
 TABLES: dict[str, Table] = {t.name: t for t in (SOURCES, NODES, LEGS, FERRIES, UNITS)}
 
 __all__ = [
+    "CRITERIA",
     "FERRIES",
     "FERRY_POLICIES",
     "GAUGES",
@@ -403,6 +407,7 @@ __all__ = [
     "UNITS",
     "UNIT_KINDS",
     "Column",
+    "Criterion",
     "FerryPolicy",
     "Mode",
     "NodeKind",

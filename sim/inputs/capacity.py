@@ -99,7 +99,7 @@ import html
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,7 +107,7 @@ import numpy as np
 import pandas as pd
 
 from sim.engine.model import FerrySpec, FlowSpec, ModelSpec, Segment, TrainSpec
-from sim.inputs.scenario_io import ScenarioError
+from sim.inputs.errors import CapacityError
 
 __all__ = [
     "COLUMNS",
@@ -153,15 +153,6 @@ COLUMNS = (
 
 Key = tuple[Any, ...]
 Feature = tuple[Any, ...]
-
-
-class CapacityError(ScenarioError):
-    """A scenario overloads a facility and does not say why; ``problems`` has one message per
-    overloaded facility, ``checks`` the checks they come from."""
-
-    def __init__(self, problems: Iterable[str], checks: Sequence[CapacityCheck] = ()) -> None:
-        super().__init__(problems)
-        self.checks = list(checks)
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ import tomli_w
 from pydantic import BaseModel, ValidationError
 
 from network.names import suggest
+from sim.inputs.errors import ScenarioError
 from sim.inputs.scenario import Scenario
 
 __all__ = [
@@ -71,26 +72,6 @@ Loc = tuple[str | int, ...]
 
 _EXTENDS = "extends"
 _SCHEMA_ID = "https://github.com/caspian-corridors/caspian-corridors/scenarios/scenario.schema.json"
-
-
-class ScenarioError(Exception):
-    """A scenario file (or its ``extends`` chain) is wrong; ``problems`` lists every fault.
-
-    Each problem reads ``file: key.path: message``; ``str()`` gives them all, one per line.
-
-    Examples
-    --------
-    >>> err = ScenarioError(["a.toml: year: Input should be a valid integer (got 'soon')"])
-    >>> print(err)
-    a.toml: year: Input should be a valid integer (got 'soon')
-    """
-
-    def __init__(self, problems: Iterable[str]) -> None:
-        self.problems: list[str] = list(problems)
-        super().__init__("\n".join(self.problems))
-
-    def __str__(self) -> str:
-        return "\n".join(self.problems)
 
 
 # --------------------------------------------------------------------------------------------

@@ -70,7 +70,16 @@ from sim.engine.model import ModelSpec
 from sim.engine.records import CAUSES
 from sim.inputs.capacity import check_capacity, overload_problems
 from sim.inputs.compile import compile_scenario
-from sim.inputs.scenario import MAX_HORIZON_DAYS, MAX_REPLICATIONS, MAX_SEED, Scenario
+from sim.inputs.limits import (
+    MAX_HORIZON_DAYS,
+    MAX_PARAMETERS,
+    MAX_POINTS,
+    MAX_REPLICATIONS,
+    MAX_RUNS,
+    MAX_SEED,
+    MAX_VALUES,
+)
+from sim.inputs.scenario import Scenario
 from sim.inputs.scenario_io import (
     ScenarioError,
     did_you_mean,
@@ -121,13 +130,6 @@ METRICS = (
 
 
 # -- the sweep file ---------------------------------------------------------------------------
-#: most grid points of a sweep (the product of the parameters' numbers of values)
-MAX_POINTS = 10_000
-#: most runs of a sweep (grid points x replications)
-MAX_RUNS = 100_000
-#: most parameters of a sweep, and values of one parameter
-MAX_PARAMETERS = 16
-MAX_VALUES = 1_000
 
 _STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
