@@ -11,6 +11,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from network.errors import UnknownNameError
 
@@ -23,8 +24,12 @@ _SPECIAL = str.maketrans(
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise(text: str) -> str:
     """Fold case, diacritics and punctuation so that spellings of one place compare equal.
+
+    Remembered: name resolvers are built for every route search and scenario check, over the
+    same few hundred names.
 
     Examples
     --------

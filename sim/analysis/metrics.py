@@ -258,7 +258,7 @@ def _in_run_order(frame: pd.DataFrame) -> pd.DataFrame:
     """Scenario as a categorical in the order the scenarios were run (the baseline first), so
     grouped tables list them in that order — the plots take their colours from it; flows are
     already categorical in the scenario file's order."""
-    order = list(dict.fromkeys(frame["scenario"]))
+    order = list(pd.unique(frame["scenario"]))
     return frame.assign(scenario=pd.Categorical(frame["scenario"], categories=order))
 
 

@@ -700,11 +700,16 @@ def saturation(
     )
     # the flows whose units (released after the warm-up) took a route through each queue
     ships = results.shipments
-    used = ships[~ships["in_warmup"]].groupby(["scenario", "plan"], observed=True)["flow"].unique()
+    pairs = ships.loc[~ships["in_warmup"], ["scenario", "plan", "flow"]].drop_duplicates()
+    used: dict[tuple[str, Any], set[str]] = {}
+    for key_s, key_p, label in zip(
+        pairs["scenario"].astype(str), pairs["plan"], pairs["flow"].astype(str), strict=True
+    ):
+        used.setdefault((key_s, key_p), set()).add(label)
     passing: dict[str, dict[str, set[str]]] = {}
     for name, spec in specs.items():
         passing[name] = {
-            fac: {str(f) for p in plans if (name, p) in used.index for f in used[(name, p)]}
+            fac: set().union(*(used.get((name, p), ()) for p in plans))
             for fac, plans in facility_plans(spec).items()
         }
     trends["flows"] = [

@@ -54,18 +54,20 @@ class CompileError(network.NetworkError):
 
 
 @lru_cache(maxsize=8)
-def _load(path: str | None) -> network.Network:
+def cached_network(path: str | None) -> network.Network:
+    """The network folder at the absolute ``path`` (``None``: the shipped data), read and checked
+    once per process: reading a scenario, compiling it and drawing its maps share it."""
     return network.load_network(path)
 
 
 def load_base_network(scenario: Scenario, base_dir: Path | None = None) -> network.Network:
     """The scenario's network folder (relative to ``base_dir``) or the shipped data, cached."""
     if scenario.network is None:
-        return _load(None)
+        return cached_network(None)
     path = Path(scenario.network)
     if not path.is_absolute() and base_dir is not None:
         path = base_dir / path
-    return _load(str(path.resolve()))
+    return cached_network(str(path.resolve()))
 
 
 def scenario_network(scenario: Scenario, base_dir: Path | None = None) -> network.Network:
@@ -535,6 +537,7 @@ def _closures(
 
 __all__ = [
     "CompileError",
+    "cached_network",
     "compile_scenario",
     "load_base_network",
     "scenario_network",

@@ -458,6 +458,7 @@ def network_problems(
     """
     import network
     from network.names import suggest
+    from sim.inputs.compile import cached_network
 
     folder_ref = data.get("network")
     where = _where(_source_of(("network",), origins, top), links)
@@ -467,9 +468,9 @@ def network_problems(
             if not folder.is_dir():
                 what = "is not a folder" if folder.exists() else "folder not found"
                 return [f"{where}: network: {what}: {folder_ref!r} ({_display(folder)})"]
-            net = network.load_network(folder)
+            net = cached_network(str(folder.resolve()))
         else:
-            net = network.load_network()
+            net = cached_network(None)
     except network.DataError as exc:
         folder_text = repr(folder_ref) if isinstance(folder_ref, str) else "the shipped data"
         lines = [str(problem) for problem in exc.problems] or [str(exc)]
