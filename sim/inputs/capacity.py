@@ -650,8 +650,17 @@ def _flows(spec: ModelSpec, st: _Structure, features: tuple[Feature, ...]) -> st
     return "; ".join([*always, *(f"{label} (adaptive)" for label in maybe)])
 
 
+#: the checks of the models checked last, by identity (a ModelSpec is immutable; it is kept
+#: here so that its id is not reused)
+_CHECKED: dict[int, tuple[ModelSpec, CapacityCheck]] = {}
+_CHECKED_MAX = 32
+
+
 def check_capacity(spec: ModelSpec) -> CapacityCheck:
     """Offered load against capacity at every facility of a compiled model.
+
+    Computed once per model: the command line, the runner and the output folder ask for the
+    check of the same model (its table is not to be changed).
 
     Parameters
     ----------
@@ -664,6 +673,17 @@ def check_capacity(spec: ModelSpec) -> CapacityCheck:
         Its ``table`` has one row per facility with the columns of :data:`COLUMNS`, sorted by
         ``rho_high`` (largest first); see the module docstring for what is counted and how.
     """
+    hit = _CHECKED.get(id(spec))
+    if hit is not None and hit[0] is spec:
+        return hit[1]
+    check = _check(spec)
+    if len(_CHECKED) >= _CHECKED_MAX:
+        del _CHECKED[next(iter(_CHECKED))]
+    _CHECKED[id(spec)] = (spec, check)
+    return check
+
+
+def _check(spec: ModelSpec) -> CapacityCheck:
     st = _structure(spec)
     facilities = _facilities(spec, st)
     season = [np.asarray(f.seasonality or (1.0,) * 12, dtype=float) for f in spec.flows]

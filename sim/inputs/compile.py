@@ -139,8 +139,29 @@ def _set(model: Any) -> dict[str, Any]:
     return {k: v for k, v in model.model_dump().items() if v is not None}
 
 
+#: the models compiled last, by scenario digest and folder (a ModelSpec is immutable)
+_COMPILED: dict[tuple[str, str | None], ModelSpec] = {}
+_COMPILED_MAX = 32
+
+
 def compile_scenario(scenario: Scenario, base_dir: Path | None = None) -> ModelSpec:
-    """Turn a scenario into the engine's model for its year."""
+    """Turn a scenario into the engine's model for its year.
+
+    The same scenario (same :meth:`~sim.inputs.scenario.Scenario.digest`) from the same folder
+    compiles once per process: checking a file and then running it, or running a grid point's
+    replications, share the model.
+    """
+    key = (scenario.digest(), None if base_dir is None else str(Path(base_dir).resolve()))
+    spec = _COMPILED.get(key)
+    if spec is None:
+        spec = _compile(scenario, base_dir)
+        if len(_COMPILED) >= _COMPILED_MAX:
+            del _COMPILED[next(iter(_COMPILED))]
+        _COMPILED[key] = spec
+    return spec
+
+
+def _compile(scenario: Scenario, base_dir: Path | None) -> ModelSpec:
     net = scenario_network(scenario, base_dir)
     G = network.build_graph(net, scenario.year)
     routes_by_legs: dict[tuple[str, ...], int] = {}
