@@ -111,11 +111,9 @@ class NameResolver:
                     self._labels.setdefault(text, node_id)
 
     def __contains__(self, name: object) -> bool:
-        try:
-            self.resolve(str(name))
-        except UnknownNameError:
-            return False
-        return True
+        # what resolve() accepts, without composing its "did you mean" for a miss
+        key = normalise(str(name))
+        return key in self._ids or len(self._names.get(key, ())) == 1
 
     def resolve(self, name: str) -> str:
         """Return the node id for ``name``; raise :class:`UnknownNameError` if none or several."""

@@ -65,9 +65,10 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.analysis.metrics import kpis
+from sim.analysis.metrics import kpis, shipments_frame
 from sim.engine.model import ModelSpec
 from sim.engine.records import CAUSES
+from sim.engine.world import World
 from sim.inputs.capacity import check_capacity, overload_problems
 from sim.inputs.compile import compile_scenario
 from sim.inputs.limits import (
@@ -92,7 +93,6 @@ from sim.inputs.scenario_io import (
 )
 from sim.runs import outdir
 from sim.runs.executors import Executor, SequentialExecutor
-from sim.runs.runner import run_spec
 
 __all__ = [
     "ALL_FLOWS",
@@ -455,9 +455,12 @@ def load_sweep(
 def run_job(spec: ModelSpec, replication: int) -> pd.DataFrame:
     """One replication's KPIs, per flow and for all flows together (row ``flow == "(all)"``).
 
-    A top-level function so that worker processes and Dask can import it.
+    A top-level function so that worker processes and Dask can import it. It builds only the
+    shipments table (the KPIs need no other), and returns the small KPI table: a few kilobytes
+    to send back, whatever the size of the run.
     """
-    ships = run_spec(spec, replication).shipments
+    record = World(spec, replication).run()
+    ships = shipments_frame(record, spec.name)
     per_flow = kpis(ships, by=("replication", "flow"))
     per_flow["flow"] = per_flow["flow"].astype(str)
     together = kpis(ships.assign(flow=ALL_FLOWS), by=("replication", "flow"))
