@@ -122,7 +122,9 @@ def summary_table(
     names = [str(n) for n in pd.unique(shipments["scenario"])]
     if baseline not in names:
         raise ValueError(f"baseline(={baseline!r}) is not among the scenarios {names}")
-    k = kpis(shipments)
+    method = getattr(results, "kpis", None)
+    # a Results has its KPIs already (the same values; the flags it adds are not used here)
+    k = method() if target_days is None and callable(method) else kpis(shipments)
     k["flow"] = k["flow"].astype(str)
     metrics = [m for m in KEY_METRICS if m in k.columns]
     table = k.groupby(["flow", "scenario"], sort=False)[
