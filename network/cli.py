@@ -11,19 +11,15 @@ import io
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
-
-from network.avoid import classify_avoid
-from network.build import build_graph
-from network.checks import check_network
 from network.errors import DataError, NetworkError
-from network.geo import geojson_text, to_geojson
-from network.io import default_data_path, load_network
-from network.routing import CRITERIA, Route, k_routes
-from network.via import describe_via
-from network.via import place_name as _name
+from network.schema import CRITERIA
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from network.routing import Route
 
 __all__ = [
     "add_commands",
@@ -102,6 +98,9 @@ def _data_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    from network.checks import check_network
+    from network.io import default_data_path, load_network
+
     path = args.path if args.path is not None else default_data_path()
     try:
         problems: Sequence[object] = check_network(path)
@@ -165,6 +164,9 @@ def _overwrite_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _cmd_geojson(args: argparse.Namespace) -> int:
+    from network.geo import geojson_text, to_geojson
+    from network.io import load_network
+
     check_output_file(args.output, overwrite=args.overwrite)
     collection = to_geojson(load_network(args.data), year=args.year)
     write_output_file(args.output, geojson_text(collection).encode("utf-8"))
@@ -173,6 +175,11 @@ def _cmd_geojson(args: argparse.Namespace) -> int:
 
 
 def _cmd_routes(args: argparse.Namespace) -> int:
+    from network.avoid import classify_avoid
+    from network.build import build_graph
+    from network.io import load_network
+    from network.routing import k_routes
+
     G = build_graph(load_network(args.data), args.year)
     avoid = classify_avoid(G, args.avoid)
     found = k_routes(
@@ -202,7 +209,10 @@ def _cmd_map(args: argparse.Namespace) -> int:
             f"in {', '.join('.' + f for f in MAP_FORMATS)}"
         )
     check_output_file(args.output, overwrite=args.overwrite)
+    from network.build import build_graph
     from network.draw import draw_network
+    from network.io import load_network
+    from network.routing import k_routes
 
     G = build_graph(load_network(args.data), args.year)
     found = None
@@ -249,6 +259,9 @@ def format_routes(
     G: nx.MultiDiGraph, routes: Sequence[Route], *, by: str = "time", avoid: Sequence[str] = ()
 ) -> str:
     """The aligned table printed by ``corridor routes``."""
+    from network.via import describe_via
+    from network.via import place_name as _name
+
     first = routes[0]
     head = (
         f"{_name(G, first.origin)} → {_name(G, first.destination)}, "
@@ -291,6 +304,8 @@ def format_routes(
 
 def format_legs(G: nx.MultiDiGraph, route: Route, rank: int) -> str:
     """Route ``rank``'s legs, one per line, with the dwell at each intermediate node."""
+    from network.via import place_name as _name
+
     columns = [
         "leg",
         "from",

@@ -8,6 +8,7 @@ typed DataFrames indexed by their key.
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -141,13 +142,20 @@ observations, border_regimes : pandas.DataFrame
         UnknownNameError
             If no node (or more than one) matches; ``suggestions`` lists close names.
         """
-        return node_resolver(self.nodes).resolve(name)
+        resolver = _RESOLVERS.get(self)
+        if resolver is None:  # built once per network (a Network is immutable)
+            resolver = _RESOLVERS[self] = node_resolver(self.nodes)
+        return resolver.resolve(name)
 
     @property
     def teu_payload_t(self) -> float:
         """Mass of cargo in one TEU (t), for CO2 per TEU."""
         payload: Any = self.units["payload_t"].at["teu"]
         return float(payload)
+
+
+#: the name resolver of each network, built on first use
+_RESOLVERS: weakref.WeakKeyDictionary[Network, NameResolver] = weakref.WeakKeyDictionary()
 
 
 def node_resolver(nodes: pd.DataFrame) -> NameResolver:

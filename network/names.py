@@ -11,6 +11,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from network.errors import UnknownNameError
 
@@ -23,8 +24,12 @@ _SPECIAL = str.maketrans(
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise(text: str) -> str:
     """Fold case, diacritics and punctuation so that spellings of one place compare equal.
+
+    Remembered: name resolvers are built for every route search and scenario check, over the
+    same few hundred names.
 
     Examples
     --------
@@ -106,11 +111,9 @@ class NameResolver:
                     self._labels.setdefault(text, node_id)
 
     def __contains__(self, name: object) -> bool:
-        try:
-            self.resolve(str(name))
-        except UnknownNameError:
-            return False
-        return True
+        # what resolve() accepts, without composing its "did you mean" for a miss
+        key = normalise(str(name))
+        return key in self._ids or len(self._names.get(key, ())) == 1
 
     def resolve(self, name: str) -> str:
         """Return the node id for ``name``; raise :class:`UnknownNameError` if none or several."""

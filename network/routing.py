@@ -16,15 +16,16 @@ from __future__ import annotations
 
 import itertools
 import math
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, get_args
+from typing import Any
 
 import networkx as nx
 
 from network.errors import NoRouteError, UnknownNameError
 from network.names import NameResolver, suggest
-from network.schema import MODES
+from network.schema import CRITERIA, MODES, Criterion
 
 __all__ = [
     "CRITERIA",
@@ -35,9 +36,6 @@ __all__ = [
     "k_routes",
     "route_between",
 ]
-
-Criterion = Literal["time", "cost", "co2", "distance", "generalised"]
-CRITERIA: tuple[str, ...] = get_args(Criterion)
 
 #: Default weights of the generalised cost, in USD per unit of each criterion, per TEU.
 #: ``time``: about 1 USD per TEU-hour, the capital and depreciation cost of ~50 000 USD of cargo
@@ -157,10 +155,26 @@ class Route:
 
 
 def graph_resolver(G: nx.MultiDiGraph) -> NameResolver:
-    """The name resolver of ``G``'s nodes (ids, ``name`` and ``aliases`` attributes)."""
-    return NameResolver(
-        {n: (str(d.get("name") or n), tuple(d.get("aliases") or ())) for n, d in G.nodes(data=True)}
+    """The name resolver of ``G``'s nodes (ids, ``name`` and ``aliases`` attributes).
+
+    Built once per graph and its nodes (every route search and ``--avoid`` resolves names on
+    the same graph); a graph whose nodes change gets a new one.
+    """
+    nodes = tuple(
+        (n, str(d.get("name") or n), tuple(d.get("aliases") or ())) for n, d in G.nodes(data=True)
     )
+    hit = _GRAPH_RESOLVERS.get(G)
+    if hit is not None and hit[0] == nodes:
+        return hit[1]
+    resolver = NameResolver({n: (name, aliases) for n, name, aliases in nodes})
+    _GRAPH_RESOLVERS[G] = (nodes, resolver)
+    return resolver
+
+
+#: each graph's node names and their resolver (see :func:`graph_resolver`)
+_GRAPH_RESOLVERS: weakref.WeakKeyDictionary[
+    nx.MultiDiGraph, tuple[tuple[tuple[str, str, tuple[str, ...]], ...], NameResolver]
+] = weakref.WeakKeyDictionary()
 
 
 def route_between(

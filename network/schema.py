@@ -37,6 +37,8 @@ ServedNodeKind = Literal["terminal", "port", "border", "gauge_change"]
 NodeKind = Literal[ServedNodeKind, "junction"]
 UnitKind = Literal["teu", "wagon", "truck"]
 FerryPolicy = Literal["when_full", "max_wait", "timetable"]
+#: what a route is best by (:mod:`network.routing`)
+Criterion = Literal["time", "cost", "co2", "distance", "generalised"]
 
 MODES: tuple[str, ...] = get_args(Mode)
 STATUSES: tuple[str, ...] = get_args(Status)
@@ -45,6 +47,7 @@ SOURCE_KINDS = ("published", "computed", "assumption")
 GAUGES = ("1520", "1435", "")
 UNIT_KINDS: tuple[str, ...] = get_args(UnitKind)
 FERRY_POLICIES: tuple[str, ...] = get_args(FerryPolicy)
+CRITERIA: tuple[str, ...] = get_args(Criterion)
 
 # Vocabularies of the operations tables.
 VESSEL_TYPES = ("rail_ferry", "ro_pax", "truck_ro_pax", "container_feeder")
@@ -923,6 +926,7 @@ __all__ = [
     "BORDER_REGIMES",
     "BORDER_REGIMES_TABLE",
     "CARGO_CLASSES",
+    "CRITERIA",
     "DISTRIBUTIONS",
     "FERRIES",
     "FERRY_POLICIES",
@@ -954,6 +958,7 @@ __all__ = [
     "VESSEL_TYPES",
     "WEATHER",
     "Column",
+    "Criterion",
     "FerryPolicy",
     "Mode",
     "NodeKind",

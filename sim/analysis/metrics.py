@@ -7,11 +7,11 @@ All functions are pure: they take the :class:`~sim.engine.run_record.RunRecord` 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.analysis.saturation import MIN_DELIVERED_SHARE
 from sim.engine.records import CAUSES
@@ -258,7 +258,7 @@ def _in_run_order(frame: pd.DataFrame) -> pd.DataFrame:
     """Scenario as a categorical in the order the scenarios were run (the baseline first), so
     grouped tables list them in that order — the plots take their colours from it; flows are
     already categorical in the scenario file's order."""
-    order = list(dict.fromkeys(frame["scenario"]))
+    order = list(pd.unique(frame["scenario"]))
     return frame.assign(scenario=pd.Categorical(frame["scenario"], categories=order))
 
 
@@ -352,8 +352,67 @@ def t_interval(
     mean = float(x.mean())
     if len(x) < 2:
         return mean, np.nan
-    tq = float(stats.t.ppf(0.5 + confidence / 2, len(x) - 1))
+    tq = t_quantile(confidence, len(x) - 1)
     return mean, tq * float(x.std(ddof=1)) / float(np.sqrt(len(x)))
+
+
+def _t_within(theta: float, df: int) -> tuple[float, float]:
+    """``P(|T| < sqrt(df) tan(theta))`` for Student's t with ``df`` degrees of freedom, and its
+    derivative in ``theta``: the finite series for whole ``df`` (Abramowitz & Stegun 26.7.3-4)."""
+    s, c = math.sin(theta), math.cos(theta)
+    c2 = c * c
+    term = total = 1.0
+    if df % 2:  # odd: 2/pi (theta + sin cos (1 + 2/3 cos^2 + 2*4/(3*5) cos^4 + ...))
+        for k in range(1, (df - 1) // 2):
+            term *= c2 * (2 * k) / (2 * k + 1)
+            total += term
+        p = 2 / math.pi * (theta + (s * c * total if df > 1 else 0.0))
+    else:  # even: sin (1 + 1/2 cos^2 + 1*3/(2*4) cos^4 + ...)
+        for k in range(1, df // 2):
+            term *= c2 * (2 * k - 1) / (2 * k)
+            total += term
+        p = s * total
+    # d/dtheta: twice the density at t = sqrt(df) tan(theta), times dt/dtheta
+    log_norm = math.lgamma((df + 1) / 2) - math.lgamma(df / 2) - 0.5 * math.log(df * math.pi)
+    density = math.exp(log_norm + (df + 1) * math.log(c))  # (1 + t^2/df)^(-(df+1)/2) = cos^(df+1)
+    return p, 2 * density * math.sqrt(df) / c2
+
+
+def t_quantile(confidence: float, df: int) -> float:
+    """The two-sided quantile ``t`` of Student's t: ``P(|T| < t) = confidence``.
+
+    Exact to rounding for whole ``df`` (scipy's ``stats.t.ppf(0.5 + confidence / 2, df)``, without
+    importing scipy): Newton's method on the closed-form distribution, kept in a shrinking bracket.
+
+    Examples
+    --------
+    >>> round(t_quantile(0.95, 1), 4), round(t_quantile(0.95, 4), 4), round(t_quantile(0.99, 30), 4)
+    (12.7062, 2.7764, 2.75)
+    """
+    if not (0 < confidence < 1 and df >= 1 and int(df) == df):
+        raise ValueError(f"need 0 < confidence < 1 and whole df >= 1, got {confidence}, {df}")
+    df = int(df)
+    if df == 1:
+        return math.tan(math.pi * confidence / 2)
+    if df == 2:
+        return math.sqrt(2) * math.tan(math.asin(confidence))
+    lo, hi = 0.0, math.pi / 2
+    theta = math.atan(4 / math.sqrt(df))  # t = 4 as a start: between the usual quantiles
+    for _ in range(200):
+        p, slope = _t_within(theta, df)
+        if p < confidence:
+            lo = theta
+        else:
+            hi = theta
+        step = (p - confidence) / slope if slope > 0 else math.inf
+        nxt = theta - step
+        if not lo < nxt < hi:
+            nxt = (lo + hi) / 2
+        if abs(nxt - theta) <= 1e-16 * theta or hi - lo <= 1e-16:
+            theta = nxt
+            break
+        theta = nxt
+    return math.sqrt(df) * math.tan(theta)
 
 
 def delay_by_cause(
@@ -375,5 +434,6 @@ __all__ = [
     "queues_frame",
     "shipments_frame",
     "t_interval",
+    "t_quantile",
     "unit_locations",
 ]

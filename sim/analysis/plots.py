@@ -123,7 +123,7 @@ def _wrap(label: str, width: int = 22) -> str:
 
 
 def _names(frame: pd.DataFrame) -> list[str]:
-    return list(dict.fromkeys(frame["scenario"].astype(str)))
+    return [str(n) for n in pd.unique(frame["scenario"])]
 
 
 def _flow_order(frame: pd.DataFrame, flows: Sequence[str] | None) -> list[str]:
@@ -131,9 +131,9 @@ def _flow_order(frame: pd.DataFrame, flows: Sequence[str] | None) -> list[str]:
         return [str(f) for f in flows]
     col = frame["flow"]
     if isinstance(col.dtype, pd.CategoricalDtype):
-        present = set(col.astype(str))
+        present = {str(f) for f in pd.unique(col)}
         return [str(c) for c in col.cat.categories if str(c) in present]
-    return list(dict.fromkeys(col.astype(str)))
+    return list(dict.fromkeys(str(f) for f in pd.unique(col)))
 
 
 def _largest_flows(shipments: pd.DataFrame, n: int = MAX_PANELS) -> list[str]:

@@ -119,10 +119,12 @@ def summary_table(
         Transit targets overriding those of the scenario (``target_h`` in shipments).
     """
     shipments = _with_targets(results.shipments, target_days)
-    names = list(dict.fromkeys(shipments["scenario"].astype(str)))
+    names = [str(n) for n in pd.unique(shipments["scenario"])]
     if baseline not in names:
         raise ValueError(f"baseline(={baseline!r}) is not among the scenarios {names}")
-    k = kpis(shipments)
+    method = getattr(results, "kpis", None)
+    # a Results has its KPIs already (the same values; the flags it adds are not used here)
+    k = method() if target_days is None and callable(method) else kpis(shipments)
     k["flow"] = k["flow"].astype(str)
     metrics = [m for m in KEY_METRICS if m in k.columns]
     table = k.groupby(["flow", "scenario"], sort=False)[
@@ -502,17 +504,23 @@ def write_report(
     title: str | None = None,
     target_days: float | Mapping[str, float] | None = None,
     scenarios: Sequence[Any] | None = None,
+    summary: pd.DataFrame | None = None,
 ) -> Path:
     """Write ``report.md`` and ``report.html`` into ``out_dir``; return the HTML path.
 
     ``figures`` maps a caption to an image file; images inside ``out_dir`` (or a folder of it)
     are referenced where they are, others are copied into
     it so both reports reference them relatively. ``scenarios`` (the Scenario objects) adds
-    descriptions and years, which the compiled specs do not carry.
+    descriptions and years, which the compiled specs do not carry. ``summary`` is
+    :func:`summary_table` of the same arguments when the caller has it already.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    table = summary_table(results, baseline, target_days=target_days)
+    table = (
+        summary
+        if summary is not None
+        else summary_table(results, baseline, target_days=target_days)
+    )
     names = list(results.specs)
     title = title or f"{' vs '.join(names)}: corridor comparison"
     images: list[tuple[str, str]] = []

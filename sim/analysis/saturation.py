@@ -58,7 +58,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 __all__ = [
     "ALPHA",
@@ -145,7 +144,8 @@ def _trend(s: float, var: float, slopes: np.ndarray, n: int) -> KendallTrend:
         z = 0.0
     else:
         z = (s - 1) / math.sqrt(var) if s > 0 else (s + 1) / math.sqrt(var)
-    p = 1.0 if var <= 0 else float(stats.norm.sf(z))
+    # the normal upper tail, as scipy's norm.sf(z)
+    p = 1.0 if var <= 0 else 0.5 * math.erfc(z / math.sqrt(2))
     slope = float(np.median(slopes)) if len(slopes) else 0.0
     return KendallTrend(s=s, var_s=var, z=z, p_increase=p, slope=slope, n=n)
 
@@ -700,11 +700,16 @@ def saturation(
     )
     # the flows whose units (released after the warm-up) took a route through each queue
     ships = results.shipments
-    used = ships[~ships["in_warmup"]].groupby(["scenario", "plan"], observed=True)["flow"].unique()
+    pairs = ships.loc[~ships["in_warmup"], ["scenario", "plan", "flow"]].drop_duplicates()
+    used: dict[tuple[str, Any], set[str]] = {}
+    for key_s, key_p, label in zip(
+        pairs["scenario"].astype(str), pairs["plan"], pairs["flow"].astype(str), strict=True
+    ):
+        used.setdefault((key_s, key_p), set()).add(label)
     passing: dict[str, dict[str, set[str]]] = {}
     for name, spec in specs.items():
         passing[name] = {
-            fac: {str(f) for p in plans if (name, p) in used.index for f in used[(name, p)]}
+            fac: set().union(*(used.get((name, p), ()) for p in plans))
             for fac, plans in facility_plans(spec).items()
         }
     trends["flows"] = [

@@ -140,7 +140,7 @@ def route_shift(
     top = out[["share_base", "share_new"]].max(axis=1).rename("_top")
     order = (
         top.reset_index()
-        .assign(_flow=lambda d: pd.Categorical(d["flow"], list(dict.fromkeys(s["flow"]))))
+        .assign(_flow=lambda d: pd.Categorical(d["flow"], list(pd.unique(s["flow"]))))
         .sort_values(["_flow", "_top"], ascending=[True, False], kind="stable")
     )
     return out.loc[list(zip(order["flow"], order["key"], strict=True))]

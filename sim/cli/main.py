@@ -7,38 +7,63 @@ message on stderr (exit 2), never as a traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
-import network
 from network import cli as network_cli
-from sim.cli import bench as cli_bench
+from network.errors import NetworkError
+from sim import __version__
 from sim.cli import run as cli_run
 from sim.cli import scenario as cli_scenario
 from sim.cli import sweep as cli_sweep
 from sim.cli.interrupt import interrupted
-from sim.inputs.capacity import CapacityError
-from sim.inputs.scenario_io import ScenarioError
+from sim.inputs.errors import CapacityError, ScenarioError
 from sim.runs.outdir import OutputError
 
+#: commands whose module loads the engine when imported: name -> (module, one-line help). The
+#: module is imported only when its command is run (or its own help is asked for), so that
+#: ``corridor --help`` and the other commands start without NumPy and SimPy.
+DEFERRED = {
+    "bench": (
+        "sim.cli.bench",
+        "time the engine against bare SimPy on a synthetic chain (and a full-size year)",
+    ),
+}
 
-def build_parser() -> argparse.ArgumentParser:
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The ``corridor`` parser, with every command in full; or, given the ``argv`` it is to
+    parse, with a :data:`DEFERRED` command in full only if ``argv`` runs it (otherwise just its
+    name and help line, and its module is not imported)."""
+    command = None if argv is None else _command(argv)
     parser = argparse.ArgumentParser(
         prog="corridor",
         description="Freight corridors between Central Asia, the Caucasus and Türkiye/Europe.",
     )
+    parser.add_argument("--version", action="version", version=f"corridor {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     network_cli.add_commands(sub)
     cli_scenario.add_commands(sub)
     cli_sweep.add_commands(sub)
-    cli_bench.add_commands(sub)
+    for name, (module, help_line) in DEFERRED.items():
+        if argv is None or name == command:
+            importlib.import_module(module).add_commands(sub)
+        else:
+            sub.add_parser(name, help=help_line, add_help=False)
     cli_run.add_commands(sub)
     return parser
 
 
+def _command(argv: Sequence[str]) -> str | None:
+    """The command word of ``argv`` (its first argument that is not an option)."""
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # a bad flag (argparse printed why, naming it) or --help
@@ -50,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
         return 2
-    except (network.NetworkError, ScenarioError, OutputError) as exc:
+    except (NetworkError, ScenarioError, OutputError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (ValueError, OSError) as exc:

@@ -3,6 +3,9 @@
 ``compare`` is the main job: it runs every scenario on the same seed and replication indices
 (common random numbers), prints the differences to the first scenario with their confidence
 intervals, and writes the output folder (tables, manifest, figures, report).
+
+The simulation and output modules are imported by the commands, not by this module, so that
+building the parser (``corridor --help``) loads none of them.
 """
 
 from __future__ import annotations
@@ -10,22 +13,17 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-from tqdm import tqdm
-
-from network import NetworkError
-from sim.analysis.report import format_summary, route_shift, saturation_sentences
+from network.errors import NetworkError
 from sim.cli.flags import MAX_WORKERS, float_between, int_between
-from sim.cli.scenario import capacity_verdict
-from sim.inputs.capacity import CapacityError
-from sim.inputs.compile import compile_scenario
-from sim.inputs.scenario import MAX_HORIZON_DAYS, MAX_REPLICATIONS, MAX_SEED, Scenario
-from sim.inputs.scenario_io import ScenarioError, load_scenario, located, problem_text
+from sim.inputs.errors import CapacityError, ScenarioError
+from sim.inputs.limits import MAX_HORIZON_DAYS, MAX_REPLICATIONS, MAX_SEED
 from sim.runs import outdir
-from sim.runs.output import ScenarioInfo, check_target, write_output
-from sim.runs.runner import compare
+
+if TYPE_CHECKING:
+    from sim.inputs.scenario import Scenario
+    from sim.runs.output import ScenarioInfo
 
 __all__ = ["add_commands", "cmd_compare", "cmd_run", "plain_error"]
 
@@ -116,6 +114,13 @@ def add_commands(sub: Any) -> None:
 
 
 def _load(files: list[Path], args: argparse.Namespace) -> list[ScenarioInfo]:
+    from pydantic import ValidationError
+
+    from sim.cli.scenario import capacity_verdict
+    from sim.inputs.compile import compile_scenario
+    from sim.inputs.scenario_io import load_scenario, located, problem_text
+    from sim.runs.output import ScenarioInfo
+
     infos: list[ScenarioInfo] = []
     problems: list[str] = []
     overloads: list[str] = []
@@ -186,6 +191,12 @@ def _load_checked(files: list[Path], args: argparse.Namespace) -> list[ScenarioI
 
 
 def _execute(infos: list[ScenarioInfo], args: argparse.Namespace, default_out: Path) -> int:
+    from tqdm import tqdm
+
+    from sim.analysis.report import format_summary, route_shift, saturation_sentences
+    from sim.runs.output import check_target, write_output
+    from sim.runs.runner import compare
+
     scenarios: list[Scenario] = [i.scenario for i in infos]
     n = args.replications if args.replications is not None else scenarios[0].run.replications
     if n < 1:

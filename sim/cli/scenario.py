@@ -19,21 +19,16 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from network import NetworkError
 from network.cli import check_output_file, write_output_file
-from sim.engine.model import ModelSpec
-from sim.inputs.capacity import (
-    CapacityCheck,
-    check_capacity,
-    format_check,
-    overload_problems,
-    warning_lines,
-)
-from sim.inputs.compile import compile_scenario
-from sim.inputs.scenario import Scenario
-from sim.inputs.scenario_io import ScenarioError, load_scenario, scenario_json_schema
+from network.errors import NetworkError
+from sim.inputs.errors import ScenarioError
+
+if TYPE_CHECKING:
+    from sim.engine.model import ModelSpec
+    from sim.inputs.capacity import CapacityCheck
+    from sim.inputs.scenario import Scenario
 
 __all__ = ["OVERLOAD_HINT", "add_commands", "capacity_verdict", "schema_text"]
 
@@ -51,6 +46,8 @@ def capacity_verdict(
     (``"warning: ..."``) and the overloads that run anyway, with why (``"note: ..."``). The one
     rule of ``validate``, ``check``, ``run`` and ``compare``.
     """
+    from sim.inputs.capacity import check_capacity, overload_problems, warning_lines
+
     check = check_capacity(spec)
     notes = [f"warning: {line}" for line in warning_lines(check, source)]
     refusals: list[str] = []
@@ -122,6 +119,9 @@ def add_commands(sub: Any) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate each file; print ``OK ...`` or its problems; return 1 if any is bad."""
+    from sim.inputs.compile import compile_scenario
+    from sim.inputs.scenario_io import load_scenario
+
     bad = 0
     for file in args.files:
         notes: list[str] = []
@@ -154,6 +154,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     """Print each file's capacity table; return 1 if any has an overload it may not run with,
     2 if a file cannot be read or compiled."""
+    from sim.inputs.capacity import format_check
+    from sim.inputs.compile import compile_scenario
+    from sim.inputs.scenario_io import load_scenario
+
     refused = broken = 0
     for i, file in enumerate(args.files):
         if i:
@@ -183,6 +187,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def schema_text() -> str:
     """The JSON Schema as the text of ``scenarios/scenario.schema.json``."""
+    from sim.inputs.scenario_io import scenario_json_schema
+
     return json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False) + "\n"
 
 

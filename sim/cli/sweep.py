@@ -6,14 +6,14 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.cli.flags import MAX_WORKERS, float_between, int_between
-from sim.inputs.capacity import check_capacity
-from sim.inputs.scenario import MAX_HORIZON_DAYS, MAX_REPLICATIONS
+from sim.inputs.limits import MAX_HORIZON_DAYS, MAX_REPLICATIONS, MAX_RUNS
 from sim.runs import outdir
-from sim.runs.executors import make_executor
-from sim.runs.sweep import MAX_RUNS, Sweep, load_sweep, run_sweep
+
+if TYPE_CHECKING:
+    from sim.runs.sweep import Sweep
 
 __all__ = ["add_commands", "cmd_sweep"]
 
@@ -75,6 +75,8 @@ def add_commands(sub: Any) -> None:
 
 def _print_capacity(sweep: Sweep) -> None:
     """The capacity check's flagged facilities over the grid, one line each (stderr)."""
+    from sim.inputs.capacity import check_capacity
+
     flagged: dict[tuple[str, str], list[float]] = {}
     for spec in sweep.specs:
         table = check_capacity(spec).table
@@ -91,6 +93,9 @@ def _print_capacity(sweep: Sweep) -> None:
 
 
 def cmd_sweep(args: Any) -> int:
+    from sim.runs.executors import make_executor
+    from sim.runs.sweep import load_sweep, run_sweep
+
     # a foreign folder is named with the sweep file's problems
     sweep = outdir.load_beside_target(
         lambda: load_sweep(

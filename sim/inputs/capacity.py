@@ -99,7 +99,7 @@ import html
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,7 +107,7 @@ import numpy as np
 import pandas as pd
 
 from sim.engine.model import FerrySpec, FlowSpec, ModelSpec, Segment, TrainSpec
-from sim.inputs.scenario_io import ScenarioError
+from sim.inputs.errors import CapacityError
 
 __all__ = [
     "COLUMNS",
@@ -153,15 +153,6 @@ COLUMNS = (
 
 Key = tuple[Any, ...]
 Feature = tuple[Any, ...]
-
-
-class CapacityError(ScenarioError):
-    """A scenario overloads a facility and does not say why; ``problems`` has one message per
-    overloaded facility, ``checks`` the checks they come from."""
-
-    def __init__(self, problems: Iterable[str], checks: Sequence[CapacityCheck] = ()) -> None:
-        super().__init__(problems)
-        self.checks = list(checks)
 
 
 @dataclass(frozen=True)
@@ -659,8 +650,17 @@ def _flows(spec: ModelSpec, st: _Structure, features: tuple[Feature, ...]) -> st
     return "; ".join([*always, *(f"{label} (adaptive)" for label in maybe)])
 
 
+#: the checks of the models checked last, by identity (a ModelSpec is immutable; it is kept
+#: here so that its id is not reused)
+_CHECKED: dict[int, tuple[ModelSpec, CapacityCheck]] = {}
+_CHECKED_MAX = 32
+
+
 def check_capacity(spec: ModelSpec) -> CapacityCheck:
     """Offered load against capacity at every facility of a compiled model.
+
+    Computed once per model: the command line, the runner and the output folder ask for the
+    check of the same model (its table is not to be changed).
 
     Parameters
     ----------
@@ -673,6 +673,17 @@ def check_capacity(spec: ModelSpec) -> CapacityCheck:
         Its ``table`` has one row per facility with the columns of :data:`COLUMNS`, sorted by
         ``rho_high`` (largest first); see the module docstring for what is counted and how.
     """
+    hit = _CHECKED.get(id(spec))
+    if hit is not None and hit[0] is spec:
+        return hit[1]
+    check = _check(spec)
+    if len(_CHECKED) >= _CHECKED_MAX:
+        del _CHECKED[next(iter(_CHECKED))]
+    _CHECKED[id(spec)] = (spec, check)
+    return check
+
+
+def _check(spec: ModelSpec) -> CapacityCheck:
     st = _structure(spec)
     facilities = _facilities(spec, st)
     season = [np.asarray(f.seasonality or (1.0,) * 12, dtype=float) for f in spec.flows]

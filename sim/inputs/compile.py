@@ -56,18 +56,20 @@ class CompileError(network.NetworkError):
 
 
 @lru_cache(maxsize=8)
-def _load(path: str | None) -> network.Network:
+def cached_network(path: str | None) -> network.Network:
+    """The network folder at the absolute ``path`` (``None``: the shipped data), read and checked
+    once per process: reading a scenario, compiling it and drawing its maps share it."""
     return network.load_network(path)
 
 
 def load_base_network(scenario: Scenario, base_dir: Path | None = None) -> network.Network:
     """The scenario's network folder (relative to ``base_dir``) or the shipped data, cached."""
     if scenario.network is None:
-        return _load(None)
+        return cached_network(None)
     path = Path(scenario.network)
     if not path.is_absolute() and base_dir is not None:
         path = base_dir / path
-    return _load(str(path.resolve()))
+    return cached_network(str(path.resolve()))
 
 
 def scenario_network(scenario: Scenario, base_dir: Path | None = None) -> network.Network:
@@ -147,8 +149,29 @@ def _set(model: Any) -> dict[str, Any]:
     return {k: v for k, v in model.model_dump().items() if v is not None}
 
 
+#: the models compiled last, by scenario digest and folder (a ModelSpec is immutable)
+_COMPILED: dict[tuple[str, str | None], ModelSpec] = {}
+_COMPILED_MAX = 32
+
+
 def compile_scenario(scenario: Scenario, base_dir: Path | None = None) -> ModelSpec:
-    """Turn a scenario into the engine's model for its year."""
+    """Turn a scenario into the engine's model for its year.
+
+    The same scenario (same :meth:`~sim.inputs.scenario.Scenario.digest`) from the same folder
+    compiles once per process: checking a file and then running it, or running a grid point's
+    replications, share the model.
+    """
+    key = (scenario.digest(), None if base_dir is None else str(Path(base_dir).resolve()))
+    spec = _COMPILED.get(key)
+    if spec is None:
+        spec = _compile(scenario, base_dir)
+        if len(_COMPILED) >= _COMPILED_MAX:
+            del _COMPILED[next(iter(_COMPILED))]
+        _COMPILED[key] = spec
+    return spec
+
+
+def _compile(scenario: Scenario, base_dir: Path | None) -> ModelSpec:
     net = scenario_network(scenario, base_dir)
     G = network.build_graph(net, scenario.year)
     #: a plan per path (its nodes and legs: one leg run both ways is two plans)
@@ -656,6 +679,7 @@ def _closures(
 
 __all__ = [
     "CompileError",
+    "cached_network",
     "compile_scenario",
     "load_base_network",
     "scenario_network",

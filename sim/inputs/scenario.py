@@ -23,29 +23,19 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from network.routing import Criterion
-from network.schema import FerryPolicy, ServedNodeKind, Status, UnitKind
+from network.schema import Criterion, FerryPolicy, ServedNodeKind, Status, UnitKind
 from sim.engine.model import ArrivalProcess, ChoiceMode, TrainServicePolicy
-
-#: longest simulated release time of a run (ten years), in days
-MAX_HORIZON_DAYS = 3650.0
-#: longest drain after the horizon, in days
-MAX_DRAIN_DAYS = 365.0
-#: most replications of one run
-MAX_REPLICATIONS = 10_000
-#: largest root seed (a 63-bit integer)
-MAX_SEED = 2**63 - 1
-#: years a scenario, a flow's ``base_year`` and the commands may name
-YEARS = (2000, 2100)
-#: most units all flows together may be expected to release in one replication (a replication
-#: simulates some 30,000 units a second, so this keeps one under about two minutes)
-MAX_UNITS_PER_REPLICATION = 2_000_000
-#: most units one release may carry (a scheduled block)
-MAX_BATCH = 10_000
-#: longest time in hours any duration, wait, headway or offset may take (a year)
-MAX_HOURS = 8760.0
-#: the latest day a disruption may start or last (the longest horizon plus the longest drain)
-MAX_DAY = MAX_HORIZON_DAYS + MAX_DRAIN_DAYS
+from sim.inputs.limits import (
+    MAX_BATCH,
+    MAX_DAY,
+    MAX_DRAIN_DAYS,
+    MAX_HORIZON_DAYS,
+    MAX_HOURS,
+    MAX_REPLICATIONS,
+    MAX_SEED,
+    MAX_UNITS_PER_REPLICATION,
+    YEARS,
+)
 
 Hours = Annotated[float, Field(gt=0, le=MAX_HOURS)]
 NonNegHours = Annotated[float, Field(ge=0, le=MAX_HOURS)]

@@ -49,6 +49,7 @@ import tomli_w
 from pydantic import BaseModel, ValidationError
 
 from network.names import suggest
+from sim.inputs.errors import ScenarioError
 from sim.inputs.scenario import Scenario
 
 __all__ = [
@@ -71,26 +72,6 @@ Loc = tuple[str | int, ...]
 
 _EXTENDS = "extends"
 _SCHEMA_ID = "https://github.com/caspian-corridors/caspian-corridors/scenarios/scenario.schema.json"
-
-
-class ScenarioError(Exception):
-    """A scenario file (or its ``extends`` chain) is wrong; ``problems`` lists every fault.
-
-    Each problem reads ``file: key.path: message``; ``str()`` gives them all, one per line.
-
-    Examples
-    --------
-    >>> err = ScenarioError(["a.toml: year: Input should be a valid integer (got 'soon')"])
-    >>> print(err)
-    a.toml: year: Input should be a valid integer (got 'soon')
-    """
-
-    def __init__(self, problems: Iterable[str]) -> None:
-        self.problems: list[str] = list(problems)
-        super().__init__("\n".join(self.problems))
-
-    def __str__(self) -> str:
-        return "\n".join(self.problems)
 
 
 # --------------------------------------------------------------------------------------------
@@ -477,6 +458,7 @@ def network_problems(
     """
     import network
     from network.names import suggest
+    from sim.inputs.compile import cached_network
 
     folder_ref = data.get("network")
     where = _where(_source_of(("network",), origins, top), links)
@@ -486,9 +468,9 @@ def network_problems(
             if not folder.is_dir():
                 what = "is not a folder" if folder.exists() else "folder not found"
                 return [f"{where}: network: {what}: {folder_ref!r} ({_display(folder)})"]
-            net = network.load_network(folder)
+            net = cached_network(str(folder.resolve()))
         else:
-            net = network.load_network()
+            net = cached_network(None)
     except network.DataError as exc:
         folder_text = repr(folder_ref) if isinstance(folder_ref, str) else "the shipped data"
         lines = [str(problem) for problem in exc.problems] or [str(exc)]

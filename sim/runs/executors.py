@@ -137,20 +137,32 @@ class DaskExecutor:
                 ["Dask is not installed: pip install 'caspian-corridors[dask]'"]
             ) from None
 
+        import dask.config
+
         if not jobs:
             return
         cluster = None
         if self.address is None:
-            cluster = LocalCluster(
-                n_workers=self.n_workers,
-                threads_per_worker=1,
-                processes=self.processes,
-                dashboard_address=None,
-            )
+            # the workers' statistical profiler samples the running job's stack every 10 ms for
+            # the dashboard, which a local cluster here does not have: off, it costs no CPU
+            with dask.config.set(LOCAL_WORKER_CONFIG):
+                cluster = LocalCluster(
+                    n_workers=self.n_workers,
+                    threads_per_worker=1,
+                    processes=self.processes,
+                    dashboard_address=None,
+                )
             client = Client(cluster)
         else:
             client = Client(self.address)
         try:
+            # an argument shared by several jobs (a grid point's compiled model) is sent to the
+            # workers once, not with every job
+            shared = _shared_arguments(jobs)
+            if shared:
+                sent = client.scatter(list(shared.values()), broadcast=True, hash=False)
+                stand_in = dict(zip(shared, sent, strict=True))
+                jobs = [tuple(stand_in.get(id(a), a) for a in args) for args in jobs]
             # pure=False: a job is one replication, never deduplicated by argument hash
             futures = [client.submit(fn, *args, pure=False, retries=self.retries) for args in jobs]
             index = {f.key: i for i, f in enumerate(futures)}
@@ -161,6 +173,29 @@ class DaskExecutor:
             client.close()
             if cluster is not None:
                 cluster.close()
+
+
+#: Dask settings of the workers of a local cluster (see :class:`DaskExecutor`)
+LOCAL_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+
+
+def _shared_arguments(jobs: Sequence[tuple[Any, ...]]) -> dict[int, Any]:
+    """The arguments (by identity) that more than one job takes, other than plain values.
+
+    >>> spec = {"model": 1}
+    >>> list(_shared_arguments([(spec, 0), (spec, 1), ({"other": 2}, 0)]).values())
+    [{'model': 1}]
+    """
+    seen: dict[int, Any] = {}
+    shared: dict[int, Any] = {}
+    for args in jobs:
+        for a in args:
+            if isinstance(a, int | float | str | bool | None):
+                continue
+            if id(a) in seen:
+                shared[id(a)] = a
+            seen[id(a)] = a
+    return shared
 
 
 def make_executor(

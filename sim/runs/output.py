@@ -25,14 +25,11 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.figure import Figure
 
-import network
-from sim.analysis import plots, report
+from sim.analysis import report
 from sim.analysis.metrics import delay_by_cause, paired_differences
 from sim.inputs.capacity import capacity_frame
 from sim.inputs.compile import scenario_network
@@ -40,6 +37,9 @@ from sim.inputs.scenario import Scenario
 from sim.runs import outdir
 from sim.runs.outdir import OutputError, Staging
 from sim.runs.runner import TABLES, Results
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,8 @@ CAPTIONS = {
 
 
 def _figure(obj: Any) -> Figure:
+    from matplotlib.figure import Figure
+
     return obj if isinstance(obj, Figure) else obj.figure
 
 
@@ -121,6 +123,9 @@ def figures_for(
     diffs: pd.DataFrame,
 ) -> dict[str, Figure]:
     """The comparison figures, by file stem (see :data:`CAPTIONS`)."""
+    import network
+    from sim.analysis import plots
+
     figs: dict[str, Figure] = {
         "transit_distributions": _figure(plots.transit_distributions(results.shipments)),
         "kpi_mean_transit": _figure(plots.kpi_bars(kpi_table, "mean_transit_d")),
@@ -185,6 +190,8 @@ def write_output(
         outdir.test_pause("write")
         figure_paths: dict[str, Path] = {}
         if with_figures:
+            import matplotlib.pyplot as plt
+
             fig_dir = tmp / "figures"
             fig_dir.mkdir()
             for stem, fig in figures_for(results, infos, kpi_table, diffs).items():
@@ -198,6 +205,7 @@ def write_output(
             baseline=baseline,
             figures=figure_paths,
             scenarios=[i.scenario for i in infos],
+            summary=summary,
         )
         staging.commit(
             manifest(infos, results, seed=seed, replications=replications, command=command)

@@ -56,6 +56,8 @@ class Results:
     background: pd.DataFrame = field(default_factory=pd.DataFrame)
     events: pd.DataFrame | None = None
     specs: dict[str, ModelSpec] = field(default_factory=dict)
+    #: what :meth:`kpis` and :meth:`saturation` computed, by call
+    _memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def kpis(self, by: Sequence[str] = ("scenario", "replication", "flow")) -> pd.DataFrame:
         """KPIs per group; see :func:`sim.analysis.metrics.kpis`.
@@ -65,6 +67,12 @@ class Results:
         scenario (pooled over its replications, see :func:`saturation`; names joined by
         ``", "``, empty when none), and ``saturated`` is also True for a flow behind one.
         """
+        key = ("kpis", tuple(by))
+        if key not in self._memo:
+            self._memo[key] = self._kpis(tuple(by))
+        return self._memo[key].copy()
+
+    def _kpis(self, by: tuple[str, ...]) -> pd.DataFrame:
         table = kpis(self.shipments, by)
         if {"scenario", "flow"} <= set(by) and not table.empty:
             flows = self.saturation().flows
@@ -82,8 +90,16 @@ class Results:
 
     def saturation(self, **kw: Any) -> Saturation:
         """Queues still growing at the end and flows short of delivery; see
-        :func:`sim.analysis.saturation.saturation` (keyword arguments are passed on)."""
-        return saturation(self, **kw)
+        :func:`sim.analysis.saturation.saturation` (keyword arguments are passed on).
+
+        With the default rules it is computed once (the KPIs, the summary, the report and the
+        printed sentences all read it); the tables of a Results are not to be changed."""
+        if kw:
+            return saturation(self, **kw)
+        if "saturation" not in self._memo:
+            self._memo["saturation"] = saturation(self)
+        result: Saturation = self._memo["saturation"]
+        return result
 
     @classmethod
     def concat(cls, parts: Iterable[Results]) -> Results:

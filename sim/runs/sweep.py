@@ -65,12 +65,22 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.analysis.metrics import kpis
+from sim.analysis.metrics import kpis, shipments_frame
 from sim.engine.model import ModelSpec
 from sim.engine.records import CAUSES
+from sim.engine.world import World
 from sim.inputs.capacity import check_capacity, overload_problems
 from sim.inputs.compile import compile_scenario
-from sim.inputs.scenario import MAX_HORIZON_DAYS, MAX_REPLICATIONS, MAX_SEED, Scenario
+from sim.inputs.limits import (
+    MAX_HORIZON_DAYS,
+    MAX_PARAMETERS,
+    MAX_POINTS,
+    MAX_REPLICATIONS,
+    MAX_RUNS,
+    MAX_SEED,
+    MAX_VALUES,
+)
+from sim.inputs.scenario import Scenario
 from sim.inputs.scenario_io import (
     ScenarioError,
     did_you_mean,
@@ -83,7 +93,6 @@ from sim.inputs.scenario_io import (
 )
 from sim.runs import outdir
 from sim.runs.executors import Executor, SequentialExecutor
-from sim.runs.runner import run_spec
 
 __all__ = [
     "ALL_FLOWS",
@@ -121,13 +130,6 @@ METRICS = (
 
 
 # -- the sweep file ---------------------------------------------------------------------------
-#: most grid points of a sweep (the product of the parameters' numbers of values)
-MAX_POINTS = 10_000
-#: most runs of a sweep (grid points x replications)
-MAX_RUNS = 100_000
-#: most parameters of a sweep, and values of one parameter
-MAX_PARAMETERS = 16
-MAX_VALUES = 1_000
 
 _STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
@@ -453,9 +455,12 @@ def load_sweep(
 def run_job(spec: ModelSpec, replication: int) -> pd.DataFrame:
     """One replication's KPIs, per flow and for all flows together (row ``flow == "(all)"``).
 
-    A top-level function so that worker processes and Dask can import it.
+    A top-level function so that worker processes and Dask can import it. It builds only the
+    shipments table (the KPIs need no other), and returns the small KPI table: a few kilobytes
+    to send back, whatever the size of the run.
     """
-    ships = run_spec(spec, replication).shipments
+    record = World(spec, replication).run()
+    ships = shipments_frame(record, spec.name)
     per_flow = kpis(ships, by=("replication", "flow"))
     per_flow["flow"] = per_flow["flow"].astype(str)
     together = kpis(ships.assign(flow=ALL_FLOWS), by=("replication", "flow"))

@@ -374,7 +374,7 @@ def interrupt_at(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
 
 @pytest.mark.parametrize(
     "target",
-    ["sim.cli.run.compare", "sim.runs.output.report.write_report", "sim.runs.outdir._listing"],
+    ["sim.runs.runner.compare", "sim.runs.output.report.write_report", "sim.runs.outdir._listing"],
 )
 def test_ctrl_c_while_simulating_or_writing_leaves_nothing(
     work: Path, capsys, interrupt_at, target

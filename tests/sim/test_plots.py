@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 import sim
-from sim.analysis import plots
+from sim.analysis import metrics, plots
 from sim.runs.runner import Results
 
 BASE, NEW = "baseline-2025", "zangezur-2030"
@@ -44,6 +44,20 @@ def test_t_interval_matches_scipy() -> None:
     assert mean == pytest.approx(x.mean())
     assert (mean - half, mean + half) == pytest.approx((lo, hi))
     assert np.isnan(plots.t_interval([1.0])[1])
+
+
+@pytest.mark.parametrize("confidence", [0.5, 0.8, 0.9, 0.95, 0.99, 0.999])
+def test_t_quantile_matches_scipy(confidence: float) -> None:
+    # the t interval's quantile is computed without scipy (imports on demand, issue 13)
+    for df in [*range(1, 60), 99, 100, 501, 1000, 9999]:
+        expected = stats.t.ppf(0.5 + confidence / 2, df)
+        assert metrics.t_quantile(confidence, df) == pytest.approx(expected, rel=1e-10), df
+
+
+@pytest.mark.parametrize("bad", [(0.0, 3), (1.0, 3), (0.95, 0), (0.95, 2.5)])
+def test_t_quantile_refuses_what_it_cannot_compute(bad: tuple[float, float]) -> None:
+    with pytest.raises(ValueError, match="confidence"):
+        metrics.t_quantile(*bad)  # type: ignore[arg-type]
 
 
 def test_kpi_bars_heights_and_whiskers(kpi: pd.DataFrame) -> None:

@@ -153,3 +153,16 @@ def test_every_shipped_scenario_runs_shortened(path: Path):
     d = sh[sh.delivered]
     assert (d.transit_h >= d.free_flow_h - 1e-6).all()
     assert set(res.facilities.kind) >= {"ferry", "port", "border"}
+
+
+def test_compare_gives_the_same_tables_whatever_the_workers():
+    # replication r draws the same numbers in a worker process as here; the tables (and what
+    # is computed from them) do not depend on how the replications are spread
+    a = tiny()
+    b = tiny(name="tiny-faster", overrides={"nodes": {"Golf": {"handling_factor": 0.5}}})
+    one = sim.compare([a, b], 3, workers=1)
+    two = sim.compare([a, b], 3, workers=2)
+    for name in ("shipments", "facilities", "queues", "closures", "departures"):
+        pd.testing.assert_frame_equal(getattr(one, name), getattr(two, name), check_exact=True)
+    pd.testing.assert_frame_equal(one.kpis(), two.kpis(), check_exact=True)
+    assert len(one.shipments["scenario"].unique()) == 2
