@@ -43,10 +43,11 @@ ASCO_LINES = ("turkmenbashi-alat", "kuryk-alat", "aktau-alat")
 UNIT_OF = {"wagons/year": "wagon", "vehicles/year": "truck", "TEU/year": "teu"}
 
 
-def _units(res: Results) -> pd.DataFrame:
-    """Every unit of the run, the scenario's and the background's, inside the statistics
-    window, with the legs of its route."""
-    ships = pd.concat([res.shipments, res.background], ignore_index=True)
+def _units(res: Results, scenario: str) -> pd.DataFrame:
+    """Every unit of the scenario's run, its flows' and the background's, inside the
+    statistics window, with the legs of its route."""
+    parts = [t[t["scenario"] == scenario] for t in (res.shipments, res.background) if len(t)]
+    ships = pd.concat(parts, ignore_index=True)
     ships = ships[~ships["in_warmup"]]
     specs = res.specs
     legs = {(name, p.index): p.legs for name, spec in specs.items() for p in spec.plans}
@@ -58,15 +59,15 @@ def _units(res: Results) -> pd.DataFrame:
     return out
 
 
-def _window_years(res: Results) -> float:
-    spec = next(iter(res.specs.values()))
-    reps = res.shipments["replication"].nunique() or 1
+def _window_years(res: Results, scenario: str) -> float:
+    spec = res.specs[scenario]
+    ships = res.shipments
+    reps = ships.loc[ships["scenario"] == scenario, "replication"].nunique() or 1
     return reps * (spec.horizon_h - spec.warmup_h) / HOURS_PER_YEAR
 
 
-def _ferry_waits(res: Results, units: pd.DataFrame, line: str) -> np.ndarray:
-    spec = next(iter(res.specs.values()))
-    fs = spec.ferries.get(line)
+def _ferry_waits(res: Results, scenario: str, units: pd.DataFrame, line: str) -> np.ndarray:
+    fs = res.specs[scenario].ferries.get(line)
     if fs is None:
         return np.array([])
     crossed = np.array([line in legs for legs in units["legs"]], dtype=bool)
@@ -74,13 +75,15 @@ def _ferry_waits(res: Results, units: pd.DataFrame, line: str) -> np.ndarray:
     return (on["ferry_h"] - fs.load_h - fs.unload_h).clip(lower=0).to_numpy()
 
 
-def compare(res: Results, net: network.Network) -> pd.DataFrame:
-    """One row per observation: what was observed, the model's figure, whether they agree,
-    or why the model's figure is not computed."""
+def compare(res: Results, net: network.Network, scenario: str | None = None) -> pd.DataFrame:
+    """One row per observation: what was observed, the model's figure in ``scenario`` (default
+    the first of ``res``), whether they agree, or why the model's figure is not computed."""
+    scenario = scenario if scenario is not None else next(iter(res.specs))
     obs = net.observations
-    units = _units(res)
-    years = _window_years(res)
+    units = _units(res, scenario)
+    years = _window_years(res, scenario)
     deps = res.departures
+    deps = deps[deps["scenario"] == scenario] if len(deps) else deps
     rows = []
     for obs_id, o in obs.iterrows():
         metric, target, stat = str(o["metric"]), str(o["target"]), str(o["statistic"])
@@ -88,7 +91,7 @@ def compare(res: Results, net: network.Network) -> pd.DataFrame:
         why = ""
         sample: np.ndarray | None = None
         if metric == "ferry_wait_h":
-            sample = _ferry_waits(res, units, target)
+            sample = _ferry_waits(res, scenario, units, target)
         elif metric == "ferry_headway_h":
             d = deps[deps["line"] == target]
             if len(d):

@@ -11,8 +11,11 @@ Layout::
 
     DIR/manifest.json           tool, kind, scenarios (file, digest), seed, replications,
                                 versions, command, and every file (path, size, sha256)
-    DIR/tables/*.parquet        shipments, facilities, queues, closures (one row per unit/...)
-    DIR/tables/*.csv            kpis, differences, summary, delay_by_cause, queue_trends (small)
+    DIR/tables/*.parquet        shipments, facilities, queues, closures, departures and
+                                background (the traffic that shares the corridor; one row
+                                per unit/...)
+    DIR/tables/*.csv            kpis, differences, summary, delay_by_cause, queue_trends,
+                                observations (the run beside observations.csv) (small)
     DIR/tables/capacity.*       the capacity check per scenario and facility (csv and parquet)
     DIR/figures/*.png           the comparison plots
     DIR/report.md, report.html  the one-page report
@@ -147,6 +150,26 @@ def figures_for(
     return figs
 
 
+def _observations(results: Results, infos: Sequence[ScenarioInfo]) -> pd.DataFrame:
+    """Each scenario's run beside the observations of its network (see
+    :mod:`sim.analysis.observations`)."""
+    from sim.analysis.observations import compare
+    from sim.inputs.compile import scenario_network
+
+    frames = []
+    for info in infos:
+        base = info.path.resolve().parent if info.path is not None else None
+        net = scenario_network(info.scenario, base)
+        if net.observations.empty:
+            continue
+        name = info.scenario.name
+        frames.append(compare(results, net, name).assign(scenario=name))
+    if not frames:  # a network without observations: the table's header only
+        cols = ["obs_id", "metric", "target", "statistic", "observed", "model", "within"]
+        return pd.DataFrame(columns=[*cols, "use", "why_not", "scenario"])
+    return pd.concat(frames, ignore_index=True)
+
+
 def write_output(
     out_dir: Path,
     results: Results,
@@ -183,6 +206,7 @@ def write_output(
             "delay_by_cause": delay_by_cause(results.shipments),
             "queue_trends": results.saturation().queues,
             "capacity": capacity_frame(results.specs),
+            "observations": _observations(results, infos),
         }
         for name, frame in small.items():
             frame.to_csv(tables / f"{name}.csv", index=False)
