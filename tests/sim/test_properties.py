@@ -605,9 +605,10 @@ MUTATIONS = (
         "one vessel more than the fleet",
         FerryLine,
         "__init__",
-        "kernel.start(self._vessel(port, self.delays[i]))",
-        "kernel.start(self._vessel(port, self.delays[i]))\n"
-        "        kernel.start(self._vessel(port, self.delays[i]))",
+        "kernel.start(self._vessel(port, self.delays[i], vessel, self.outages[i]))",
+        "kernel.start(self._vessel(port, self.delays[i], vessel, self.outages[i]))\n"
+        "        self.ends[port].here.append(vessel)\n"
+        "        kernel.start(self._vessel(port, self.delays[i], vessel, self.outages[i]))",
         "capacity",
     ),
     Mutation(
