@@ -72,8 +72,13 @@ def shifted_flows(
     return holm_rejections(pvalues), pvalues
 
 
+#: the scenarios compared in the suite; the fixture also holds trade_2030 (160,000 units a year,
+#: about two minutes more), for a change of the engine to be checked on by adding it here
+COMPARED = ["baseline_2025"]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("scenario", ["baseline_2025", "trade_2030"])
+@pytest.mark.parametrize("scenario", COMPARED)
 def test_transit_per_flow_is_distributed_as_before(scenario):
     maker = _maker()
     fixture = json.loads((FIXTURE / "transit_stats.json").read_text(encoding="utf-8"))
