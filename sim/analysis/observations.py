@@ -47,6 +47,8 @@ def _units(res: Results, scenario: str) -> pd.DataFrame:
     """Every unit of the scenario's run, its flows' and the background's, inside the
     statistics window, with the legs of its route."""
     parts = [t[t["scenario"] == scenario] for t in (res.shipments, res.background) if len(t)]
+    if not parts:
+        return res.shipments.iloc[0:0].assign(legs=[], nodes=[])
     ships = pd.concat(parts, ignore_index=True)
     ships = ships[~ships["in_warmup"]]
     specs = res.specs
