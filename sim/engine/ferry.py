@@ -296,10 +296,13 @@ class FerryLine:
                 and vessel.carries
                 and end.waiting
                 and self._eligible(end)[1] is None
-                and not (other.queue and self._takes_some(vessel, other))
                 and any(
                     (end.queue and self._takes_some(w, end))
-                    or (other.queue and self._takes_some(w, other))
+                    or (
+                        other.queue
+                        and self._takes_some(w, other)
+                        and not self._takes_some(vessel, other)
+                    )
                     for w in end.waiting
                 )
             ):

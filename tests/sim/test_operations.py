@@ -224,3 +224,28 @@ def test_frictions_are_named_in_the_data_never_a_bare_constant() -> None:
     }
     assert names and names <= set(net.frictions.index)
     assert all(net.frictions.loc[n, "friction_source"] in net.sources.index for n in names)
+
+
+def test_cargo_here_goes_first_a_vessel_for_other_cargo_gives_way() -> None:
+    """A truck-only vessel holds p's berth while a few trucks wait at q (fewer than the vessel
+    there lifts, so none is sent) and wagons wait at p: it gives way to the all-cargo vessel
+    queued behind it, which takes the wagons when its deck is full, rather than holding the
+    berth until trucks at q need it."""
+    from sim.engine.model import FlowSpec, Plan
+
+    legs = {"p-q": LegSpec("p-q", "ferry", 10.0)}
+    fleet = (
+        VesselSpec("trucks only", 2.0, ("truck",)),
+        VesselSpec("any at q", 5.0),  # four trucks (0.5-2 h) never fill it: it stays at q
+        VesselSpec("any at p", 2.0),
+    )
+    ferries = pq_ferry(capacity_slots=2.0, policy="when_full", vessels=3, fleet=fleet)
+    east = Plan(0, "p→q", (Segment("ferry", ("p", "q"), ("p-q",)),), free_flow_h=10.0)
+    west = Plan(1, "q→p", (Segment("ferry", ("q", "p"), ("p-q",)),), free_flow_h=10.0)
+    wagons = FlowSpec(0, "wagons", "p", "q", "AA", "wagon", 1.0, (0,), arrival="scheduled")
+    trucks = FlowSpec(1, "trucks", "q", "p", "AA", "truck", 2.0, (1,), arrival="scheduled")
+    spec = model((wagons, trucks), (east, west), legs=legs, ferries=ferries, horizon_h=2.5)
+    arr = World(spec).run().units
+    wagon_done = arr["delivery_h"][arr["flow"] == 0]
+    # two wagons (1 h and 2 h) fill the all-cargo vessel's deck at 2 h; 10 h across
+    assert list(wagon_done) == [12.0, 12.0]
