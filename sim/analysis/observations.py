@@ -25,11 +25,14 @@ True
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+from sim.engine.model import Plan
+from sim.inputs.operations import blank as _nan
 
 if TYPE_CHECKING:  # the layers below runs never import it at run time
     import network
@@ -45,20 +48,17 @@ UNIT_OF = {"wagons/year": "wagon", "vehicles/year": "truck", "TEU/year": "teu"}
 
 def _units(res: Results, scenario: str) -> pd.DataFrame:
     """Every unit of the scenario's run, its flows' and the background's, inside the
-    statistics window, with the legs of its route."""
+    statistics window."""
     parts = [t[t["scenario"] == scenario] for t in (res.shipments, res.background) if len(t)]
     if not parts:
-        return res.shipments.iloc[0:0].assign(legs=[], nodes=[])
+        return res.shipments.iloc[0:0]
     ships = pd.concat(parts, ignore_index=True)
-    ships = ships[~ships["in_warmup"]]
-    specs = res.specs
-    legs = {(name, p.index): p.legs for name, spec in specs.items() for p in spec.plans}
-    nodes = {(name, p.index): p.nodes for name, spec in specs.items() for p in spec.plans}
-    keys = list(zip(ships["scenario"].astype(str), ships["plan"], strict=True))
-    out = ships.copy()
-    out["legs"] = pd.Series([legs[k] for k in keys], index=ships.index, dtype=object)
-    out["nodes"] = pd.Series([nodes[k] for k in keys], index=ships.index, dtype=object)
-    return out
+    return ships[~ships["in_warmup"]]
+
+
+def _on(units: pd.DataFrame, plans: Iterable[Plan], hit: Callable[[Plan], bool]) -> pd.Series:
+    """Which units took a route (plan) for which ``hit`` is true: decided once per plan."""
+    return units["plan"].isin([p.index for p in plans if hit(p)])
 
 
 def _window_years(res: Results, scenario: str) -> float:
@@ -72,8 +72,8 @@ def _ferry_waits(res: Results, scenario: str, units: pd.DataFrame, line: str) ->
     fs = res.specs[scenario].ferries.get(line)
     if fs is None:
         return np.array([])
-    crossed = np.array([line in legs for legs in units["legs"]], dtype=bool)
-    on = units[crossed & units["delivered"].to_numpy(dtype=bool)]
+    crossed = _on(units, res.specs[scenario].plans, lambda p: line in p.legs)
+    on = units[crossed & units["delivered"]]
     return (on["ferry_h"] - fs.load_h - fs.unload_h).clip(lower=0).to_numpy()
 
 
@@ -103,7 +103,7 @@ def compare(res: Results, net: network.Network, scenario: str | None = None) -> 
             if kind is None:
                 why = f"the model counts units, not {o['unit']}"
             else:
-                on = _where(units, str(o["target_kind"]), target)
+                on = _where(units, res.specs[scenario].plans, str(o["target_kind"]), target)
                 n = int((on & (units["unit"] == kind)).sum()) if on is not None else None
                 if n is None:
                     why = f"no {o['target_kind']} {target!r} in the model's tables"
@@ -144,15 +144,13 @@ def compare(res: Results, net: network.Network, scenario: str | None = None) -> 
     return pd.DataFrame(rows)
 
 
-def _where(units: pd.DataFrame, kind: str, target: str) -> pd.Series | None:
+def _where(units: pd.DataFrame, plans: Iterable[Plan], kind: str, target: str) -> pd.Series | None:
     if kind == "network":
-        return pd.Series(
-            [bool(set(legs) & set(ASCO_LINES)) for legs in units["legs"]], index=units.index
-        )
+        return _on(units, plans, lambda p: bool(set(p.legs) & set(ASCO_LINES)))
     if kind in ("leg", "ferry_line"):
-        return pd.Series([target in legs for legs in units["legs"]], index=units.index)
+        return _on(units, plans, lambda p: target in p.legs)
     if kind == "node":
-        return pd.Series([target in nodes for nodes in units["nodes"]], index=units.index)
+        return _on(units, plans, lambda p: target in p.nodes)
     return None
 
 
@@ -168,10 +166,6 @@ def _observed(o: pd.Series) -> str:
 
 def _num(x: object) -> str:
     return "" if _nan(x) else f"{float(x):,.4g}"  # type: ignore[arg-type]
-
-
-def _nan(x: object) -> bool:
-    return x is None or bool(pd.isna(x))  # type: ignore[call-overload]
 
 
 def _show(model: float | tuple[float, float] | None) -> str:

@@ -31,8 +31,6 @@ from collections.abc import Callable, Sequence
 from sim.engine.model import FrictionSpec
 from sim.engine.randomness import Streams
 
-_BLOCK = 1024
-
 
 def draws(streams: Streams, owner: str, spec: FrictionSpec) -> Callable[[], float]:
     """Draws of one friction at ``owner`` (a node or a ferry quay), in hours."""
@@ -43,15 +41,7 @@ def draws(streams: Streams, owner: str, spec: FrictionSpec) -> Callable[[], floa
         return streams.exponential(name, spec.mean_h).draw
     if spec.distribution == "gamma":
         return streams.gamma(name, spec.mean_h, spec.cv).draw
-    # lognormal with the given mean and coefficient of variation
-    rng = streams.generator(name)
-    sigma = math.sqrt(math.log1p(spec.cv**2))
-    mu = math.log(spec.mean_h) - sigma**2 / 2
-
-    def block() -> memoryview:
-        return rng.lognormal(mu, sigma, size=_BLOCK).data
-
-    return itertools.chain.from_iterable(iter(block, None)).__next__
+    return streams.lognormal(name, spec.mean_h, spec.cv)
 
 
 def sampler(

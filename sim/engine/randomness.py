@@ -17,6 +17,7 @@ True
 from __future__ import annotations
 
 import itertools
+import math
 import zlib
 from collections.abc import Callable
 
@@ -46,6 +47,13 @@ class Streams:
 
     def uniform(self, name: str, low: float, high: float) -> UniformSampler:
         return UniformSampler(self.generator(name), low, high)
+
+    def lognormal(self, name: str, mean: float, cv: float) -> Callable[[], float]:
+        """Draws of a lognormal with the given mean and coefficient of variation, in blocks."""
+        rng = self.generator(name)
+        sigma = math.sqrt(math.log1p(cv**2))
+        mu = math.log(mean) - sigma**2 / 2
+        return _stream(lambda: rng.lognormal(mu, sigma, size=BLOCK).data)
 
 
 class GammaSampler:

@@ -45,6 +45,7 @@ from sim.engine.model import (
     undersized_ferries,
 )
 from sim.inputs import operations
+from sim.inputs.operations import number as _num
 from sim.inputs.scenario import Scenario
 
 HOURS_PER_WEEK = 168.0
@@ -413,13 +414,6 @@ def _plan(G: nx.MultiDiGraph, route: network.Route, index: int, via: str) -> Pla
         countries=route.countries,
         via=via,
     )
-
-
-def _num(value: Any, default: float = 0.0) -> float:
-    if value is None:
-        return default
-    value = float(value)
-    return default if math.isnan(value) else value
 
 
 def _node_specs(

@@ -91,7 +91,7 @@ def load_factors(net: network.Network, year: int, legs: Collection[str]) -> dict
         if leg not in legs or str(row["cargo"]) not in DECK_CARGO:
             continue
         start, end = row["year_from"], row["year_to"]
-        if (not _blank(start) and year < int(start)) or (not _blank(end) and year > int(end)):
+        if (not blank(start) and year < int(start)) or (not blank(end) and year > int(end)):
             continue
         out[leg] = min(out.get(leg, 1.0), float(row["load_factor"]))
     return out
@@ -115,7 +115,7 @@ def regime_handling(net: network.Network, regime: str) -> dict[str, dict[str, fl
     out: dict[str, dict[str, float]] = {}
     for _regime_id, row in rows.iterrows():
         change = {"handling_mean_h": float(row["handling_mean_h"])}
-        if not _blank(row["handling_cv"]):
+        if not blank(row["handling_cv"]):
             change["handling_cv"] = float(row["handling_cv"])
         out[str(row["node_id"])] = change
     return out
@@ -134,7 +134,7 @@ def background_flows(net: network.Network, ops: Operations) -> list[BackgroundFl
         legs = tuple(str(leg) for leg in row["via_legs"])
         nodes = _path(net, str(row["origin"]), legs)
         total = float(row["units_per_year"]) * ops.background_factor
-        share = float(row["share_forward"]) if not _blank(row["share_forward"]) else 0.5
+        share = number(row["share_forward"], 0.5)
         for way, per_year in ((1, total * share), (-1, total * (1.0 - share))):
             if per_year <= 0:
                 continue
@@ -176,7 +176,7 @@ def frictions(net: network.Network, ops: Operations) -> Frictions:
             spec = FrictionSpec(
                 str(friction_id),
                 float(row["mean_h"]),
-                float(row["cv"]) if not _blank(row["cv"]) else 1.0,
+                number(row["cv"], 1.0),
                 str(row["distribution"]),  # type: ignore[arg-type]
             )
             scope, target = str(row["scope"]), str(row["applies_to"])
@@ -231,38 +231,38 @@ def fleets(
     """
     if not ops.fleet or net.vessels.empty:
         return {}
-    slot = {str(u): _num(net.units.at[u, "ferry_slots"]) for u in net.units.index}
+    slot = {str(u): number(net.units.at[u, "ferry_slots"]) for u in net.units.index}
     outages: dict[str, list[OutageSpec]] = {}
     if ops.vessel_availability:
         for _availability_id, row in net.vessel_availability.iterrows():
             duration = FrictionSpec(
                 str(row["process"]),
-                _num(row["duration_mean_h"]),
-                _num(row["cv"]) if not _blank(row["cv"]) else 1.0,
+                number(row["duration_mean_h"]),
+                number(row["cv"], 1.0),
                 str(row["distribution"]),  # type: ignore[arg-type]
             )
             outages.setdefault(str(row["vessel_type"]), []).append(
-                OutageSpec(_num(row["events_per_year"]), duration)
+                OutageSpec(number(row["events_per_year"]), duration)
             )
     out: dict[str, list[VesselSpec]] = {}
     spare: list[tuple[VesselSpec, list[str]]] = []
     for _vessel_id, row in net.vessels.iterrows():
         start, end = row["service_from"], row["service_to"]
-        if (not _blank(start) and year < int(start)) or (not _blank(end) and year > int(end)):
+        if (not blank(start) and year < int(start)) or (not blank(end) and year > int(end)):
             continue
         kind = str(row["type"])
         carries = CARRIES.get(kind, ())
         if carries == ("truck",):
-            deck = _num(row["trucks"]) * slot.get("truck", 1.0)
+            deck = number(row["trucks"]) * slot.get("truck", 1.0)
         elif carries == ("teu",):
-            deck = _num(row["teu"]) * slot.get("teu", 0.5)
+            deck = number(row["teu"]) * slot.get("teu", 0.5)
         else:
-            deck = _num(row["railcars"]) * slot.get("wagon", 1.0)
+            deck = number(row["railcars"]) * slot.get("wagon", 1.0)
         if deck <= 0:
             continue
         vessel = VesselSpec(str(row["name"]), deck, carries, tuple(outages.get(kind, ())))
         lines = [str(x) for x in row["lines"] if str(x) in legs]
-        home = str(row["home_line"]) if not _blank(row["home_line"]) else ""
+        home = str(row["home_line"]) if not blank(row["home_line"]) else ""
         if home:
             if home in legs:
                 out.setdefault(home, []).append(vessel)
@@ -279,8 +279,13 @@ def fleets(
     return {leg: tuple(vs) for leg, vs in out.items()}
 
 
-def _num(value: object) -> float:
-    return 0.0 if _blank(value) else float(value)  # type: ignore[arg-type]
+def number(value: object, default: float = 0.0) -> float:
+    """A table's number, or ``default`` where the cell is blank (None, NaN, NA).
+
+    >>> number(float("nan"), 1.0), number(2)
+    (1.0, 2.0)
+    """
+    return default if blank(value) else float(value)  # type: ignore[arg-type]
 
 
 def _path(net: network.Network, origin: str, legs: tuple[str, ...]) -> tuple[str, ...]:
@@ -298,7 +303,8 @@ def _path(net: network.Network, origin: str, legs: tuple[str, ...]) -> tuple[str
     return tuple(nodes)
 
 
-def _blank(value: object) -> bool:
+def blank(value: object) -> bool:
+    """Whether a table's cell is blank (None, NaN or NA)."""
     return value is None or bool(pd.isna(value))  # type: ignore[call-overload]
 
 
@@ -308,9 +314,11 @@ __all__ = [
     "BackgroundFlow",
     "Frictions",
     "background_flows",
+    "blank",
     "fleets",
     "frictions",
     "load_factors",
+    "number",
     "regime_handling",
     "weather_closures",
 ]
