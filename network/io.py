@@ -104,6 +104,7 @@ observations, border_regimes : pandas.DataFrame
         nodes: Mapping[str, Mapping[str, object]] | None = None,
         legs: Mapping[str, Mapping[str, object]] | None = None,
         ferries: Mapping[str, Mapping[str, object]] | None = None,
+        tables: Mapping[str, Mapping[str, Mapping[str, object]]] | None = None,
     ) -> Network:
         """Return a new network with columns of existing rows changed, re-validated.
 
@@ -112,6 +113,9 @@ observations, border_regimes : pandas.DataFrame
         nodes, legs, ferries : mapping of id -> {column: value}, optional
             E.g. ``legs={"aghband-meghri": {"status": "open", "opening_year": 2026}}``. A blank
             value (``None``, ``""``, NaN) clears an optional column.
+        tables : mapping of table name -> {id: {column: value}}, optional
+            The same for any table, e.g. ``{"frictions": {"docs-alat": {"mean_h": 9.0}}}``
+            (how calibrated parameters reach the operations tables).
 
         Raises
         ------
@@ -129,7 +133,10 @@ observations, border_regimes : pandas.DataFrame
         (1.5, 10.0)
         """
         raw = {name: _copy(t) for name, t in self._raw.items()}
-        for name, changes in (("nodes", nodes), ("legs", legs), ("ferries", ferries)):
+        named = (("nodes", nodes), ("legs", legs), ("ferries", ferries))
+        for name, changes in (*named, *(tables or {}).items()):
+            if name not in raw:
+                raise UnknownNameError("table of the network", name, suggest(name, list(raw)))
             if changes:
                 _apply(raw[name], changes)
         return _validated(raw, self.path)

@@ -348,10 +348,42 @@ LEGS = Table(
     ),
 )
 
+
+def _num(
+    name: str,
+    bounds: tuple[float, float],
+    *,
+    unit: str = "",
+    dtype: DType = "float",
+    required: bool = False,
+    description: str = "",
+    source: str | None = None,
+) -> Column:
+    return Column(
+        name,
+        dtype,
+        unit=unit,
+        required=required,
+        description=description,
+        source_column=source,
+        bounds=bounds,
+    )
+
+
+def _prior(name: str, bounds: tuple[float, float], unit: str, what: str) -> tuple[Column, ...]:
+    """The ``<name>_low`` and ``<name>_high`` columns of a prior range (no source of their own:
+    they share the central value's source, whose note gives the reasoning)."""
+    return (
+        _num(f"{name}_low", bounds, unit=unit, description=f"Prior low of {what}."),
+        _num(f"{name}_high", bounds, unit=unit, description=f"Prior high of {what}."),
+    )
+
+
 FERRIES = Table(
     "ferries",
     key="leg_id",
     description="Ferry or sea services operating a leg of mode ferry or sea.",
+    priors=(("max_wait_h_low", "max_wait_h", "max_wait_h_high"),),
     columns=(
         Column("leg_id", "str", description="leg_id of a ferry or sea leg in legs.csv."),
         Column("operator", "str", required=False),
@@ -399,6 +431,7 @@ FERRIES = Table(
             description="Longest a loading vessel waits for cargo (policy max_wait).",
             source_column="policy_source",
         ),
+        *_prior("max_wait_h", (0.0, 1000.0), "h", "max_wait_h"),
         Column(
             "headway_h",
             "float",
@@ -450,36 +483,6 @@ UNITS = Table(
 # uncertain parameter has a prior range.
 
 YEARS_RANGE = (1950.0, 2100.0)
-
-
-def _num(
-    name: str,
-    bounds: tuple[float, float],
-    *,
-    unit: str = "",
-    dtype: DType = "float",
-    required: bool = False,
-    description: str = "",
-    source: str | None = None,
-) -> Column:
-    return Column(
-        name,
-        dtype,
-        unit=unit,
-        required=required,
-        description=description,
-        source_column=source,
-        bounds=bounds,
-    )
-
-
-def _prior(name: str, bounds: tuple[float, float], unit: str, what: str) -> tuple[Column, ...]:
-    """The ``<name>_low`` and ``<name>_high`` columns of a prior range (no source of their own:
-    they share the central value's source, whose note gives the reasoning)."""
-    return (
-        _num(f"{name}_low", bounds, unit=unit, description=f"Prior low of {what}."),
-        _num(f"{name}_high", bounds, unit=unit, description=f"Prior high of {what}."),
-    )
 
 
 VESSELS = Table(

@@ -44,7 +44,7 @@ from sim.engine.model import (
     UnitSpec,
     undersized_ferries,
 )
-from sim.inputs import operations
+from sim.inputs import operations, parameters
 from sim.inputs.operations import number as _num
 from sim.inputs.scenario import Scenario
 
@@ -74,8 +74,14 @@ def load_base_network(scenario: Scenario, base_dir: Path | None = None) -> netwo
 
 
 def scenario_network(scenario: Scenario, base_dir: Path | None = None) -> network.Network:
-    """The network with the scenario's leg, node and ferry overrides applied."""
+    """The network with the scenario's calibrated parameters (``[calibration] parameters``,
+    see :mod:`sim.inputs.parameters`) and then its leg, node and ferry overrides applied."""
     net = load_base_network(scenario, base_dir)
+    if scenario.calibration.parameters:
+        try:
+            net = parameters.apply(net, scenario.calibration.parameters)
+        except ValueError as exc:
+            raise CompileError(f"calibration.parameters: {exc}") from None
     ov = scenario.overrides
     legs = {k: _set(v) for k, v in ov.legs.items() if _set(v)}
     node_cols = ("servers", "handling_mean_h", "handling_cv")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Mapping
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -393,6 +394,31 @@ class Operations(_Model):
     )
 
 
+class Calibration(_Model):
+    """What calibration estimated for the scenario's uncertain parameters
+    (:mod:`sim.inputs.parameters`): point values, and the posterior that ``run`` and ``compare``
+    draw each replication's parameters from."""
+
+    parameters: dict[
+        Annotated[str, Field(min_length=1, max_length=200)],
+        Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)],
+    ] = Field(
+        default_factory=dict,
+        max_length=1000,
+        description="Parameter name (`corridor parameters` lists them) -> quantile of its prior "
+        "range, 0 to 1 (0 low, 0.5 the data's central value, 1 high); used when no posterior "
+        "is drawn from.",
+    )
+    posterior: str | None = Field(
+        None,
+        min_length=1,
+        max_length=1000,
+        description="CSV of posterior samples (`corridor calibrate` writes posterior.csv), "
+        "relative to this file: run and compare draw each replication's parameters from it "
+        "(the same draw for replication r in every compared scenario).",
+    )
+
+
 class Scenario(_Model):
     """One scenario: network year, demand, overrides, policies, disruptions and run settings."""
 
@@ -412,6 +438,7 @@ class Scenario(_Model):
     trains: Trains = Field(default_factory=Trains)
     disruptions: list[Disruption] = Field(default_factory=list, max_length=1000)
     operations: Operations = Field(default_factory=Operations)
+    calibration: Calibration = Field(default_factory=Calibration)
     run: RunSettings = Field(default_factory=RunSettings)
 
     @model_validator(mode="after")
@@ -454,6 +481,18 @@ class Scenario(_Model):
         data["run"].update(changes)
         return Scenario.model_validate(data)
 
+    def with_parameters(self, values: Mapping[str, float]) -> Scenario:
+        """A copy whose uncertain parameters are ``values`` (quantiles of their prior ranges,
+        see :mod:`sim.inputs.parameters`), replacing the ``[calibration] parameters``.
+
+        >>> s = Scenario(name="a", demand=[Flow(origin="x", destination="y", per_week=1)])
+        >>> s.with_parameters({"frictions.mean_h@asm-port-docs": 0.25}).calibration.parameters
+        {'frictions.mean_h@asm-port-docs': 0.25}
+        """
+        data = self.model_dump()
+        data["calibration"]["parameters"] = {str(k): float(v) for k, v in values.items()}
+        return Scenario.model_validate(data)
+
 
 __all__ = [
     "MAX_BATCH",
@@ -464,6 +503,7 @@ __all__ = [
     "MAX_UNITS_PER_REPLICATION",
     "YEARS",
     "BorderDefaults",
+    "Calibration",
     "Disruption",
     "FerryService",
     "Flow",
