@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from network import cli as network_cli
 from network.errors import NetworkError
 from sim import __version__
+from sim.cli import calibrate as cli_calibrate
 from sim.cli import run as cli_run
 from sim.cli import scenario as cli_scenario
 from sim.cli import sweep as cli_sweep
@@ -46,6 +47,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     network_cli.add_commands(sub)
     cli_scenario.add_commands(sub)
     cli_sweep.add_commands(sub)
+    cli_calibrate.add_commands(sub)
     for name, (module, help_line) in DEFERRED.items():
         if argv is None or name == command:
             importlib.import_module(module).add_commands(sub)

@@ -73,6 +73,14 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--no-figures", action="store_true", help="tables and report text only")
     p.add_argument(
+        "--posterior",
+        metavar="FILE",
+        help="draw each replication's uncertain parameters from this posterior.csv (written by "
+        "corridor calibrate; the same draw for replication r in every compared scenario); "
+        "'none' runs the scenario's point values; default: the first scenario's "
+        "[calibration] posterior, if it names one",
+    )
+    p.add_argument(
         "--allow-overload",
         action="store_true",
         help="run even if the capacity check finds a facility overloaded by the demand",
@@ -170,6 +178,26 @@ def _load(files: list[Path], args: argparse.Namespace) -> list[ScenarioInfo]:
                 ]
                 continue
         infos.append(ScenarioInfo(s, f))
+    posterior = getattr(args, "posterior", None)
+    if posterior not in (None, "none"):
+        from sim.inputs.posterior import PosteriorError, load_posterior
+        from sim.inputs.scenario_io import network_problems
+
+        try:
+            post = load_posterior(posterior)
+        except PosteriorError as exc:
+            problems += [f"--posterior: {p}" for p in exc.problems]
+        else:
+            for info in infos:  # every parameter named must be one of each scenario's network
+                data = {
+                    "network": info.scenario.network,
+                    "calibration": {"parameters": dict.fromkeys(post.names, 0.5)},
+                }
+                problems += [
+                    f"--posterior {posterior}: {p.split(': ', 1)[-1]}"
+                    for p in network_problems(data, {}, info.path or Path("."))
+                ]
+            args.posterior_loaded = post
     if problems:
         raise ScenarioError(problems)
     if overloads:
@@ -221,6 +249,7 @@ def _execute(infos: list[ScenarioInfo], args: argparse.Namespace, default_out: P
             progress=tick,
             base_dirs=[i.path.parent if i.path else None for i in infos],
             allow_overload=True,  # checked on the files as written (_load)
+            posterior=_posterior_choice(args),
         )
     small = write_output(
         out,
@@ -242,6 +271,13 @@ def _execute(infos: list[ScenarioInfo], args: argparse.Namespace, default_out: P
     parts = "report.html, report.md, tables/, " + ("" if args.no_figures else "figures/, ")
     print(f"\nwrote {out}/ ({parts}manifest.json)")
     return 0
+
+
+def _posterior_choice(args: argparse.Namespace) -> Any:
+    """What ``--posterior`` asks for: a loaded posterior, none, or the scenario's own."""
+    if getattr(args, "posterior", None) == "none":
+        return None
+    return getattr(args, "posterior_loaded", "scenario")
 
 
 def cmd_run(args: argparse.Namespace) -> int:

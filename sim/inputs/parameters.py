@@ -98,11 +98,11 @@ class Parameter:
         )
 
     def describe(self, q: float) -> str:
-        """The value range the rows take at ``q``, e.g. ``'6 h -> 9.5 h (4 rows)'``."""
+        """The value, or the range of values, the rows take at ``q`` (e.g. ``'6'``,
+        ``'24–48'``)."""
         vals = self.values(q)
         lo, hi = min(vals), max(vals)
-        span = f"{lo:.4g}" if math.isclose(lo, hi) else f"{lo:.4g}–{hi:.4g}"
-        return f"{span} ({len(vals)} row{'s' if len(vals) != 1 else ''})"
+        return f"{lo:.4g}" if math.isclose(lo, hi) else f"{lo:.4g}–{hi:.4g}"
 
 
 def _tables() -> dict[str, schema.Table]:

@@ -570,6 +570,28 @@ def network_problems(
                 f"{target!r} is neither a leg id nor a node name"
                 f"{hint(target, [*legs, *_node_labels(net)])}",
             )
+
+    calibration = data.get("calibration")
+    if isinstance(calibration, dict):
+        from sim.inputs import parameters
+
+        params = parameters.uncertain_parameters(net)
+        for name in _dict(calibration.get("parameters")):
+            for msg in parameters.unknown([name], params):
+                report(("calibration", "parameters", name), msg)
+        post = calibration.get("posterior")
+        if isinstance(post, str) and post:
+            loc: Loc = ("calibration", "posterior")
+            from sim.inputs.posterior import PosteriorError, load_posterior
+
+            try:
+                found = load_posterior(_source_of(loc, origins, top).parent / post)
+            except PosteriorError as exc:
+                for line in exc.problems:
+                    report(loc, line)
+            else:
+                for msg in parameters.unknown(found.names, params):
+                    report(loc, f"{post}: {msg}")
     return problems
 
 
@@ -634,6 +656,13 @@ def load_scenario(path: str | os.PathLike[str], *, check_network: bool = True) -
         problems += network_problems(data, origins, top, links)
     if problems or scenario is None:
         raise ScenarioError(problems)
+    post = scenario.calibration.posterior
+    if post:  # relative to the file that names it, like the network folder
+        folder = _source_of(("calibration", "posterior"), origins, top).parent
+        calibration = scenario.calibration.model_copy(
+            update={"posterior": str((folder / post).resolve())}
+        )
+        scenario = scenario.model_copy(update={"calibration": calibration})
     return scenario
 
 

@@ -16,8 +16,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -34,10 +35,16 @@ from sim.engine.model import ModelSpec
 from sim.engine.world import World
 from sim.inputs.capacity import CapacityError, require_capacity
 from sim.inputs.compile import compile_scenario
+from sim.inputs.posterior import Posterior, load_posterior
 from sim.inputs.scenario import Scenario
 from sim.runs.executors import ProcessExecutor, SequentialExecutor
 
 TABLES = ("shipments", "facilities", "queues", "closures", "departures", "background")
+
+#: where a run's parameters come from: a posterior to draw each replication's from, the
+#: scenario's own (``[calibration] posterior`` when it names one, else its point parameters), or
+#: ``None`` for the scenario's point parameters only
+PosteriorChoice = Posterior | Literal["scenario"] | None
 
 
 @dataclass
@@ -153,17 +160,68 @@ def run(
     trace: bool = False,
     base_dir: Path | None = None,
     allow_overload: bool = False,
+    posterior: PosteriorChoice = "scenario",
 ) -> Results:
     """Run one replication of ``scenario`` (its seed unless ``seed`` is given).
 
     The capacity check (:mod:`sim.inputs.capacity`) runs first: a facility overloaded by the demand
     raises :class:`~sim.inputs.capacity.CapacityError` unless ``allow_overload`` is true or the
     scenario says why in ``run.overload_reason``; so do :func:`run_many` and :func:`compare`.
+    With a posterior (``posterior``, or the scenario's own by default), the replication's
+    uncertain parameters are drawn from it (:meth:`~sim.inputs.posterior.Posterior.draw`).
     """
     if seed is not None:
         scenario = scenario.with_run(seed=seed)
-    spec = _checked(scenario, base_dir, allow_overload)
+    post = posterior_of(scenario, posterior)
+    (spec,) = replication_specs([scenario], [base_dir], [replication], post, allow_overload)[0]
     return run_spec(spec, replication, trace=trace)
+
+
+@lru_cache(maxsize=8)
+def _load_posterior(path: str) -> Posterior:
+    return load_posterior(path)
+
+
+def posterior_of(scenario: Scenario, choice: PosteriorChoice) -> Posterior | None:
+    """The posterior a run of ``scenario`` draws its parameters from (None: none)."""
+    if isinstance(choice, Posterior) or choice is None:
+        return choice
+    path = scenario.calibration.posterior
+    return _load_posterior(path) if path else None
+
+
+def replication_specs(
+    scenarios: Sequence[Scenario],
+    base_dirs: Sequence[Path | None],
+    replications: Sequence[int],
+    posterior: Posterior | None,
+    allow_overload: bool,
+) -> list[list[ModelSpec]]:
+    """Each scenario's compiled model for each replication, after the capacity check.
+
+    Without a posterior every replication shares one model. With one, replication ``r`` of
+    every scenario runs with the parameters drawn for ``r`` on the scenario's seed (the same
+    draw in every scenario compared on one seed). Every overload of every scenario and draw is
+    reported in one :class:`~sim.inputs.capacity.CapacityError`.
+    """
+    out: list[list[ModelSpec]] = []
+    problems: list[str] = []
+    for s, d in zip(scenarios, base_dirs, strict=True):
+        specs: list[ModelSpec] = []
+        try:
+            if posterior is None:
+                spec = _checked(s, d, allow_overload)
+                specs = [spec] * len(replications)
+            else:
+                for r in replications:
+                    drawn = s.with_parameters(posterior.draw(s.run.seed, r))
+                    specs.append(_checked(drawn, d, allow_overload))
+        except CapacityError as exc:
+            problems += [p for p in exc.problems if p not in problems]
+        out.append(specs)
+    if problems:
+        raise CapacityError(problems)
+    return out
 
 
 def _checked(scenario: Scenario, base_dir: Path | None, allow_overload: bool) -> ModelSpec:
@@ -187,18 +245,21 @@ def run_many(
     progress: Callable[[int], Any] | None = None,
     base_dir: Path | None = None,
     allow_overload: bool = False,
+    posterior: PosteriorChoice = "scenario",
 ) -> Results:
     """Run replications ``0 .. n-1`` of ``scenario`` and concatenate their tables.
 
     Replication ``r`` of a scenario always draws the same random numbers whatever ``workers``
-    is, so results do not depend on how the work is spread.
+    is, so results do not depend on how the work is spread. With a posterior (``posterior``, or
+    the scenario's own by default) each replication draws its parameters from it.
     """
     n = replications if replications is not None else scenario.run.replications
     if seed is not None:
         scenario = scenario.with_run(seed=seed)
-    spec = _checked(scenario, base_dir, allow_overload)
+    post = posterior_of(scenario, posterior)
+    (specs,) = replication_specs([scenario], [base_dir], range(n), post, allow_overload)
     return Results.concat(
-        map_specs([(spec, r) for r in range(n)], workers=workers, progress=progress)
+        map_specs(list(zip(specs, range(n), strict=True)), workers=workers, progress=progress)
     )
 
 
@@ -232,11 +293,15 @@ def compare(
     progress: Callable[[int], Any] | None = None,
     base_dirs: Sequence[Path | None] | None = None,
     allow_overload: bool = False,
+    posterior: PosteriorChoice = "scenario",
 ) -> Results:
     """Run several scenarios on the same seed and replication indices (common random numbers).
 
     The seed is the first scenario's unless ``seed`` is given; every scenario runs
     ``replications`` (default: the first scenario's) so replication ``r`` pairs across them.
+    With a posterior (``posterior``, or by default the first scenario's own), replication ``r``
+    of every scenario runs with the same parameters drawn from it, so a difference includes
+    what is not known about the corridor and is still paired.
     """
     if not scenarios:
         raise ValueError("compare needs at least one scenario")
@@ -247,17 +312,22 @@ def compare(
     if len(set(names)) != len(names):
         raise ValueError(f"scenario names must differ to be compared, got {names}")
     dirs = list(base_dirs) if base_dirs is not None else [None] * len(scenarios)
-    specs: list[ModelSpec] = []
-    problems: list[str] = []
-    for s, d in zip(scenarios, dirs, strict=True):
-        try:  # every scenario's overloads in one error
-            specs.append(_checked(s.with_run(seed=root), d, allow_overload))
-        except CapacityError as exc:
-            problems += exc.problems
-    if problems:
-        raise CapacityError(problems)
-    jobs = [(spec, r) for spec in specs for r in range(n)]
+    seeded = [s.with_run(seed=root) for s in scenarios]
+    post = posterior_of(seeded[0], posterior)
+    specs = replication_specs(seeded, dirs, range(n), post, allow_overload)
+    jobs = [(spec, r) for per in specs for r, spec in enumerate(per)]
     return Results.concat(map_specs(jobs, workers=workers, progress=progress))
 
 
-__all__ = ["TABLES", "Results", "compare", "map_specs", "run", "run_many", "run_spec"]
+__all__ = [
+    "TABLES",
+    "PosteriorChoice",
+    "Results",
+    "compare",
+    "map_specs",
+    "posterior_of",
+    "replication_specs",
+    "run",
+    "run_many",
+    "run_spec",
+]
