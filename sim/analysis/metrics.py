@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.saturation import MIN_DELIVERED_SHARE
+from sim.engine.logbook import VOYAGE_COLUMNS
 from sim.engine.records import CAUSES
 from sim.engine.run_record import RunRecord
 
@@ -176,6 +177,33 @@ def facilities_frame(record: RunRecord, scenario: str | None = None) -> pd.DataF
 def queues_frame(record: RunRecord, scenario: str | None = None) -> pd.DataFrame:
     """Queue length over time at ports, borders and ferry queues (sampled every few hours)."""
     frame = pd.DataFrame(record.queue_samples, columns=["time_h", "facility", "kind", "queue"])
+    frame.insert(0, "replication", record.replication)
+    frame.insert(0, "scenario", scenario or record.spec.name)
+    return frame
+
+
+def passages_frame(record: RunRecord, scenario: str | None = None) -> pd.DataFrame:
+    """When each unit arrived at and departed from each watched node (the logbook's passages,
+    :mod:`sim.engine.logbook`): one row per unit and passage, with ``passage`` numbering the
+    consists (units that moved together share it), ``node``, ``departs`` (False: an arrival)
+    and ``time_h``. Empty when the model watched no node."""
+    frame = pd.DataFrame(
+        {
+            k: record.passages.get(k, np.array([]))
+            for k in ("passage", "node", "departs", "time_h", "unit")
+        }
+    )
+    frame.insert(0, "replication", record.replication)
+    frame.insert(0, "scenario", scenario or record.spec.name)
+    return frame
+
+
+def voyages_frame(record: RunRecord, scenario: str | None = None) -> pd.DataFrame:
+    """One row per vessel departure (the logbook's voyages, :mod:`sim.engine.logbook`): line,
+    port, vessel, when it came into the port (NaN: its first call), its unloading and loading
+    work there, when it sailed, the crossing's hours, the slots it loaded, its deck (load limits
+    applied) and full deck, and the units it carried."""
+    frame = pd.DataFrame(record.voyages, columns=list(VOYAGE_COLUMNS))
     frame.insert(0, "replication", record.replication)
     frame.insert(0, "scenario", scenario or record.spec.name)
     return frame

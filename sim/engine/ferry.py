@@ -333,6 +333,9 @@ class FerryLine:
         kernel = self.kernel
         env, log, table, spec = kernel.env, kernel.log, kernel.units, self.spec
         due = [gap() for gap, _ in outages]  # when each outage process next strikes
+        book, watch = kernel.book, kernel.book.index
+        # when the vessel came into this port and its unloading work there (the logbook's)
+        arrived, unload_work = math.nan, 0.0
         while True:
             end = self.ends[port]
             # out of service at this port call for every outage that has come due
@@ -401,6 +404,7 @@ class FerryLine:
             self.ends[dest].vessels += 1
             self.ends[dest].here.append(vessel)
             consist = log.new_consist(units)
+            t_load = env.now
             if units:
                 if blocked > 0:
                     # the part of each wait spent behind the closure is the disruption's
@@ -416,10 +420,29 @@ class FerryLine:
             log.event(env.now, EventKind.SAIL, consist, self.name)
             self.monitor.change(dbusy=1)
             sail = self.duration_h + delay()
+            book.voyage(
+                self.name,
+                port,
+                vessel.name,
+                arrived,
+                unload_work,
+                env.now - t_load,
+                env.now,
+                sail,
+                load,
+                deck,
+                vessel.capacity_slots,
+                len(units),
+            )
+            if units and port in watch:
+                book.depart(watch[port], env.now, units)
             yield env.timeout(sail)
             self.monitor.change(dbusy=-1)
             yield from kernel.pass_gate(kernel.gate(dest), units, consist)
+            arrived = env.now
             if units:
+                if dest in watch:
+                    book.arrive(watch[dest], arrived, units)
                 yield env.timeout(spec.unload_h)
                 table.wait(units, Cause.FERRY, spec.load_h + spec.unload_h)
                 extra = self._friction(dest)
@@ -431,6 +454,7 @@ class FerryLine:
                     self.sailings += 1
                     self.units_carried += len(units)
                     self.slots_carried += load
+            unload_work = env.now - arrived
             log.event(env.now, EventKind.LAND, consist, self.name)
             if units:
                 self.ends[dest].hand_on(units, consist)

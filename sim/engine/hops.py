@@ -79,6 +79,10 @@ class Leg:
     base_h: float
     delay: Callable[[], float]
     line: Callable[[], Path] | None = None
+    #: the logbook's indices of the node the leg leaves and of the one it leads to when they
+    #: are watched (:mod:`sim.engine.logbook`), else -1
+    watch_from: int = -1
+    watch_to: int = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,9 +227,13 @@ class Mover:
             if trace:
                 log.event(env.now, EventKind.DEPART, consist, leg.name)
             hours = leg.base_h + leg.delay()
+            if leg.watch_from >= 0:
+                kernel.book.depart(leg.watch_from, env._now, units)
             if hours > 0:  # a zero-length leg (a yard move, a benchmark's lead-in) takes no event
                 yield env.timeout(hours)
             run_h += hours
+            if leg.watch_to >= 0:
+                kernel.book.arrive(leg.watch_to, env._now, units)
             if trace:
                 log.event(env.now, EventKind.ARRIVE, consist, leg.to)
         table = kernel.units

@@ -26,6 +26,7 @@ from simpy.core import NORMAL, EmptySchedule, StopSimulation
 from simpy.events import EventPriority
 
 from sim.engine.gates import Gate
+from sim.engine.logbook import Logbook
 from sim.engine.monitor import Monitor
 from sim.engine.records import Cause, EventKind, Recorder
 from sim.engine.units import UnitTable
@@ -115,6 +116,7 @@ class Kernel:
         log: Recorder,
         warmup_h: float,
         horizon_h: float,
+        book: Logbook | None = None,
     ) -> None:
         self.env = env
         self.units = units
@@ -123,6 +125,8 @@ class Kernel:
         self.warmup_h = warmup_h
         self.horizon_h = horizon_h
         self.gates: dict[str, Gate] = {}
+        #: passages at watched nodes and vessel voyages (:mod:`sim.engine.logbook`)
+        self.book = book if book is not None else Logbook()
 
     def gate(self, name: str) -> Gate:
         """The gate of node or leg ``name`` (made on first use)."""

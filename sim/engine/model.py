@@ -314,6 +314,9 @@ class ModelSpec:
     warmup_h: float = 30 * 24.0
     drain_h: float = 60 * 24.0
     queue_sample_h: float = 6.0
+    #: nodes at which the run records when each unit arrives and departs (the logbook's
+    #: passages, :mod:`sim.engine.logbook`): those the network's observations name
+    watch_nodes: tuple[str, ...] = ()
     seed: int = 20251016
     digest: str = ""
 

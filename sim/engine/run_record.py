@@ -86,6 +86,10 @@ class RunRecord:
     facilities: tuple[FacilityStats, ...]
     queue_samples: list[tuple[float, str, str, float]] = field(default_factory=list)
     closures: list[tuple[str, str, float, float]] = field(default_factory=list)
+    #: the logbook (:mod:`sim.engine.logbook`): passages at watched nodes as columns
+    #: (:meth:`~sim.engine.logbook.Logbook.passage_arrays`) and voyage rows
+    passages: Mapping[str, np.ndarray] = field(default_factory=dict)
+    voyages: list[tuple[object, ...]] = field(default_factory=list)
     events: pd.DataFrame | None = None
 
 

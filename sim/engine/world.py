@@ -39,6 +39,7 @@ from sim.engine.gates import Gate
 from sim.engine.hops import HandOn, Hop, Leg, Mover, Trip
 from sim.engine.kernel import Clock, Kernel, Proc
 from sim.engine.linepath import LinePath
+from sim.engine.logbook import Logbook
 from sim.engine.model import LegSpec, ModelSpec, NodeSpec, Segment, undersized_ferries
 from sim.engine.processes import Source, closure, sample_queues, start_sources
 from sim.engine.randomness import GammaSampler, Streams, UniformSampler
@@ -59,7 +60,10 @@ class World:
         self.streams = Streams(spec.seed, replication)
         self.units = UnitTable()
         self.recorder = Recorder(trace=trace)
-        self.kernel = Kernel(self.env, self.units, self.recorder, spec.warmup_h, spec.horizon_h)
+        self.book = Logbook(spec.watch_nodes)
+        self.kernel = Kernel(
+            self.env, self.units, self.recorder, spec.warmup_h, spec.horizon_h, self.book
+        )
         self.mover = Mover(self.kernel)
         self.closure_log: list[tuple[str, str, float, float]] = []
         self.queue_samples: list[tuple[float, str, str, float]] = []
@@ -274,6 +278,7 @@ class World:
             junction = self.gate(seg.nodes[i]) if server is None and i > 0 else None
             line = seg.kind == "rail" and leg.headway_h > 0
             to = seg.nodes[i + 1]
+            watch = self.book.index
             hops.append(
                 Hop(
                     server,
@@ -285,6 +290,8 @@ class World:
                         self.base_h[leg_id],
                         self.delays[leg_id].draw,
                         partial(self._path, leg_id, to) if line else None,
+                        watch.get(seg.nodes[i], -1),
+                        watch.get(to, -1),
                     ),
                 )
             )
@@ -416,6 +423,8 @@ class World:
             facilities=tuple(s for f in self.facilities() for s in f.stats()),
             queue_samples=self.queue_samples,
             closures=self.closure_log,
+            passages=self.book.passage_arrays(),
+            voyages=self.book.voyages,
             events=self.recorder.events_frame() if self.recorder.trace else None,
         )
 

@@ -18,7 +18,7 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -349,12 +349,32 @@ def _compile(scenario: Scenario, base_dir: Path | None) -> ModelSpec:
         train_overrides=overrides,
         closures=_closures(scenario, net, G, {n for p in plans for n in p.nodes}),
         origin_frictions=origin_frictions,
+        watch_nodes=watched_nodes(net, plans),
         horizon_h=run.horizon_days * 24,
         warmup_h=run.warmup_days * 24,
         drain_h=run.drain_days * 24,
         seed=run.seed,
         digest=scenario.digest(),
     )
+
+
+def watched_nodes(net: network.Network, plans: Sequence[Plan]) -> tuple[str, ...]:
+    """The nodes whose passages a run records (:mod:`sim.engine.logbook`): those the
+    network's observations name (a node target, or a node of an ``a>b>c`` chain) that a route
+    of the model passes, in the order of the observations."""
+    obs = net.observations
+    if obs.empty:
+        return ()
+    on_routes = {n for p in plans for n in p.nodes}
+    named: dict[str, None] = {}
+    for kind, target in zip(obs["target_kind"], obs["target"], strict=True):
+        if operations.blank(target):
+            continue
+        if kind == "node":
+            named[str(target)] = None
+        elif kind == "route":
+            named.update(dict.fromkeys(str(target).split(">")))
+    return tuple(n for n in named if n in on_routes)
 
 
 def _carried_plans(

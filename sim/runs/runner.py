@@ -26,8 +26,10 @@ from sim.analysis.metrics import (
     closures_frame,
     facilities_frame,
     kpis,
+    passages_frame,
     queues_frame,
     shipments_frame,
+    voyages_frame,
 )
 from sim.analysis.saturation import Saturation, saturation
 from sim.analysis.shift import ferry_departures_frame
@@ -40,6 +42,9 @@ from sim.inputs.scenario import Scenario
 from sim.runs.executors import ProcessExecutor, SequentialExecutor
 
 TABLES = ("shipments", "facilities", "queues", "closures", "departures", "background")
+#: the logbook's tables (:mod:`sim.engine.logbook`), kept for comparison with observations
+#: (:mod:`sim.analysis.observations`) and not written with the run's tables
+LOGBOOK = ("passages", "voyages")
 
 #: where a run's parameters come from: a posterior to draw each replication's from, the
 #: scenario's own (``[calibration] posterior`` when it names one, else its point parameters), or
@@ -61,6 +66,10 @@ class Results:
     #: the traffic that shares the corridor (the network's background table): its units, as in
     #: ``shipments``, kept apart so that it never enters the flows' KPIs
     background: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: units arriving at and departing from the nodes the observations name, and vessel
+    #: voyages (see :func:`sim.analysis.metrics.passages_frame` and ``voyages_frame``)
+    passages: pd.DataFrame = field(default_factory=pd.DataFrame)
+    voyages: pd.DataFrame = field(default_factory=pd.DataFrame)
     events: pd.DataFrame | None = None
     specs: dict[str, ModelSpec] = field(default_factory=dict)
     #: what :meth:`kpis` and :meth:`saturation` computed, by call
@@ -116,7 +125,10 @@ class Results:
         for p in parts:
             specs.update(p.specs)
         return cls(
-            **{t: pd.concat([getattr(p, t) for p in parts], ignore_index=True) for t in TABLES},
+            **{
+                t: pd.concat([getattr(p, t) for p in parts], ignore_index=True)
+                for t in (*TABLES, *LOGBOOK)
+            },
             events=pd.concat(events, ignore_index=True) if events else None,
             specs=specs,
         )
@@ -147,6 +159,8 @@ def run_spec(
         queues=queues_frame(record, label),
         closures=closures_frame(record, label),
         departures=ferry_departures_frame(record, label),
+        passages=passages_frame(record, label),
+        voyages=voyages_frame(record, label),
         events=events,
         specs={label: spec},
     )
@@ -320,6 +334,7 @@ def compare(
 
 
 __all__ = [
+    "LOGBOOK",
     "TABLES",
     "PosteriorChoice",
     "Results",
