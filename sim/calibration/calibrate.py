@@ -21,8 +21,8 @@ any number of workers.
 Examples
 --------
 >>> s = Settings.for_scenario(120.0, 20.0, quick=True, seed=3)
->>> s.horizon_days, s.population, s.generations
-(120.0, 12, 3)
+>>> s.horizon_days, s.sensitivity_runs, s.population, s.generations
+(120.0, 32, 12, 3)
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from sim.calibration import fit, sensitivity, smc
+from sim.calibration.seeds import task_seeds
 from sim.calibration.simulate import HEADLINES, Simulator
 from sim.inputs.compile import load_base_network
 from sim.inputs.parameters import Parameter, uncertain_parameters
@@ -54,7 +55,7 @@ from sim.runs import outdir
 QUICK = {
     "horizon_days": 120.0,
     "warmup_days": 30.0,
-    "sensitivity_runs": 24,
+    "sensitivity_runs": 32,
     "population": 12,
     "generations": 3,
 }
@@ -173,11 +174,6 @@ def _png(fig: Any, path: Path) -> None:
     plt.close(fig)
 
 
-def _seeds(seed: int, stage: int, n: int) -> list[int]:
-    seq = np.random.SeedSequence(seed, spawn_key=(stage,))
-    return [int(s) for s in seq.generate_state(n, dtype=np.uint32) % smc.MAX_TASK_SEED]
-
-
 def _call(simulator: Simulator, values: dict[str, float], seed: int) -> dict[str, float]:
     return simulator(values, seed)
 
@@ -197,7 +193,7 @@ def _sensitivity_runs(
 ) -> tuple[np.ndarray, pd.DataFrame]:
     n = settings.sensitivity_runs
     X = sensitivity.latin_sample(names, n, seed=settings.seed)
-    seeds = _seeds(settings.seed, 0, n)
+    seeds = task_seeds(settings.seed, 0, n)
     frames: list[pd.DataFrame] = []
     for start in range(0, n, CHUNK):
         rel = f"sensitivity/runs-{start // CHUNK:03d}.parquet"

@@ -108,7 +108,10 @@ def errors(model: Mapping[str, float], fit: pd.DataFrame) -> pd.Series:
 
 
 def distance(model: Mapping[str, float], fit: pd.DataFrame) -> float:
-    """Root mean square of :func:`errors` over the fit observations."""
+    """Root mean square of :func:`errors` over the fit observations; infinite for a parameter
+    draw the network's checks refused (:data:`sim.calibration.simulate.INVALID`)."""
+    if "invalid_draw" in model:
+        return math.inf
     e = errors(model, fit).to_numpy()
     return float(np.sqrt(np.mean(e**2))) if len(e) else 0.0
 

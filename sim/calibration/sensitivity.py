@@ -30,6 +30,8 @@ import pandas as pd
 
 #: bootstrap resamples of the delta method's confidence intervals
 RESAMPLES = 100
+#: fewest runs the delta method's bins work with (SALib refuses smaller samples)
+MIN_RUNS = 32
 
 
 def _problem(names: Sequence[str]) -> dict[str, object]:
@@ -46,7 +48,7 @@ def latin_sample(names: Sequence[str], n: int, seed: int) -> np.ndarray:
 def first_order(names: Sequence[str], X: np.ndarray, Y: pd.DataFrame, seed: int) -> pd.DataFrame:
     """First-order Sobol index ``S1`` (with ``S1_conf``, the 95 % half-width) and ``delta`` of
     each parameter for each column of ``Y`` (rows matching ``X``); outputs that are constant or
-    have fewer than 8 finite values get no row."""
+    have fewer than :data:`MIN_RUNS` finite values get no row."""
     import contextlib
     import io
     import warnings
@@ -57,7 +59,7 @@ def first_order(names: Sequence[str], X: np.ndarray, Y: pd.DataFrame, seed: int)
     for output in Y.columns:
         y = Y[output].to_numpy(dtype=float)
         ok = np.isfinite(y)
-        if ok.sum() < 8 or np.ptp(y[ok]) == 0:
+        if ok.sum() < MIN_RUNS or np.ptp(y[ok]) == 0:
             continue
         # SALib prints its bin-merging notes and warns on small samples; the intervals tell
         sink = io.StringIO()
@@ -93,4 +95,4 @@ def dominant(table: pd.DataFrame, top: int = 3) -> pd.DataFrame:
     return ranked.groupby("output", sort=False).head(top).reset_index(drop=True)
 
 
-__all__ = ["RESAMPLES", "dominant", "first_order", "latin_sample"]
+__all__ = ["MIN_RUNS", "RESAMPLES", "dominant", "first_order", "latin_sample"]

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+import network
 from sim.calibration.fit import summaries
 from sim.inputs.compile import load_base_network
 from sim.inputs.scenario import Scenario
@@ -39,6 +40,8 @@ from sim.runs.runner import run_many
 
 #: prefixes of the headline figures in a simulator's output
 HEADLINES = ("p50_d", "p90_d")
+#: the key of the output of a parameter draw the network's checks refuse
+INVALID = "invalid_draw"
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,10 @@ class Simulator:
     """Run ``scenario`` once with given parameters and seed; see the module docstring.
 
     Overloads are simulated, not refused: a parameter draw that saturates the corridor is
-    what calibration must see (its queues and waits then fit badly).
+    what calibration must see (its queues and waits then fit badly). A draw whose values the
+    network's checks refuse together (e.g. more storm hours than a month has, when the highest
+    closure count meets the longest closures) is not simulated: its output is ``{INVALID: 1}``,
+    which the distance rejects, so the prior is in effect truncated to what the data allows.
     """
 
     scenario: Scenario
@@ -55,7 +61,10 @@ class Simulator:
     def __call__(self, values: Mapping[str, float], seed: int) -> dict[str, float]:
         s = self.scenario.with_parameters(values).with_run(seed=int(seed), replications=1)
         base = Path(self.base_dir) if self.base_dir else None
-        res = run_many(s, 1, base_dir=base, allow_overload=True, posterior=None)
+        try:
+            res = run_many(s, 1, base_dir=base, allow_overload=True, posterior=None)
+        except network.DataError:
+            return {INVALID: 1.0}
         out = summaries(res, load_base_network(s, base))
         ships = res.shipments
         ships = ships[~ships["in_warmup"] & ships["delivered"]]
@@ -73,4 +82,4 @@ class Simulator:
         return out
 
 
-__all__ = ["HEADLINES", "Simulator"]
+__all__ = ["HEADLINES", "INVALID", "Simulator"]

@@ -37,7 +37,6 @@ True
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -48,14 +47,13 @@ import numpy as np
 import pandas as pd
 
 from sim.calibration.fit import distance
+from sim.calibration.seeds import MAX_TASK_SEED
 from sim.inputs.posterior import Posterior
 
 #: a simulation: parameter quantiles and a seed -> summary statistics by name
 Simulate = Callable[[Mapping[str, float], int], Mapping[str, float]]
 #: an order-preserving map (``map``, ``ProcessPoolExecutor.map``, a Dask client's map+gather)
 MapFn = Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]]
-#: seeds handed to the sampling tasks are below this
-MAX_TASK_SEED = 2**31 - 1
 
 
 class _Model:
@@ -80,55 +78,6 @@ class _Distance:
         return distance(x, self.targets)
 
 
-def _sampler_class() -> type:
-    from pyabc.sampler import MappingSampler
-
-    class SeededSampler(MappingSampler):
-        """pyabc's mapping sampler with every task seeded from the calibration's seed."""
-
-        def __init__(self, map_: MapFn, seed: int) -> None:
-            super().__init__(map_=map_, mapper_pickles=False)
-            self.seed = int(seed)
-
-        def __getstate__(self) -> Any:
-            return (super().__getstate__(), self.seed)
-
-        def __setstate__(self, state: Any) -> None:
-            base, self.seed = state
-            super().__setstate__(base)
-
-        def map_function(self, simulate_one: Any, task_seed: Any) -> Any:
-            import random
-
-            simulate_one = self.unpickle(simulate_one)
-            np.random.seed(int(task_seed))  # noqa: NPY002 (pyabc draws from it)
-            random.seed(int(task_seed))
-            nr_simulations = 0
-            sample = self._create_empty_sample()
-            while True:
-                new_sim = simulate_one()
-                nr_simulations += 1
-                sample.append(new_sim)
-                if new_sim.accepted:
-                    break
-            return sample, nr_simulations
-
-        def sample_until_n_accepted(self, n: int, simulate_one: Any, t: int, **kw: Any) -> Any:
-            pickled = self.pickle(simulate_one)
-            seq = np.random.SeedSequence(self.seed, spawn_key=(int(t) + 1,))
-            seeds = [int(s) for s in seq.generate_state(n, dtype=np.uint32) % MAX_TASK_SEED]
-            fn = functools.partial(self.map_function, pickled)
-            counted = list(self.map_(fn, seeds))
-            results, evals = zip(*counted, strict=True)
-            self.nr_evaluations_ = sum(evals)
-            sample = self._create_empty_sample()
-            for result in results:
-                sample += result
-            return sample
-
-    return SeededSampler
-
-
 def run_abc(
     simulate: Simulate,
     names: Sequence[str],
@@ -151,7 +100,9 @@ def run_abc(
     for name in ("ABC", "pyabc", "Epsilon", "Distance", "Acceptor", "Sampler", "History"):
         logging.getLogger(name).setLevel(logging.WARNING)
     prior = pyabc.Distribution(**{n: pyabc.RV("uniform", 0.0, 1.0) for n in names})
-    sampler = _sampler_class()(map_, seed)
+    from sim.calibration.sampler import SeededSampler
+
+    sampler = SeededSampler(map_, seed)
     abc = pyabc.ABCSMC(
         _Model(simulate, names),
         prior,

@@ -58,7 +58,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument(
         "--quick",
         action="store_true",
-        help="a first look: 120-day runs, 24 sensitivity runs, 3 generations of 12 particles",
+        help="a first look: 120-day runs, 32 sensitivity runs, 3 generations of 12 particles",
     )
     p.add_argument(
         "--seed", type=int_between(0, MAX_SEED), metavar="S", help="seed (default the scenario's)"
@@ -77,9 +77,10 @@ def add_commands(sub: Any) -> None:
     )
     p.add_argument(
         "--sensitivity-runs",
-        type=int_between(8, MAX_SENSITIVITY_RUNS),
+        type=int_between(32, MAX_SENSITIVITY_RUNS),
         metavar="N",
-        help="simulations of the Latin-hypercube sample for the Sobol indices (at least 8)",
+        help="simulations of the Latin-hypercube sample for the Sobol indices (at least 32, "
+        "what the delta method's bins need; --quick 32)",
     )
     p.add_argument(
         "--horizon-days",
@@ -177,10 +178,17 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     out = args.output or outdir.default_folder("calibrate", scenario.name)
     outdir.examine(out, overwrite=True)  # a foreign folder is refused before anything runs
 
+    done = {"sensitivity": 0}
+
     def progress(stage: str, n: int) -> None:
-        if not args.quiet:
-            what = "simulations" if stage == "sensitivity" else "generations stored"
-            print(f"{stage}: +{n} {what}", file=sys.stderr, flush=True)
+        if args.quiet:
+            return
+        if stage == "sensitivity":
+            done["sensitivity"] += n
+            line = f"sensitivity sample: {done['sensitivity']} of {settings.sensitivity_runs} runs"
+        else:
+            line = f"ABC-SMC: generation {n} of {settings.generations} stored"
+        print(line, file=sys.stderr, flush=True)
 
     with _mapper(args) as map_:
         result = calibrate(
