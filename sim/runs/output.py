@@ -153,7 +153,7 @@ def figures_for(
 def _observations(results: Results, infos: Sequence[ScenarioInfo]) -> pd.DataFrame:
     """Each scenario's run beside the observations of its network (see
     :mod:`sim.analysis.observations`)."""
-    from sim.analysis.observations import compare
+    from sim.analysis.observations import COLUMNS, compare
     from sim.inputs.compile import scenario_network
 
     frames = []
@@ -165,8 +165,7 @@ def _observations(results: Results, infos: Sequence[ScenarioInfo]) -> pd.DataFra
         name = info.scenario.name
         frames.append(compare(results, net, name).assign(scenario=name))
     if not frames:  # a network without observations: the table's header only
-        cols = ["obs_id", "metric", "target", "statistic", "observed", "model", "within"]
-        return pd.DataFrame(columns=[*cols, "use", "why_not", "scenario"])
+        return pd.DataFrame(columns=[*COLUMNS, "scenario"])
     return pd.concat(frames, ignore_index=True)
 
 
