@@ -385,6 +385,13 @@ class Operations(_Model):
         description="Add the delays that are not capacity (frictions.csv: document checks, "
         "shunting per vessel call, an origin terminal's dwell, waiting for a locomotive).",
     )
+    berths: bool = Field(
+        True,
+        description="Limit the vessels loading and unloading at once at each port to its "
+        "berths (berths.csv: per berth type, shared by every line calling there); a vessel "
+        "waits at anchor for a free berth of a type it can use. Ports without berth rows are "
+        "not limited.",
+    )
     border_regime: str | None = Field(
         None,
         max_length=100,
