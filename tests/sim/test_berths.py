@@ -182,13 +182,20 @@ def test_capacity_check_names_the_berth_facility_and_counts_its_occupancy():
     assert row["capacity"] == pytest.approx(168.0)
     assert row["demand_high"] == pytest.approx(2 * 3.0)
     assert "p" + " berths" not in table.index  # p has no berth data
-    # a port whose calls need more berth-hours than it has is an overload
+    # a port whose calls need more berth-hours than it has is an overload: three full decks a
+    # week on each line (two vessels each, well within the lines' own capacity), 30 h to
+    # unload each: 2 x 3 x 30 = 180 berth-hours a week at q's one berth
     busy = replace(
         weekly,
-        ferries={k: replace(fs, unload_h=100.0) for k, fs in weekly.ferries.items()},
+        flows=tuple(replace(f, per_hour=3 / 168.0) for f in weekly.flows),
+        ferries={
+            k: replace(fs, unload_h=30.0, vessels=2) for k, fs in weekly.ferries.items()
+        },
     )
     row = check_capacity(busy).table.set_index("facility").loc["q berths"]
-    assert row["status"] == "overload" and row["rho_low"] >= 1.0
+    assert row["status"] == "overload"
+    assert row["demand_low"] == pytest.approx(180.0, rel=0.02)
+    assert row["rho_low"] == pytest.approx(180.0 / 168.0, rel=0.02)
     assert "berths" in row["relief"]
     # more berths: the same demand over twice the capacity
     more = replace(busy, berths={"q": {"rail_ferry": 2}})
