@@ -32,8 +32,8 @@ from functools import partial
 from typing import Any
 
 from sim.engine import frictions
-from sim.engine.facility import Accepting, Facility
 from sim.engine.berths import BerthPool
+from sim.engine.facility import Accepting, Facility
 from sim.engine.ferry import FerryLine
 from sim.engine.formation import Formation
 from sim.engine.gates import Gate

@@ -467,12 +467,11 @@ def _loads(spec: ModelSpec, st: _Structure, bound: int, mult: Sequence[float]) -
     for port, users in _berth_users(spec).items():
         for types in _type_sets(sorted(spec.berths[port])):
             hours = 0.0
-            for fs, share, usable in users:
+            for fs, part, usable in users:
                 if usable <= types:
                     other = fs.ends[1] if fs.ends[0] == port else fs.ends[0]
-                    hours += share * (
-                        consists.get(("ferry", fs.leg_id, port), 0.0)
-                        * _call_h(fs, port, fs.load_h)
+                    hours += part * (
+                        consists.get(("ferry", fs.leg_id, port), 0.0) * _call_h(fs, port, fs.load_h)
                         + consists.get(("ferry", fs.leg_id, other), 0.0)
                         * _call_h(fs, port, fs.unload_h)
                     )

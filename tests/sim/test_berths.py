@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
+from scipy import stats
 
+import sim
+from sim.analysis.metrics import facilities_frame
 from sim.engine.model import (
     FerrySpec,
     FlowSpec,
@@ -22,6 +28,7 @@ from sim.inputs.capacity import check_capacity
 from .specs import model, plan
 
 RAIL = usable_berths(("rail_ferry",))
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 def _flow(index: int, origin: str, per_hour: float) -> FlowSpec:
@@ -188,9 +195,7 @@ def test_capacity_check_names_the_berth_facility_and_counts_its_occupancy():
     busy = replace(
         weekly,
         flows=tuple(replace(f, per_hour=3 / 168.0) for f in weekly.flows),
-        ferries={
-            k: replace(fs, unload_h=30.0, vessels=2) for k, fs in weekly.ferries.items()
-        },
+        ferries={k: replace(fs, unload_h=30.0, vessels=2) for k, fs in weekly.ferries.items()},
     )
     row = check_capacity(busy).table.set_index("facility").loc["q berths"]
     assert row["status"] == "overload"
@@ -202,3 +207,77 @@ def test_capacity_check_names_the_berth_facility_and_counts_its_occupancy():
     row2 = check_capacity(more).table.set_index("facility").loc["q berths"]
     assert row2["rho_low"] == pytest.approx(row["rho_low"] / 2)
     assert not math.isnan(row2["rho_high"])
+
+
+# -- metamorphic: more berths never hurt -----------------------------------------------------
+def _busy_lines(berths_at_q: int, seed: int) -> ModelSpec:
+    """Two lines into q, two vessels each, decks of 10 wagons, Poisson wagons at p and r
+    (a wagon every 3 h each), unloading 8 h: q's one berth is busy, two are not."""
+    spec = _two_lines(berths_at_q, horizon_h=2000.0)
+    return replace(
+        spec,
+        flows=tuple(replace(f, per_hour=1 / 3, arrival="poisson") for f in spec.flows),
+        ferries={
+            k: replace(fs, vessels=2, capacity_slots=10.0, unload_h=8.0)
+            for k, fs in spec.ferries.items()
+        },
+        warmup_h=200.0,
+        seed=seed,
+    )
+
+
+def _mean_ferry_wait(spec: ModelSpec) -> float:
+    w = World(spec)
+    w.run()
+    arr = w.units.arrays()
+    done = ~np.isnan(arr["delivery_h"])
+    return float(arr["ferry_h"][done].mean())
+
+
+@pytest.mark.parametrize("fewer", [1, 2])
+def test_one_more_berth_never_makes_the_mean_ferry_time_worse(fewer: int):
+    diffs = np.array(
+        [
+            _mean_ferry_wait(_busy_lines(fewer + 1, seed))
+            - _mean_ferry_wait(_busy_lines(fewer, seed))
+            for seed in range(1, 9)
+        ]
+    )
+    half = stats.t.ppf(0.995, len(diffs) - 1) * diffs.std(ddof=1) / np.sqrt(len(diffs))
+    assert diffs.mean() - half <= 0.0, diffs
+    if fewer == 1:  # one berth is the bottleneck: the second must help clearly
+        assert diffs.mean() + half < 0.0, diffs
+
+
+# -- the switch --------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_switch_off_runs_the_engine_without_berths_and_on_changes_the_run():
+    """The shipped baseline, shortened: ``berths = false`` compiles to no berth limits, and its
+    run equals the run of the berths-on model with its berth table emptied (the berth code is
+    idle without limits); with the berths the Caspian run differs."""
+    base = sim.load_scenario(SCENARIOS / "baseline_2025.toml").with_run(
+        horizon_days=40, warmup_days=10
+    )
+    off = base.model_copy(
+        update={"operations": base.operations.model_copy(update={"berths": False})}
+    )
+    spec_on = sim.compile_scenario(base, SCENARIOS)
+    spec_off = sim.compile_scenario(off, SCENARIOS)
+    assert spec_off.berths == {} and set(spec_on.berths) == {
+        "alat", "kuryk", "turkmenbashi", "aktau"
+    }  # fmt: skip
+
+    def run(spec: ModelSpec) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
+        w = World(spec)
+        record = w.run()
+        return w.units.arrays(), facilities_frame(record, "s")
+
+    units_off, fac_off = run(spec_off)
+    units_emptied, fac_emptied = run(replace(spec_on, berths={}, digest=spec_off.digest))
+    pd.testing.assert_frame_equal(fac_off, fac_emptied, check_exact=True)
+    for col, values in units_off.items():
+        np.testing.assert_array_equal(values, units_emptied[col], err_msg=col)
+    units_on, fac_on = run(spec_on)
+    assert (fac_on["kind"] == "berth").any() and "vessel_berth_wait_h" in fac_on
+    assert "vessel_berth_wait_h" not in fac_off
+    assert not np.array_equal(units_on["ferry_h"], units_off["ferry_h"], equal_nan=True)
