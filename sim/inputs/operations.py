@@ -291,8 +291,9 @@ def berths(
     """Port -> berth type -> berths (``berths.csv``) at the ``ports`` given (none when
     ``ops.berths`` is off); a port without rows is not in it (its berths limit no vessel).
 
-    >>> berths(network.load_network("tests/fixtures/tiny_operations"), {"b_port"}, Operations())
-    {'b_port': {'rail_ferry': 1}}
+    >>> net = network.load_network("tests/fixtures/tiny_operations")
+    >>> berths(net, {"b_port"}, Operations(berths=True)), berths(net, {"b_port"}, Operations())
+    ({'b_port': {'rail_ferry': 1}}, {})
     """
     out: dict[str, dict[str, int]] = {}
     if not ops.berths:

@@ -255,11 +255,15 @@ def test_switch_off_runs_the_engine_without_berths_and_on_changes_the_run():
     """The shipped baseline, shortened: ``berths = false`` compiles to no berth limits, and its
     run equals the run of the berths-on model with its berth table emptied (the berth code is
     idle without limits); with the berths the Caspian run differs."""
-    base = sim.load_scenario(SCENARIOS / "baseline_2025.toml").with_run(
+    shipped = sim.load_scenario(SCENARIOS / "baseline_2025.toml").with_run(
         horizon_days=40, warmup_days=10
     )
-    off = base.model_copy(
-        update={"operations": base.operations.model_copy(update={"berths": False})}
+    assert not shipped.operations.berths  # off by default (the shipped data overload them)
+    base, off = (
+        shipped.model_copy(
+            update={"operations": shipped.operations.model_copy(update={"berths": on})}
+        )
+        for on in (True, False)
     )
     spec_on = sim.compile_scenario(base, SCENARIOS)
     spec_off = sim.compile_scenario(off, SCENARIOS)
@@ -281,3 +285,13 @@ def test_switch_off_runs_the_engine_without_berths_and_on_changes_the_run():
     assert (fac_on["kind"] == "berth").any() and "vessel_berth_wait_h" in fac_on
     assert "vessel_berth_wait_h" not in fac_off
     assert not np.array_equal(units_on["ferry_h"], units_off["ferry_h"], equal_nan=True)
+
+
+def test_the_shipped_baseline_with_berths_overloads_alats_rail_ferry_berths():
+    """Why the switch is off by default (network/data/README.md): the check catches it."""
+    s = sim.load_scenario(SCENARIOS / "baseline_2025.toml")
+    on = s.model_copy(update={"operations": s.operations.model_copy(update={"berths": True})})
+    table = check_capacity(sim.compile_scenario(on, SCENARIOS)).table.set_index("facility")
+    alat = table.loc["alat berths"]
+    assert alat["status"] == "overload" and alat["place"] == "alat (rail_ferry)"
+    assert "alat berths" not in check_capacity(sim.compile_scenario(s, SCENARIOS)).table.values
