@@ -76,6 +76,11 @@ class BerthPool:
         here, as at a port without berth data)."""
         return tuple(t for t in vessel.berth_types if t in self.count)
 
+    def must_wait(self, vessel: VesselSpec) -> bool:
+        """Whether ``vessel`` would wait at anchor if it asked for a berth now."""
+        types = self.usable(vessel)
+        return bool(types) and self._first_free(types) is None
+
     def _first_free(self, types: tuple[str, ...]) -> str | None:
         return next((t for t in types if self.free[t] > 0), None)
 

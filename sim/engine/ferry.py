@@ -188,13 +188,15 @@ class FerryLine:
         if pool is None:
             return None
         kernel = self.kernel
+        anchor = pool.must_wait(vessel)
+        if anchor and units:
+            kernel.log.event(kernel.env.now, EventKind.ANCHOR, consist, pool.name)
         berth = yield from pool.take(vessel)
-        if berth is not None and berth.got_h > berth.asked_h:
+        if anchor and berth is not None:
             lo, hi = max(berth.asked_h, kernel.warmup_h), min(berth.got_h, kernel.horizon_h)
             self.berth_wait_h += max(0.0, hi - lo)
             if units:
-                kernel.log.event(berth.asked_h, EventKind.ANCHOR, consist, f"{port} berths")
-                kernel.log.event(berth.got_h, EventKind.BERTH, consist, f"{port} berths")
+                kernel.log.event(berth.got_h, EventKind.BERTH, consist, pool.name)
                 kernel.units.wait(units, Cause.FERRY, berth.got_h - berth.asked_h)
         return berth
 
