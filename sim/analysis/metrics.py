@@ -167,6 +167,8 @@ def facilities_frame(record: RunRecord, scenario: str | None = None) -> pd.DataF
             row["mean_load_factor"] = (
                 (f.slots_carried / f.sailings / f.capacity) if f.sailings else np.nan
             )
+        if f.vessel_berth_wait_h is not None:  # a ferry line calling at ports with berth limits
+            row["vessel_berth_wait_h"] = f.vessel_berth_wait_h
         rows.append(row)
     frame = pd.DataFrame(rows)
     frame.insert(0, "replication", record.replication)

@@ -9,6 +9,7 @@ Examples
 
 from __future__ import annotations
 
+from sim.engine.berths import BerthPool
 from sim.engine.ferry import DEPARTURE_REASONS, FerryEnd, FerryLine
 from sim.engine.formation import Formation
 from sim.engine.gates import Gate
@@ -18,6 +19,7 @@ from sim.engine.servers import NodeFacility
 
 __all__ = [
     "DEPARTURE_REASONS",
+    "BerthPool",
     "FerryEnd",
     "FerryLine",
     "Formation",

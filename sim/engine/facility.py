@@ -25,6 +25,9 @@ ferry line (its quays)      :mod:`sim.engine.ferry`      cargo on a quay; the ve
                                                          the far quay after the crossing
 line path                   :mod:`sim.engine.linepath`   a train at the start of a leg; when
                                                          the line's headway lets it go
+port berths                 :mod:`sim.engine.berths`     no units: a vessel of any line calling
+                                                         at the port, for its loading or
+                                                         unloading (reports only)
 ==========================  ===========================  ========================================
 
 Inside a segment, node servers and line paths are met hop by hop in one process

@@ -33,6 +33,7 @@ from typing import Any
 
 import simpy
 
+from sim.engine.berths import Berth, BerthPool
 from sim.engine.hops import HandOn
 from sim.engine.kernel import Kernel, Proc
 from sim.engine.model import FerrySpec, VesselSpec
@@ -46,8 +47,10 @@ DEPARTURE_REASONS = ("full", "max_wait", "needed", "timetable")
 
 
 class FerryEnd:
-    """One end of a ferry line: the quay where cargo waits and the berth where one vessel at a
-    time takes it; cargo landing here is handed on through ``hand_on``."""
+    """One end of a ferry line: the quay where cargo waits and the line's loading turn (its
+    ``berth``: one vessel of the line at a time takes the cargo waiting); cargo landing here is
+    handed on through ``hand_on``. With berth limits at the port the vessel whose turn it is
+    also needs a port berth to load (:class:`~sim.engine.berths.BerthPool`)."""
 
     def __init__(self, kernel: Kernel, line: FerryLine, port: str, hand_on: HandOn) -> None:
         self.line = line
@@ -56,7 +59,7 @@ class FerryEnd:
         self.hand_on = hand_on
         self.queue: deque[tuple[int, float, float]] = deque()  # (unit, slots, joined_h)
         self.slots = 0.0
-        self.berth = simpy.Resource(kernel.env, capacity=1)  # the vessel now taking cargo
+        self.berth = simpy.Resource(kernel.env, capacity=1)  # the vessel whose turn it is
         self.at_berth: VesselSpec | None = None  # ... and which vessel it is
         self.waiting: list[VesselSpec] = []  # vessels queued for the berth
         self.vessels = 0  # vessels here or sailing here
@@ -108,6 +111,14 @@ class FerryLine:
     ``delays`` gives each vessel its own stream of crossing delays (vessel ``i`` draws from
     ``delays[i]``), so two scenarios that differ in the fleet give vessel ``i`` the same
     crossings' weather whatever the others do (common random numbers).
+
+    ``berths`` (port -> its :class:`~sim.engine.berths.BerthPool`, shared with the other lines
+    calling there) limits the vessels loading and unloading at once: a vessel sailing with cargo
+    takes a port berth once it is to sail, loads what is waiting when it berths and holds the
+    berth for ``load_h`` and the call's delays; a loaded vessel arriving holds one for
+    ``unload_h`` and the call's delays. It waits at anchor until one is free; its cargo's wait
+    there counts as ferry wait, the vessel's in the berth record and the line's
+    ``vessel_berth_wait_h``. An empty vessel takes no berth. A port without a pool limits none.
     """
 
     def __init__(
@@ -120,6 +131,7 @@ class FerryLine:
         frictions: Mapping[str, Callable[[], float]] | None = None,
         unit_kind: Sequence[str] = (),
         outages: Sequence[Sequence[tuple[Callable[[], float], Callable[[], float]]]] = (),
+        berths: Mapping[str, BerthPool] | None = None,
     ) -> None:
         self.kernel = kernel
         #: the vessels, and the kind of unit of each flow (by flow index) for those that carry
@@ -150,6 +162,13 @@ class FerryLine:
         #: per vessel, its outage processes as (gap between events, duration) samplers
         self.outages = [list(o) for o in outages] or [[] for _ in self.fleet]
         self.hours_out = 0.0
+        #: the port berths of its ends that limit some of its vessels
+        self.berths = {
+            p: pool
+            for p, pool in (berths or {}).items()
+            if p in spec.ends and any(pool.usable(v) for v in self.fleet)
+        }
+        self.berth_wait_h = 0.0  # vessel-hours at anchor waiting for a berth, in the window
         for i, vessel in enumerate(self.fleet):
             port = spec.ends[i % 2]
             self.ends[port].vessels += 1
@@ -159,6 +178,31 @@ class FerryLine:
     def _friction(self, port: str) -> float:
         draw = self.frictions.get(port)
         return draw() if draw is not None else 0.0
+
+    def _berth(
+        self, port: str, vessel: VesselSpec, units: list[int], consist: int
+    ) -> Generator[simpy.Event, Any, Berth | None]:
+        """Take a berth at ``port`` for ``vessel`` (None: berths do not limit it there),
+        waiting at anchor for one; ``units`` aboard wait with it (as ferry wait)."""
+        pool = self.berths.get(port)
+        if pool is None:
+            return None
+        kernel = self.kernel
+        anchor = pool.must_wait(vessel)
+        if anchor and units:
+            kernel.log.event(kernel.env.now, EventKind.ANCHOR, consist, pool.name)
+        berth = yield from pool.take(vessel)
+        if anchor and berth is not None:
+            lo, hi = max(berth.asked_h, kernel.warmup_h), min(berth.got_h, kernel.horizon_h)
+            self.berth_wait_h += max(0.0, hi - lo)
+            if units:
+                kernel.log.event(berth.got_h, EventKind.BERTH, consist, pool.name)
+                kernel.units.wait(units, Cause.FERRY, berth.got_h - berth.asked_h)
+        return berth
+
+    def _unberth(self, port: str, berth: Berth | None) -> None:
+        if berth is not None:
+            self.berths[port].release(berth)
 
     def other(self, port: str) -> str:
         a, b = self.spec.ends
@@ -357,6 +401,10 @@ class FerryLine:
                 if reason == "give_way":
                     end.at_berth = None
                     continue
+                # a port berth to load at, when there is cargo this vessel takes
+                berth = None
+                if port in self.berths and self._eligible(end)[1] is not None:
+                    berth = yield from self._berth(port, vessel, [], -1)
                 t_ready = env.now
                 port_gate = kernel.gate(port)
                 while self.gate.closed or port_gate.closed:  # both open at the same moment
@@ -417,6 +465,7 @@ class FerryLine:
                 if extra > 0:
                     yield env.timeout(extra)
                     table.wait(units, Cause.FRICTION, extra)
+            self._unberth(port, berth)
             log.event(env.now, EventKind.SAIL, consist, self.name)
             self.monitor.change(dbusy=1)
             sail = self.duration_h + delay()
@@ -443,12 +492,14 @@ class FerryLine:
             if units:
                 if dest in watch:
                     book.arrive(watch[dest], arrived, units)
+                berth = yield from self._berth(dest, vessel, units, consist)
                 yield env.timeout(spec.unload_h)
                 table.wait(units, Cause.FERRY, spec.load_h + spec.unload_h)
                 extra = self._friction(dest)
                 if extra > 0:
                     yield env.timeout(extra)
                     table.wait(units, Cause.FRICTION, extra)
+                self._unberth(dest, berth)
                 table.ran(units, sail)
                 if kernel.warmup_h <= env.now <= kernel.horizon_h:
                     self.sailings += 1
@@ -476,6 +527,7 @@ class FerryLine:
             capacity=self.capacity,
             max_load=self.max_load,
             vessel_hours_out=self.hours_out,
+            **({"vessel_berth_wait_h": self.berth_wait_h} if self.berths else {}),
         )
         return [line, *(s for end in self.ends.values() for s in end.stats())]
 

@@ -37,6 +37,34 @@ DelayDist = Literal["exponential", "uniform"]
 #: the distribution of a friction's delay (see :class:`FrictionSpec`)
 FrictionDist = Literal["lognormal", "gamma", "exponential", "fixed"]
 
+#: the berth types a vessel may also use beyond those it is listed with (``vessels.csv``
+#: ``berth_types``): a universal ferry berth takes rail ferries and Ro-Ro/Ro-Pax vessels alike
+#: (Aktau's one ferry berth serves "rail and vehicles", portnews-2023-aktau). The one place the
+#: mapping from a vessel's berth types to the berths it can use is defined.
+BERTH_ALSO: dict[str, tuple[str, ...]] = {
+    "rail_ferry": ("universal_ferry",),
+    "ro_ro": ("universal_ferry",),
+}
+#: the berth type of a ferry line's alike vessels (a line run without named vessels): the
+#: lines of ``ferries.csv`` are rail-ferry services (their decks are counted in wagon slots)
+ALIKE_BERTH_TYPES: tuple[str, ...] = ("rail_ferry",)
+
+
+def usable_berths(types: Sequence[str]) -> tuple[str, ...]:
+    """The berth types a vessel listed with ``types`` can load or unload at, its own first
+    (see :data:`BERTH_ALSO`).
+
+    >>> usable_berths(("rail_ferry", "ro_ro"))
+    ('rail_ferry', 'ro_ro', 'universal_ferry')
+    >>> usable_berths(("container",))
+    ('container',)
+    """
+    out = list(dict.fromkeys(types))
+    for t in types:
+        out += [x for x in BERTH_ALSO.get(t, ()) if x not in out]
+    return tuple(out)
+
+
 KIND_CAUSE: dict[str, Cause] = {
     "border": Cause.BORDER,
     "port": Cause.PORT,
@@ -121,6 +149,8 @@ class OutageSpec:
 class VesselSpec:
     """One vessel of a ferry line's fleet: its deck in ferry slots and the unit kinds it carries
     (empty: all). A truck-only Ro-Pax carries ``("truck",)``, a container feeder ``("teu",)``.
+    ``berth_types`` are the port berths it can load and unload at (:func:`usable_berths` of its
+    listed types; empty: it is not held by berth limits).
 
     >>> VesselSpec("Berkarar", 60.0, ("truck",)).takes("wagon")
     False
@@ -130,6 +160,7 @@ class VesselSpec:
     capacity_slots: float
     carries: tuple[str, ...] = ()
     outages: tuple[OutageSpec, ...] = ()
+    berth_types: tuple[str, ...] = ()
 
     def takes(self, unit: str) -> bool:
         """Whether the vessel carries units of kind ``unit``."""
@@ -159,13 +190,17 @@ class FerrySpec:
     #: ``load_h`` or ``unload_h``
     call_frictions: Mapping[str, tuple[FrictionSpec, ...]] = field(default_factory=dict)
     fleet: tuple[VesselSpec, ...] = ()
+    #: the berth types the alike vessels (no ``fleet``) can use (empty: no berth limits)
+    berth_types: tuple[str, ...] = ()
 
     def vessel_list(self) -> tuple[VesselSpec, ...]:
         """The line's vessels: the fleet, or ``vessels`` alike ones."""
         if self.fleet:
             return self.fleet
         return tuple(
-            VesselSpec(f"{self.leg_id} vessel {i}", self.capacity_slots)
+            VesselSpec(
+                f"{self.leg_id} vessel {i}", self.capacity_slots, berth_types=self.berth_types
+            )
             for i in range(self.vessels)
         )
 
@@ -310,6 +345,10 @@ class ModelSpec:
     closures: tuple[ClosureSpec, ...] = ()
     #: origin node -> delays every release there takes before it sets off (terminal dwell)
     origin_frictions: Mapping[str, tuple[FrictionSpec, ...]] = field(default_factory=dict)
+    #: port -> berth type -> berths: every vessel calling there (any line) needs a free berth
+    #: of a type it can use to load or unload (:class:`~sim.engine.berths.BerthPool`); a port
+    #: not here limits no vessel
+    berths: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     horizon_h: float = 365 * 24.0
     warmup_h: float = 30 * 24.0
     drain_h: float = 60 * 24.0
@@ -344,6 +383,8 @@ demand (1 slots); raise capacity_slots or load_factor
 
 
 __all__ = [
+    "ALIKE_BERTH_TYPES",
+    "BERTH_ALSO",
     "KIND_CAUSE",
     "ArrivalProcess",
     "ChoiceMode",
@@ -366,4 +407,5 @@ __all__ = [
     "UnitSpec",
     "VesselSpec",
     "undersized_ferries",
+    "usable_berths",
 ]

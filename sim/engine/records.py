@@ -40,6 +40,9 @@ class EventKind(IntEnum):
     DELIVER = 13
     CLOSE = 14
     REOPEN = 15
+    #: a loaded vessel waits at anchor for a port berth, and gets one
+    ANCHOR = 16
+    BERTH = 17
 
 
 class Cause(IntEnum):

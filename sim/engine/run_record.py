@@ -65,6 +65,9 @@ class FacilityStats:
     #: a ferry line's vessel-hours out of service in the window (dry-dock, maintenance,
     #: breakdowns)
     vessel_hours_out: float | None = None
+    #: a ferry line's vessel-hours at anchor waiting for a port berth in the window (None: no
+    #: berth limits at its ports)
+    vessel_berth_wait_h: float | None = None
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from functools import partial
 from typing import Any
 
 from sim.engine import frictions
+from sim.engine.berths import BerthPool
 from sim.engine.facility import Accepting, Facility
 from sim.engine.ferry import FerryLine
 from sim.engine.formation import Formation
@@ -120,6 +121,10 @@ class World:
         if problems:
             raise ValueError("\n".join(problems))
         unit_kind = [f.unit for f in spec.flows]
+        #: each port's berths, shared by every line calling there
+        self.berth_pools: dict[str, BerthPool] = {
+            port: BerthPool(kernel, port, berths) for port, berths in spec.berths.items()
+        }
         for leg_id, fs in spec.ferries.items():
             leg = spec.legs[leg_id]
             # a stream per vessel: a scenario with one vessel more or less gives the others
@@ -152,7 +157,15 @@ class World:
                 for v in fs.vessel_list()
             ]
             self.ferry_lines[leg_id] = FerryLine(
-                kernel, fs, self.base_h[leg_id], delays, landings, calls, unit_kind, outages
+                kernel,
+                fs,
+                self.base_h[leg_id],
+                delays,
+                landings,
+                calls,
+                unit_kind,
+                outages,
+                self.berth_pools,
             )
         self.formations: dict[tuple[str, tuple[str, ...], str], Formation] = {}
         #: the facilities by type, in the order of the facilities table (registration: a new
@@ -163,6 +176,7 @@ class World:
             "formation": self.formations,
             "line": self.paths,
             "ferry": self.ferry_lines,
+            "berth": self.berth_pools,
         }
         #: what takes units at the start of a segment, by segment kind (road: none, each truck
         #: sets off at once)

@@ -29,6 +29,14 @@ port, terminal, gauge change, border (borders per direction, ``<node> from <prev
 line (per leg and direction, ``<leg>><next node>``), *trains/week*
     Capacity ``168 / headway_h`` of a leg with ``capacity_trains_per_day``; demand the trains
     of every formation whose segment runs over the leg.
+berth (per port with berth limits, ``<port> berths``), *berth-hours/week*
+    Demand: vessel calls x port time per call, over every line calling there: each loaded
+    sailing from the port holds a berth ``load_h`` plus the mean delays of a call there
+    (shunting), each loaded landing ``unload_h`` plus the same (empty vessels take no berth).
+    A line's calls are shared equally among its vessels, each counted at the berth types it
+    can use. Capacity: berths x 168 h. Berths of several types are checked as the set of types
+    that binds: for every set of types, the calls of the vessels that can use no other type
+    against the berths of the set; the row shows the set of the largest ``rho`` (``place``).
 
 Closures reduce a capacity by the expected share of time they close it: a random closure
 ``1 - exp(-events_per_month x mean_duration_h / 730 h)`` in each of its months (the share of
@@ -100,7 +108,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -363,6 +371,38 @@ class _Loads:
     consists: dict[Key, float]
     nodes: dict[str, float]
     lines: dict[tuple[str, str], float]
+    #: (port, berth types) -> berth-hours a week of the calls that can use only those types
+    berths: dict[tuple[str, frozenset[str]], float] = field(default_factory=dict)
+
+
+def _call_h(fs: FerrySpec, port: str, hours: float) -> float:
+    """Berth-hours of one loaded call of ``fs`` at ``port``: ``hours`` (loading or unloading)
+    and the mean delays of a call there."""
+    return hours + sum(f.mean_h for f in fs.call_frictions.get(port, ()))
+
+
+def _berth_users(spec: ModelSpec) -> dict[str, list[tuple[FerrySpec, float, frozenset[str]]]]:
+    """Port -> (line, share of the line's calls, berth types usable there) per vessel limited
+    by the port's berths."""
+    out: dict[str, list[tuple[FerrySpec, float, frozenset[str]]]] = {}
+    for port, berths in spec.berths.items():
+        for fs in spec.ferries.values():
+            if port not in fs.ends:
+                continue
+            vessels = fs.vessel_list()
+            for v in vessels:
+                usable = frozenset(t for t in v.berth_types if t in berths)
+                if usable:
+                    out.setdefault(port, []).append((fs, 1.0 / len(vessels), usable))
+    return out
+
+
+def _type_sets(types: Sequence[str]) -> list[frozenset[str]]:
+    """Every non-empty set of ``types``."""
+    return [
+        frozenset(t for i, t in enumerate(types) if mask >> i & 1)
+        for mask in range(1, 2 ** len(types))
+    ]
 
 
 def _loads(spec: ModelSpec, st: _Structure, bound: int, mult: Sequence[float]) -> _Loads:
@@ -423,7 +463,20 @@ def _loads(spec: ModelSpec, st: _Structure, bound: int, mult: Sequence[float]) -
     for (c, key), n in going_on.items():
         nodes[key] += _thin(consists[c], n)
     lines = {line: sum(consists[c] for c in formations) for line, formations in st.lines.items()}
-    return _Loads(dict(units), dict(slots), consists, dict(nodes), lines)
+    berths: dict[tuple[str, frozenset[str]], float] = {}
+    for port, users in _berth_users(spec).items():
+        for types in _type_sets(sorted(spec.berths[port])):
+            hours = 0.0
+            for fs, part, usable in users:
+                if usable <= types:
+                    other = fs.ends[1] if fs.ends[0] == port else fs.ends[0]
+                    hours += part * (
+                        consists.get(("ferry", fs.leg_id, port), 0.0) * _call_h(fs, port, fs.load_h)
+                        + consists.get(("ferry", fs.leg_id, other), 0.0)
+                        * _call_h(fs, port, fs.unload_h)
+                    )
+            berths[(port, types)] = hours
+    return _Loads(dict(units), dict(slots), consists, dict(nodes), lines, berths)
 
 
 # -- closures ------------------------------------------------------------------------------------
@@ -502,10 +555,45 @@ def _names(spec: ModelSpec, st: _Structure) -> dict[Key, str]:
     return out
 
 
-def _facilities(spec: ModelSpec, st: _Structure) -> list[_Facility]:
+def _facilities(spec: ModelSpec, st: _Structure, loads: _Loads) -> list[_Facility]:
     closed = _closed_share(spec)
     out: list[_Facility] = []
     no_closure = np.zeros(12)
+    for port, users in _berth_users(spec).items():
+        berths = spec.berths[port]
+
+        def rho(types: frozenset[str], port: str = port) -> float:
+            capacity = sum(spec.berths[port][t] for t in types) * HOURS_PER_WEEK
+            return loads.berths.get((port, types), 0.0) / capacity
+
+        types = max(_type_sets(sorted(berths)), key=lambda ts: (rho(ts), len(ts)))
+        lines = sorted({fs.leg_id for fs, _, _ in users})
+        shut = _closed(closed, port)
+        now = ", ".join(f"{berths[t]} {t}" for t in sorted(types))
+        relief = (
+            f"more berths at {port} (berths.csv; now {now}), a shorter port time per call "
+            f"(load_h, unload_h, the call's frictions) or fewer, fuller sailings of "
+            f"{', '.join(lines)}"
+        )
+        if shut.mean() >= 0.01:
+            relief += f"; closures take {shut.mean():.0%} of its time over the year"
+        out.append(
+            _Facility(
+                f"{port} berths",
+                "berth",
+                f"{port} ({', '.join(sorted(types))})",
+                "berth-hours/week",
+                sum(berths[t] for t in types) * HOURS_PER_WEEK,
+                shut,
+                ("berths", (port, types)),
+                tuple(
+                    ("carry", c)
+                    for c in st.segments
+                    if c[0] == "ferry" and c[1] in lines and port in spec.ferries[c[1]].ends
+                ),
+                relief,
+            )
+        )
     for c, seg in st.segments.items():
         if c[0] != "ferry":
             continue
@@ -685,10 +773,10 @@ def check_capacity(spec: ModelSpec) -> CapacityCheck:
 
 def _check(spec: ModelSpec) -> CapacityCheck:
     st = _structure(spec)
-    facilities = _facilities(spec, st)
     season = [np.asarray(f.seasonality or (1.0,) * 12, dtype=float) for f in spec.flows]
     mean = [float(s.mean()) for s in season]
     year = [_loads(spec, st, b, mean) for b in (0, 1)]
+    facilities = _facilities(spec, st, year[1])
     months = [_loads(spec, st, 1, [float(s[m]) for s in season]) for m in range(12)]
     rows: list[dict[str, Any]] = []
     for fac in facilities:

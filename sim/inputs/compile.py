@@ -32,6 +32,7 @@ import network
 from network.avoid import classify_avoid
 from network.via import describe_via
 from sim.engine.model import (
+    ALIKE_BERTH_TYPES,
     ClosureSpec,
     FerrySpec,
     FlowSpec,
@@ -43,6 +44,7 @@ from sim.engine.model import (
     TrainSpec,
     UnitSpec,
     undersized_ferries,
+    usable_berths,
 )
 from sim.inputs import operations, parameters
 from sim.inputs.operations import number as _num
@@ -317,6 +319,11 @@ def _compile(scenario: Scenario, base_dir: Path | None) -> ModelSpec:
             capacity_slots=sum(v.capacity_slots for v in fleet) / len(fleet),
         )
     flows = _carried_plans(flows, plans, ferries)
+    ports = {p for fs in ferries.values() for p in fs.ends}
+    berths = operations.berths(net, ports, scenario.operations)
+    for leg_id, fs in ferries.items():
+        if not fs.fleet and any(p in berths for p in fs.ends):
+            ferries[leg_id] = replace(fs, berth_types=usable_berths(ALIKE_BERTH_TYPES))
     for leg_id, fs in ferries.items():
         calls = {p: delays.calls[p] for p in fs.ends if p in delays.calls}
         if calls:
@@ -350,6 +357,7 @@ def _compile(scenario: Scenario, base_dir: Path | None) -> ModelSpec:
         closures=_closures(scenario, net, G, {n for p in plans for n in p.nodes}),
         origin_frictions=origin_frictions,
         watch_nodes=watched_nodes(net, plans),
+        berths=berths,
         horizon_h=run.horizon_days * 24,
         warmup_h=run.warmup_days * 24,
         drain_h=run.drain_days * 24,

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 import network
-from sim.engine.model import ClosureSpec, FrictionSpec, OutageSpec, VesselSpec
+from sim.engine.model import ClosureSpec, FrictionSpec, OutageSpec, VesselSpec, usable_berths
 from sim.inputs.scenario import Operations
 
 #: the cargo rows of ``load_limits.csv`` that limit a rail ferry's deck (the unit the engine
@@ -260,7 +260,13 @@ def fleets(
             deck = number(row["railcars"]) * slot.get("wagon", 1.0)
         if deck <= 0:
             continue
-        vessel = VesselSpec(str(row["name"]), deck, carries, tuple(outages.get(kind, ())))
+        vessel = VesselSpec(
+            str(row["name"]),
+            deck,
+            carries,
+            tuple(outages.get(kind, ())),
+            usable_berths([str(t) for t in row["berth_types"]]),
+        )
         lines = [str(x) for x in row["lines"] if str(x) in legs]
         home = str(row["home_line"]) if not blank(row["home_line"]) else ""
         if home:
@@ -277,6 +283,26 @@ def fleets(
         best = min(lines, key=lambda leg: (deck_per_offer(leg), lines.index(leg)))
         out.setdefault(best, []).append(vessel)
     return {leg: tuple(vs) for leg, vs in out.items()}
+
+
+def berths(
+    net: network.Network, ports: Collection[str], ops: Operations
+) -> dict[str, dict[str, int]]:
+    """Port -> berth type -> berths (``berths.csv``) at the ``ports`` given (none when
+    ``ops.berths`` is off); a port without rows is not in it (its berths limit no vessel).
+
+    >>> net = network.load_network("tests/fixtures/tiny_operations")
+    >>> berths(net, {"b_port"}, Operations(berths=True)), berths(net, {"b_port"}, Operations())
+    ({'b_port': {'rail_ferry': 1}}, {})
+    """
+    out: dict[str, dict[str, int]] = {}
+    if not ops.berths:
+        return out
+    for _berth_id, row in net.berths.iterrows():
+        port = str(row["node_id"])
+        if port in ports:
+            out.setdefault(port, {})[str(row["berth_type"])] = int(row["berths"])
+    return out
 
 
 def number(value: object, default: float = 0.0) -> float:
@@ -314,6 +340,7 @@ __all__ = [
     "BackgroundFlow",
     "Frictions",
     "background_flows",
+    "berths",
     "blank",
     "fleets",
     "frictions",

@@ -386,6 +386,18 @@ class Operations(_Model):
         description="Add the delays that are not capacity (frictions.csv: document checks, "
         "shunting per vessel call, an origin terminal's dwell, waiting for a locomotive).",
     )
+    #: off by default, unlike the other switches: with the shipped data the Caspian traffic
+    #: (the flows and the background sized to ASCO's published railcars and vehicles, on decks
+    #: cut for low water) needs about twice the berth-hours of Alat's two rail-ferry berths, so
+    #: every shipped scenario would be refused by the capacity check (see network/data/README.md)
+    berths: bool = Field(
+        False,
+        description="Limit the vessels loading and unloading at once at each port to its "
+        "berths (berths.csv: per berth type, shared by every line calling there); a vessel "
+        "waits at anchor for a free berth of a type it can use. Ports without berth rows are "
+        "not limited. Off by default: with the shipped data the Caspian load overloads the "
+        "rail-ferry berths of Alat and Turkmenbashi.",
+    )
     border_regime: str | None = Field(
         None,
         max_length=100,

@@ -100,6 +100,7 @@ OPERATIONS_OFF = {
     "fleet": False,
     "vessel_availability": False,
     "frictions": False,
+    "berths": False,
 }
 
 
