@@ -20,9 +20,9 @@ any number of workers.
 
 Examples
 --------
->>> s = Settings.for_scenario(120.0, 20.0, quick=True, seed=3)
+>>> s = Settings.for_scenario(365.0, 30.0, quick=True, seed=3)
 >>> s.horizon_days, s.sensitivity_runs, s.population, s.generations
-(120.0, 32, 12, 3)
+(90.0, 32, 10, 3)
 """
 
 from __future__ import annotations
@@ -53,10 +53,10 @@ from sim.runs import outdir
 
 #: the settings of ``--quick`` (a first look in minutes) and of a full calibration
 QUICK = {
-    "horizon_days": 120.0,
-    "warmup_days": 30.0,
+    "horizon_days": 90.0,
+    "warmup_days": 20.0,
     "sensitivity_runs": 32,
-    "population": 12,
+    "population": 10,
     "generations": 3,
 }
 FULL = {"sensitivity_runs": 96, "population": 48, "generations": 5}

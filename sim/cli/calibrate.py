@@ -58,7 +58,8 @@ def add_commands(sub: Any) -> None:
     p.add_argument(
         "--quick",
         action="store_true",
-        help="a first look: 120-day runs, 32 sensitivity runs, 3 generations of 12 particles",
+        help="a first look: 90-day runs (20 of warm-up), 32 sensitivity runs, 3 generations "
+        "of 10 particles",
     )
     p.add_argument(
         "--seed", type=int_between(0, MAX_SEED), metavar="S", help="seed (default the scenario's)"
@@ -86,13 +87,13 @@ def add_commands(sub: Any) -> None:
         "--horizon-days",
         type=float_between(0, MAX_HORIZON_DAYS, low_open=True),
         metavar="D",
-        help="days each simulation runs (default the scenario's; --quick 120)",
+        help="days each simulation runs (default the scenario's; --quick 90)",
     )
     p.add_argument(
         "--warmup-days",
         type=float_between(0, MAX_HORIZON_DAYS),
         metavar="D",
-        help="warm-up of each simulation (default the scenario's; --quick 30)",
+        help="warm-up of each simulation (default the scenario's; --quick 20)",
     )
     p.add_argument(
         "--workers",
