@@ -477,6 +477,44 @@ def _method(results: Any) -> list[str]:
     ]
 
 
+def uncertainty_sentences(results: Any, posterior: str | None, *, top: int = 2) -> list[str]:
+    """What the intervals include, and which assumptions dominate each flow's headline figures.
+
+    With a posterior (a ``posterior.csv`` of ``corridor calibrate``), each replication drew its
+    parameters from it; a ``sensitivity.csv`` beside it (the same calibration's first-order
+    Sobol indices) names, per flow, the assumptions that explain most of the variance of its
+    median and P90 transit over the prior ranges.
+    """
+    if not posterior:
+        return [
+            "Intervals are run-to-run noise only: every replication ran the scenarios' point "
+            "values of the uncertain parameters (no posterior)."
+        ]
+    path = Path(posterior)
+    lines = [
+        f"Each replication drew the uncertain parameters from the posterior {path.name} "
+        f"({path.parent.name}/), the same draw in every scenario, so the intervals include what "
+        "is not known about the corridor as well as run-to-run noise."
+    ]
+    sens_path = path.with_name("sensitivity.csv")
+    if not sens_path.is_file():
+        return lines
+    sens = pd.read_csv(sens_path)
+    flows = {str(f) for f in results.shipments["flow"].unique()}
+    for stat, label in (("p50_d", "median"), ("p90_d", "P90")):
+        for flow in sorted(flows):
+            part = sens[sens["output"] == f"{stat}:{flow}"]
+            if not len(part):
+                continue
+            best = part.sort_values(["S1", "delta"], ascending=False).head(top)
+            names = ", ".join(
+                f"{r['parameter']} (S1 {r['S1']:.2f} ± {r['S1_conf']:.2f})"
+                for _, r in best.iterrows()
+            )
+            lines.append(f"{flow}, {label} transit: dominated by {names}.")
+    return lines
+
+
 def _scenarios(results: Any, scenarios: Sequence[Any] | None) -> list[dict[str, str]]:
     by_name = {s.name: s for s in scenarios or ()}
     reps = results.shipments.groupby("scenario")["replication"].nunique()
@@ -505,6 +543,7 @@ def write_report(
     target_days: float | Mapping[str, float] | None = None,
     scenarios: Sequence[Any] | None = None,
     summary: pd.DataFrame | None = None,
+    posterior: str | None = None,
 ) -> Path:
     """Write ``report.md`` and ``report.html`` into ``out_dir``; return the HTML path.
 
@@ -512,7 +551,8 @@ def write_report(
     are referenced where they are, others are copied into
     it so both reports reference them relatively. ``scenarios`` (the Scenario objects) adds
     descriptions and years, which the compiled specs do not carry. ``summary`` is
-    :func:`summary_table` of the same arguments when the caller has it already.
+    :func:`summary_table` of the same arguments when the caller has it already. ``posterior``
+    is the file replications drew their parameters from (see :func:`uncertainty_sentences`).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -537,6 +577,7 @@ def write_report(
     saturated = saturation_sentences(results)
     legend = _legend(table)
     method = _method(results)
+    uncertainty = uncertainty_sentences(results, posterior)
     head, rows = _rows(table)
 
     m = md_text
@@ -571,6 +612,7 @@ def write_report(
         md += ["## What moved, and why", "", *[f"- {m(s)}" for s in why], ""]
     md += [*_md_capacity(results.specs, scenarios), "## Figures", ""]
     md += [f"![{m(c)}](<{f}>)\n\n*{m(c)}*\n" for c, f in images]
+    md += ["## Uncertainty", "", *[f"- {m(x)}" for x in uncertainty], ""]
     md += ["## Method", "", *[f"- {m(x)}" for x in method], ""]
     (out / "report.md").write_text("\n".join(md), encoding="utf-8")
 
@@ -616,6 +658,10 @@ def write_report(
             f'<figure><img src="{e(f)}" alt="{e(c)}"><figcaption>{e(c)}</figcaption></figure>'
             for c, f in images
         ],
+        "<h2>Uncertainty</h2>",
+        "<ul>",
+        *[f"<li>{e(u)}</li>" for u in uncertainty],
+        "</ul>",
         "<h2>Method</h2>",
         "<ul>",
         *[f"<li>{e(m)}</li>" for m in method],

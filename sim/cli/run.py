@@ -259,6 +259,7 @@ def _execute(infos: list[ScenarioInfo], args: argparse.Namespace, default_out: P
         replications=n,
         with_figures=not args.no_figures,
         overwrite=args.overwrite,
+        posterior=_posterior_path(args, scenarios[0]),
     )
     print(format_summary(small["summary"]))
     print()
@@ -278,6 +279,16 @@ def _posterior_choice(args: argparse.Namespace) -> Any:
     if getattr(args, "posterior", None) == "none":
         return None
     return getattr(args, "posterior_loaded", "scenario")
+
+
+def _posterior_path(args: argparse.Namespace, first: Scenario) -> str | None:
+    """The posterior file the replications drew from (None: none)."""
+    choice = _posterior_choice(args)
+    if choice is None:
+        return None
+    if choice == "scenario":
+        return first.calibration.posterior
+    return str(choice.path)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

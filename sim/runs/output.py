@@ -179,8 +179,10 @@ def write_output(
     command: Sequence[str] | None = None,
     with_figures: bool = True,
     overwrite: bool = False,
+    posterior: str | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Write tables, figures, report and manifest to ``out_dir``; return the small tables.
+    ``posterior`` names the file the replications drew their parameters from, if any.
 
     Raises
     ------
@@ -229,10 +231,11 @@ def write_output(
             figures=figure_paths,
             scenarios=[i.scenario for i in infos],
             summary=summary,
+            posterior=posterior,
         )
-        staging.commit(
-            manifest(infos, results, seed=seed, replications=replications, command=command)
-        )
+        head = manifest(infos, results, seed=seed, replications=replications, command=command)
+        head["posterior"] = posterior
+        staging.commit(head)
     return small
 
 
