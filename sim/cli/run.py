@@ -92,7 +92,12 @@ def plain_error(exc: Exception) -> str:
 def add_commands(sub: Any) -> None:
     """Register ``run`` and ``compare`` on the ``corridor`` sub-parsers."""
     run = sub.add_parser("run", help="simulate one scenario and write its tables, plots and report")
-    run.add_argument("file", type=Path, metavar="FILE", help="scenario TOML file")
+    run.add_argument(
+        "file",
+        type=Path,
+        metavar="FILE",
+        help="scenario TOML file, or the name of a shipped one (corridor scenarios lists them)",
+    )
     _common(run)
     run.set_defaults(func=cmd_run)
     cmp = sub.add_parser(
@@ -107,7 +112,7 @@ def add_commands(sub: Any) -> None:
         type=Path,
         nargs="+",
         metavar="FILE",
-        help="scenario files; the first is the baseline",
+        help="scenario files or shipped scenario names; the first is the baseline",
     )
     _common(cmp)
     cmp.set_defaults(func=cmd_compare)
@@ -119,13 +124,15 @@ def _load(files: list[Path], args: argparse.Namespace) -> list[ScenarioInfo]:
     from sim.cli.scenario import capacity_verdict
     from sim.inputs.compile import compile_scenario
     from sim.inputs.scenario_io import load_scenario, located, problem_text
+    from sim.inputs.shipped import resolve_scenario
     from sim.runs.output import ScenarioInfo
 
     infos: list[ScenarioInfo] = []
     problems: list[str] = []
     overloads: list[str] = []
-    for f in files:
+    for given in files:
         try:
+            f = resolve_scenario(given)  # a file, or a shipped scenario by name
             s = load_scenario(f)
         except ScenarioError as exc:
             problems.extend(exc.problems)

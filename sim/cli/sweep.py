@@ -26,7 +26,12 @@ def add_commands(sub: Any) -> None:
         description="Run a sweep file: every grid point x replication. Finished runs are saved "
         "as they complete, so a rerun resumes. Writes DIR/sweep.parquet and DIR/response.png.",
     )
-    p.add_argument("file", type=Path, metavar="FILE", help="sweep TOML file")
+    p.add_argument(
+        "file",
+        type=Path,
+        metavar="FILE",
+        help="sweep TOML file, or a shipped sweep's name (sweeps/ferry_fleet)",
+    )
     p.add_argument(
         "-o",
         "--output",
@@ -93,13 +98,14 @@ def _print_capacity(sweep: Sweep) -> None:
 
 
 def cmd_sweep(args: Any) -> int:
+    from sim.inputs.shipped import resolve_scenario
     from sim.runs.executors import make_executor
     from sim.runs.sweep import load_sweep, run_sweep
 
     # a foreign folder is named with the sweep file's problems
     sweep = outdir.load_beside_target(
         lambda: load_sweep(
-            args.file,
+            resolve_scenario(args.file),  # a file, or a shipped sweep by name
             replications=args.replications,
             horizon_days=args.horizon_days,
             allow_overload=args.allow_overload,

@@ -1,7 +1,9 @@
 """Scenario files: read TOML into a validated :class:`~sim.inputs.scenario.Scenario`, write it back.
 
 A scenario file is data only: it is parsed with :mod:`tomllib`, never evaluated. A file may
-``extends = "other.toml"`` (a path relative to the file; chains allowed, cycles reported). The
+``extends = "other.toml"`` (a path relative to the file, or the name of a scenario shipped with the
+package when no such file is beside it, :mod:`sim.inputs.shipped`; chains allowed, cycles
+reported). The
 child is deep-merged onto its parent: **tables merge key by key, arrays replace** (a child that
 gives ``[[demand]]`` replaces the parent's whole demand list; ``[overrides.legs."a-b"]`` adds or
 changes one leg and keeps the parent's others).
@@ -65,6 +67,7 @@ __all__ = [
     "network_problems",
     "problem_text",
     "read_toml",
+    "referenced_file",
     "scenario_json_schema",
 ]
 
@@ -230,6 +233,25 @@ def _record(value: Any, origins: dict[Loc, Path], source: Path, loc: Loc) -> Non
             _record(item, origins, source, (*loc, key))
 
 
+def referenced_file(path: Path, ref: str) -> Path:
+    """The file an ``extends`` (or a sweep's ``scenario``) in ``path`` names: relative to
+    ``path``'s folder, or, when there is no such file and
+    ``ref`` is the name of a shipped scenario (``"baseline_2025"`` or ``"baseline_2025.toml"``),
+    that scenario (:mod:`sim.inputs.shipped`), so a copy of a shipped file extends from anywhere.
+    """
+    parent = (path.parent / ref).resolve()
+    if parent.is_file() or "/" in ref or "\\" in ref:
+        return parent
+    from sim.inputs.shipped import shipped_scenarios
+
+    try:
+        shipped = shipped_scenarios()
+    except ScenarioError:  # an installation without its scenarios: the file is not found
+        return parent
+    name = ref.removesuffix(".toml")
+    return shipped[name].resolve() if name in shipped else parent
+
+
 class _ChainError(ScenarioError):
     """A problem of the ``extends`` chain as a whole (a cycle, too many files), named once."""
 
@@ -254,7 +276,7 @@ def _load_chain(
             [f"{_display(path)}: extends: must be a file name (a string), got {parent_ref!r}"]
         )
     else:
-        parent = (path.parent / parent_ref).resolve()
+        parent = referenced_file(path, parent_ref)
         if parent in chain or parent == path:
             cycle = " -> ".join(_display(p) for p in (*chain, path, parent))
             raise _ChainError([f"{_display(path)}: extends: cycle: {cycle}"])

@@ -3,7 +3,7 @@
 A sweep file (TOML) names a base scenario and the parameters to vary::
 
     name = "ferry-fleet"
-    scenario = "../baseline_2025.toml"      # relative to the sweep file
+    scenario = "../baseline_2025.toml"      # relative to the sweep file, or a shipped name
     replications = 3                        # default: the scenario's
     horizon_days = 120                      # optional run settings: horizon_days,
     warmup_days = 20                        #   warmup_days, seed
@@ -90,6 +90,7 @@ from sim.inputs.scenario_io import (
     network_problems,
     problem_text,
     read_toml,
+    referenced_file,
 )
 from sim.runs import outdir
 from sim.runs.executors import Executor, SequentialExecutor
@@ -355,7 +356,7 @@ def load_sweep(
     if problems:
         raise ScenarioError(problems)
 
-    base_file = (file.parent / sf.scenario).resolve()
+    base_file = referenced_file(file, sf.scenario)  # or a shipped scenario by name
     if not base_file.is_file():
         what = "is a folder, not a scenario file" if base_file.is_dir() else "file not found"
         raise ScenarioError(
