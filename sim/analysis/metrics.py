@@ -23,6 +23,10 @@ DWELL_COLUMNS = [f"{c}_h" for c in CAUSES]
 def shipments_frame(record: RunRecord, scenario: str | None = None) -> pd.DataFrame:
     """One row per unit released: route, times, waits by cause, cost and CO2.
 
+    ``route_id`` refers to the routes table (:func:`sim.analysis.routes.routes_frame`);
+    ``route`` is the route's full name and ``via`` what sets it apart from the flow's other
+    candidates (neither cut short).
+
     ``delivered`` is False for units still moving at the end of the run (the horizon plus the
     drain; their ``delivery_h`` and ``transit_h`` are NaN) and ``location`` says where each of
     them is then (see :func:`unit_locations`; None for delivered units); ``in_warmup`` marks
@@ -53,6 +57,7 @@ def shipments_frame(record: RunRecord, scenario: str | None = None) -> pd.DataFr
             "unit": unit_kind,
             "commodity": np.array([f.commodity for f in flows], dtype=object)[flow_idx],
             "plan": plan_idx,
+            "route_id": np.array([p.route_id for p in plans], dtype=object)[plan_idx],
             "route": np.array([p.label for p in plans], dtype=object)[plan_idx],
             "via": np.array([p.via for p in plans], dtype=object)[plan_idx],
             "release_h": arr["release_h"],

@@ -17,6 +17,9 @@ Layout::
     DIR/tables/*.csv            kpis, differences, summary, delay_by_cause, queue_trends,
                                 observations (the run beside observations.csv) (small)
     DIR/tables/capacity.*       the capacity check per scenario and facility (csv and parquet)
+    DIR/tables/routes.*         every compiled route per scenario by its stable route_id (name,
+                                km, legs, countries, opening years, units carried); the
+                                shipments' route_id refers to it (csv and parquet)
     DIR/figures/*.png           the comparison plots
     DIR/report.md, report.html  the one-page report
 """
@@ -207,10 +210,12 @@ def write_output(
             "queue_trends": results.saturation().queues,
             "capacity": capacity_frame(results.specs),
             "observations": _observations(results, infos),
+            "routes": results.routes(),
         }
         for name, frame in small.items():
             frame.to_csv(tables / f"{name}.csv", index=False)
-        small["capacity"].to_parquet(tables / "capacity.parquet", index=False)
+        for name in ("capacity", "routes"):
+            small[name].to_parquet(tables / f"{name}.parquet", index=False)
         outdir.test_pause("write")
         figure_paths: dict[str, Path] = {}
         if with_figures:
