@@ -495,6 +495,10 @@ def _scenarios(results: Any, scenarios: Sequence[Any] | None) -> list[dict[str, 
     return out
 
 
+#: a Markdown code span in generated prose (a scenario's description, a method note)
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
 def write_report(
     results: Any,
     out_dir: str | Path,
@@ -575,6 +579,11 @@ def write_report(
     (out / "report.md").write_text("\n".join(md), encoding="utf-8")
 
     e = html.escape
+
+    def t(text: object) -> str:
+        """Prose for HTML: escaped, with `code spans` as <code> (not literal backticks)."""
+        return _CODE_SPAN.sub(r"<code>\1</code>", html.escape(str(text)))
+
     doc = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -587,7 +596,7 @@ def write_report(
         *[
             f"<tr><td>{e(i['name'])}{' (baseline)' if i['name'] == baseline else ''}</td>"
             f"<td>{e(i['year'])}</td><td>{e(i['replications'])}</td><td>{e(i['seed'])}</td>"
-            f"<td>{e(i['description'])}</td></tr>"
+            f"<td>{t(i['description'])}</td></tr>"
             for i in info
         ],
         "</table>",
@@ -596,17 +605,17 @@ def write_report(
         "<tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>",
         *["<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in rows],
         "</table>",
-        *[f'<p class="note">{e(x)}</p>' for x in legend],
+        *[f'<p class="note">{t(x)}</p>' for x in legend],
         "<h2>Saturation</h2>",
         "<ul>",
-        *[f"<li>{e(s)}</li>" for s in saturated],
+        *[f"<li>{t(s)}</li>" for s in saturated],
         "</ul>",
         "<h2>Reading</h2>",
         "<ul>",
-        *[f"<li>{e(s)}</li>" for s in sentences],
+        *[f"<li>{t(s)}</li>" for s in sentences],
         "</ul>",
         *(
-            ["<h2>What moved, and why</h2>", "<ul>", *[f"<li>{e(s)}</li>" for s in why], "</ul>"]
+            ["<h2>What moved, and why</h2>", "<ul>", *[f"<li>{t(s)}</li>" for s in why], "</ul>"]
             if why
             else []
         ),
@@ -618,7 +627,7 @@ def write_report(
         ],
         "<h2>Method</h2>",
         "<ul>",
-        *[f"<li>{e(m)}</li>" for m in method],
+        *[f"<li>{t(m)}</li>" for m in method],
         "</ul>",
         "</body></html>",
     ]

@@ -104,7 +104,7 @@ def add_commands(sub: Any) -> None:
         "compare",
         help="simulate scenarios on common random numbers and compare them to the first",
         description="Run every scenario with the same seed and replication indices, print each "
-        "scenario's differences to the first (the baseline) with 95%% confidence intervals from "
+        "scenario's differences to the first (the baseline) with 95% confidence intervals from "
         "paired replications, and write tables, figures and a report to the output folder.",
     )
     cmp.add_argument(
@@ -141,9 +141,11 @@ def _load(files: list[Path], args: argparse.Namespace) -> list[ScenarioInfo]:
         try:
             spec = compile_scenario(s, f.parent)
         except NetworkError as exc:
-            problems.append(f"{f}: {exc}")
+            problems.append(f"{given}: {exc}")
             continue
-        _, refusals, notes = capacity_verdict(s, spec, str(f), allow_overload=args.allow_overload)
+        _, refusals, notes = capacity_verdict(
+            s, spec, str(given), allow_overload=args.allow_overload
+        )
         overloads += refusals
         for note in notes:
             print(note, file=sys.stderr)
@@ -155,7 +157,7 @@ def _load(files: list[Path], args: argparse.Namespace) -> list[ScenarioInfo]:
         elif args.horizon_days is not None and s.run.warmup_days >= args.horizon_days:
             changes["warmup_days"] = args.horizon_days / 10
             print(
-                f"note: {f}: warm-up {s.run.warmup_days:g} d is not shorter than "
+                f"note: {given}: warm-up {s.run.warmup_days:g} d is not shorter than "
                 f"--horizon-days {args.horizon_days:g}; using {changes['warmup_days']:g} d",
                 file=sys.stderr,
             )
@@ -172,7 +174,7 @@ def _load(files: list[Path], args: argparse.Namespace) -> list[ScenarioInfo]:
                     if v is not None
                 )
                 problems += [
-                    f"{f}: {located(tuple(e['loc']), problem_text(e))} (with {flags})"
+                    f"{given}: {located(tuple(e['loc']), problem_text(e))} (with {flags})"
                     for e in exc.errors()
                 ]
                 continue

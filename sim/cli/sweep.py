@@ -78,7 +78,7 @@ def add_commands(sub: Any) -> None:
     p.set_defaults(func=cmd_sweep)
 
 
-def _print_capacity(sweep: Sweep) -> None:
+def _print_capacity(sweep: Sweep, given: str | None = None) -> None:
     """The capacity check's flagged facilities over the grid, one line each (stderr)."""
     from sim.inputs.capacity import check_capacity
 
@@ -87,7 +87,7 @@ def _print_capacity(sweep: Sweep) -> None:
         table = check_capacity(spec).table
         for row in table[table["status"] != "ok"].to_dict("records"):
             flagged.setdefault((row["status"], row["facility"]), []).append(row["rho_high"])
-    where = os.path.relpath(sweep.file)
+    where = given if given is not None else os.path.relpath(sweep.file)
     for (status, facility), rhos in sorted(flagged.items()):
         word = "overload, run anyway" if status == "overload" else "warning"
         print(
@@ -113,7 +113,7 @@ def cmd_sweep(args: Any) -> int:
         args.output,
         overwrite=True,
     )
-    _print_capacity(sweep)
+    _print_capacity(sweep, str(args.file))  # the file as given
     out = args.output or outdir.default_folder("sweep", sweep.name)
     executor = make_executor(args.workers, args.scheduler, args.local_cluster)
     res = run_sweep(

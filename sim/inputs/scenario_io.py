@@ -43,7 +43,9 @@ import re
 import tomllib
 import types
 import typing
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -60,8 +62,10 @@ __all__ = [
     "MAX_FILE_BYTES",
     "ScenarioError",
     "did_you_mean",
+    "display_path",
     "dump_scenario",
     "format_loc",
+    "given_paths",
     "load_scenario",
     "located",
     "network_problems",
@@ -82,12 +86,38 @@ _SCHEMA_ID = "https://github.com/caspian-corridors/caspian-corridors/scenarios/s
 # --------------------------------------------------------------------------------------------
 
 
-def _display(path: Path) -> str:
-    """The path as the user will recognise it: relative to the working directory if inside it."""
+#: the files a load was asked for, resolved -> as the user gave them (echoed back as given)
+_GIVEN: ContextVar[Mapping[Path, str]] = ContextVar("_GIVEN", default=types.MappingProxyType({}))
+
+
+def display_path(path: Path) -> str:
+    """The path as the user will recognise it: as given, for the file a load was asked for;
+    else relative to the working directory if inside it, else absolute.
+
+    >>> display_path(Path("/nowhere/near/x.toml"))
+    '/nowhere/near/x.toml'
+    """
+    given = _GIVEN.get().get(path)
+    if given is not None:
+        return given
     try:
-        return os.path.relpath(path)
+        rel = os.path.relpath(path)
     except ValueError:  # another drive (Windows)
         return str(path)
+    return str(path) if rel == os.pardir or rel.startswith(os.pardir + os.sep) else rel
+
+
+@contextmanager
+def given_paths(*pairs: tuple[Path, str]) -> Iterator[None]:
+    """Within the block, :func:`display_path` shows each resolved path as given."""
+    token = _GIVEN.set({**_GIVEN.get(), **dict(pairs)})
+    try:
+        yield
+    finally:
+        _GIVEN.reset(token)
+
+
+_display = display_path
 
 
 _TOML_POS = re.compile(r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)\s*$")
@@ -643,6 +673,11 @@ def load_scenario(path: str | os.PathLike[str], *, check_network: bool = True) -
     (2025, 14)
     """
     top = Path(path).resolve()
+    with given_paths((top, os.fspath(path))):
+        return _load_scenario(top, check_network)
+
+
+def _load_scenario(top: Path, check_network: bool) -> Scenario:
     origins: dict[Loc, Path] = {}
     links: dict[Path, Path] = {}
     data = _load_chain(top, (), origins, links)

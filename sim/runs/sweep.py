@@ -84,7 +84,9 @@ from sim.inputs.scenario import Scenario
 from sim.inputs.scenario_io import (
     ScenarioError,
     did_you_mean,
+    display_path,
     format_loc,
+    given_paths,
     load_scenario,
     located,
     network_problems,
@@ -312,7 +314,18 @@ def load_sweep(
         nothing is run or written.
     """
     file = Path(path).resolve()
-    where = os.path.relpath(file)
+    with given_paths((file, os.fspath(path))):
+        return _load_sweep(file, replications, horizon_days, check_network, allow_overload)
+
+
+def _load_sweep(
+    file: Path,
+    replications: int | None,
+    horizon_days: float | None,
+    check_network: bool,
+    allow_overload: bool,
+) -> Sweep:
+    where = display_path(file)
     raw = read_toml(file, "sweep file")
     try:
         sf = _SweepFile.model_validate(raw)
@@ -360,7 +373,7 @@ def load_sweep(
     if not base_file.is_file():
         what = "is a folder, not a scenario file" if base_file.is_dir() else "file not found"
         raise ScenarioError(
-            [f"{where}: scenario: {what}: {sf.scenario!r} ({os.path.relpath(base_file)})"]
+            [f"{where}: scenario: {what}: {sf.scenario!r} ({display_path(base_file)})"]
         )
     try:
         base = load_scenario(base_file, check_network=check_network)
@@ -509,7 +522,7 @@ def open_folder(sweep: Sweep, out_dir: str | os.PathLike[str], *, overwrite: boo
             and m["sweep"].get("digest") == digest
         ),
         overwrite=overwrite,
-        describe=f" (not of this sweep: {os.path.relpath(sweep.file)}, digest {digest}; a sweep "
+        describe=f" (not of this sweep: {display_path(sweep.file)}, digest {digest}; a sweep "
         "resumes only into the folder of the same grid points and scenarios)",
     )
 
