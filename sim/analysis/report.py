@@ -103,7 +103,8 @@ def summary_table(
 
     Columns: flow, scenario, mean_transit_d, p95_transit_d, on_time (share of units within
     target; only when some flow has a target), cost_usd_per_unit, co2_kg_per_unit, released,
-    delivered and in_transit (per replication), delivered_share (of the units released after
+    delivered and in_transit (per replication), tonnes_delivered and teu_km_delivered (per
+    replication, when the shipments carry them), delivered_share (of the units released after
     the warm-up, over all replications), growing_queues (queues on the flow's routes still
     growing at the end of the horizon, see :mod:`sim.analysis.saturation`), saturated (delivered
     share under 99 % or a growing queue), and for the scenarios other than the baseline
@@ -127,8 +128,9 @@ def summary_table(
     k = method() if target_days is None and callable(method) else kpis(shipments)
     k["flow"] = k["flow"].astype(str)
     metrics = [m for m in KEY_METRICS if m in k.columns]
+    volumes = [c for c in ("tonnes_delivered", "teu_km_delivered") if c in k.columns]
     table = k.groupby(["flow", "scenario"], sort=False)[
-        [*metrics, "released", "delivered", "in_transit"]
+        [*metrics, "released", "delivered", "in_transit", *volumes]
     ].mean()
     table = table.reset_index()
     table["delivered_share"] = table["delivered"] / table["released"]

@@ -73,6 +73,12 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--no-figures", action="store_true", help="tables and report text only")
     p.add_argument(
+        "--xlsx",
+        action="store_true",
+        help="also write the small tables (summary, KPIs, differences, routes, ...) as one "
+        "Excel workbook, tables.xlsx",
+    )
+    p.add_argument(
         "--allow-overload",
         action="store_true",
         help="run even if the capacity check finds a facility overloaded by the demand",
@@ -239,6 +245,7 @@ def _execute(infos: list[ScenarioInfo], args: argparse.Namespace, default_out: P
         replications=n,
         with_figures=not args.no_figures,
         overwrite=args.overwrite,
+        xlsx=args.xlsx,
     )
     print(format_summary(small["summary"]))
     print()
@@ -249,6 +256,7 @@ def _execute(infos: list[ScenarioInfo], args: argparse.Namespace, default_out: P
         for line in route_shift(results, infos[0].scenario.name):
             print(line)
     parts = "report.html, report.md, tables/, " + ("" if args.no_figures else "figures/, ")
+    parts += "tables.xlsx, " if args.xlsx else ""
     print(f"\nwrote {out}/ ({parts}manifest.json)")
     return 0
 

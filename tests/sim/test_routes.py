@@ -131,3 +131,49 @@ def test_every_output_carries_the_routes_table(tmp_path: Path):
     ships = pd.read_parquet(out / "tables" / "shipments.parquet")
     assert list(csv["route_id"]) == list(parquet["route_id"])
     assert set(ships["route_id"]) <= set(parquet["route_id"])
+
+
+# -- outputs analysts expect: volumes in tonnes and TEU-km, an Excel workbook -----------------
+
+
+def test_kpis_carry_tonnes_and_teu_km_delivered(years: sim.Results):
+    s = years.shipments
+    k = years.kpis()
+    d = s[~s["in_warmup"] & s["delivered"]]
+    spec = years.specs["y2025"]
+    for (scen, rep, flow), part in d.groupby(["scenario", "replication", "flow"], observed=True):
+        row = k[(k["scenario"] == scen) & (k["replication"] == rep) & (k["flow"] == flow)].iloc[0]
+        f = next(f for f in spec.flows if f.label == flow)
+        unit = spec.units[f.unit]
+        assert row["tonnes_delivered"] == pytest.approx(len(part) * unit.payload_t)
+        assert row["teu_km_delivered"] == pytest.approx(
+            unit.teu_equivalent * part["distance_km"].sum()
+        )
+    summary = sim.analysis.report.summary_table(years, "y2025")
+    mean = k.groupby(["flow", "scenario"], observed=True)["teu_km_delivered"].mean()
+    for row in summary.itertuples():
+        assert row.teu_km_delivered == pytest.approx(mean[(row.flow, row.scenario)])
+
+
+def test_xlsx_holds_the_csv_tables(tmp_path: Path):
+    path = tmp_path / "a.toml"
+    path.write_text(sim.dump_scenario(_tiny(2030, "a")), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", str(path), "-o", str(out), "-q", "--no-figures", "--xlsx"]) == 0
+    book = pd.read_excel(out / "tables.xlsx", sheet_name=None)
+    assert list(book)[:4] == ["summary", "kpis", "differences", "routes"]
+    for name in ("summary", "kpis", "routes", "capacity"):
+        csv = pd.read_csv(out / "tables" / f"{name}.csv")
+        sheet = book[name]
+        assert list(sheet.columns) == list(csv.columns), name
+        assert len(sheet) == len(csv), name
+    kpis = pd.read_csv(out / "tables" / "kpis.csv")
+    assert book["kpis"]["teu_km_delivered"].tolist() == pytest.approx(
+        kpis["teu_km_delivered"].tolist()
+    )
+    manifest = (out / "manifest.json").read_text(encoding="utf-8")
+    assert '"tables.xlsx"' in manifest
+    # without the flag, no workbook
+    out2 = tmp_path / "out2"
+    assert main(["run", str(path), "-o", str(out2), "-q", "--no-figures"]) == 0
+    assert not (out2 / "tables.xlsx").exists()
