@@ -673,7 +673,8 @@ def load_scenario(path: str | os.PathLike[str], *, check_network: bool = True) -
     (2025, 14)
     """
     top = Path(path).resolve()
-    with given_paths((top, os.fspath(path))):
+    # as given, unless the caller says how to show it (a sweep's base scenario)
+    with given_paths((top, _GIVEN.get().get(top, os.fspath(path)))):
         return _load_scenario(top, check_network)
 
 

@@ -376,7 +376,9 @@ def _load_sweep(
             [f"{where}: scenario: {what}: {sf.scenario!r} ({display_path(base_file)})"]
         )
     try:
-        base = load_scenario(base_file, check_network=check_network)
+        # named as the other files of the sweep's messages, relative to the working directory
+        with given_paths((base_file, display_path(base_file))):
+            base = load_scenario(base_file, check_network=check_network)
     except ScenarioError as exc:
         raise ScenarioError([f"{where}: scenario: {p}" for p in exc.problems]) from None
     run_changes: dict[str, Any] = {
