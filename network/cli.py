@@ -46,14 +46,16 @@ def add_commands(subparsers: Any) -> None:
     check.set_defaults(func=_cmd_check)
     geo = net_sub.add_parser("geojson", help="write the network as GeoJSON")
     geo.add_argument("--year", type=_year, help="only legs usable that year (default: every leg)")
-    geo.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+    geo.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="FILE", help="GeoJSON file to write"
+    )
     _overwrite_option(geo)
     _data_option(geo)
     geo.set_defaults(func=_cmd_geojson)
 
     routes = subparsers.add_parser("routes", help="best routes between two places")
-    routes.add_argument("origin")
-    routes.add_argument("destination")
+    routes.add_argument("origin", help="where the routes start: a place name (Tashkent)")
+    routes.add_argument("destination", help="where they end: a place name (Kars)")
     routes.add_argument("--year", type=_year, default=DEFAULT_YEAR, help="default %(default)s")
     routes.add_argument(
         "--by",
@@ -77,7 +79,14 @@ def add_commands(subparsers: Any) -> None:
 
     draw = subparsers.add_parser("map", help="draw the network (PNG, PDF or SVG)")
     draw.add_argument("--year", type=_year, default=DEFAULT_YEAR, help="default %(default)s")
-    draw.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+    draw.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="image to write; its suffix (.png, .pdf, .svg) sets the format",
+    )
     _overwrite_option(draw)
     draw.add_argument(
         "--route",

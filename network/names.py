@@ -102,6 +102,7 @@ class NameResolver:
         self._ids = {normalise(node_id): node_id for node_id in nodes}
         self._names: dict[str, set[str]] = {}
         self._labels: dict[str, str] = {}
+        self._display = {node_id: str(name) or node_id for node_id, (name, _) in nodes.items()}
         for node_id, (name, aliases) in nodes.items():
             self._labels[node_id] = node_id
             for text in [*_variants(str(name)), *aliases]:
@@ -126,8 +127,10 @@ class NameResolver:
             return next(iter(found))
         if len(found) > 1:
             raise UnknownNameError("node (ambiguous name)", name, sorted(found))
-        # One suggestion per node: "Alpha" and its alias "Alfa" are the same place.
+        # One suggestion per node ("Alpha" and its alias "Alfa" are the same place), offered by
+        # its display name, whichever of its id, name or aliases came close
         close: dict[str, str] = {}
         for label in suggest(name, self._labels, n=8):
-            close.setdefault(self._labels[label], label)
+            node = self._labels[label]
+            close.setdefault(node, self._display[node])
         raise UnknownNameError("node", name, list(close.values())[:3])

@@ -71,6 +71,9 @@ class Route:
         Sum over legs of ``co2_kg_per_tkm x teu payload_t x distance_km``.
     countries : tuple of str
         Countries crossed, in order, each once.
+    end_names : tuple of str
+        Display names of the origin and destination (``name`` of the nodes; blank when the
+        route was built without a graph), what :meth:`summary` prints.
     """
 
     nodes: tuple[str, ...]
@@ -84,6 +87,7 @@ class Route:
     cost_usd: float = 0.0
     co2_kg: float = 0.0
     countries: tuple[str, ...] = ()
+    end_names: tuple[str, str] = field(default=("", ""), compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "time_h", self.running_h + self.wait_h + self.dwell_h)
@@ -110,6 +114,7 @@ class Route:
             cost_usd=math.fsum(h["cost_usd_per_teu"] for h in hops),
             co2_kg=math.fsum(h["co2_kg_per_tkm"] * payload * h["distance_km"] for h in hops),
             countries=tuple(countries),
+            end_names=(_name(G, nodes[0]), _name(G, nodes[-1])),
         )
 
     @property
@@ -140,9 +145,11 @@ class Route:
         )
 
     def summary(self) -> str:
-        """One line: ends, km, time and its parts, cost, CO2 and countries."""
+        """One line: ends (display names), km, time and its parts, cost, CO2 and countries."""
+        origin = self.end_names[0] or self.origin
+        destination = self.end_names[1] or self.destination
         return (
-            f"{self.origin} → {self.destination}: {self.distance_km:,.0f} km, "
+            f"{origin} → {destination}: {self.distance_km:,.0f} km, "
             f"{self.time_h:,.1f} h ({self.time_h / 24:.1f} d: {self.running_h:,.1f} running "
             f"+ {self.wait_h:,.1f} wait + {self.dwell_h:,.1f} dwell), "
             f"{self.cost_usd:,.0f} USD/TEU, {self.co2_kg:,.0f} kg CO2/TEU, "
@@ -152,6 +159,11 @@ class Route:
     def to_dict(self) -> dict[str, Any]:
         """Plain dict of every field (tuples as lists), ready for JSON."""
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+
+def _name(G: nx.MultiDiGraph, node: str) -> str:
+    """A node's display name (its id when it has none)."""
+    return str(G.nodes[node].get("name") or node)
 
 
 def graph_resolver(G: nx.MultiDiGraph) -> NameResolver:

@@ -4,7 +4,8 @@ The usual path: :func:`load_scenario` reads a scenario file, :func:`check_capaci
 the offered load against capacity (``run`` refuses an overload), :func:`run` or :func:`run_many`
 simulate it, :func:`compare` runs several on common random numbers, and the tables of
 :class:`Results` feed :mod:`sim.analysis.metrics` (KPIs, paired differences) and
-:mod:`sim.analysis.plots`.
+:mod:`sim.analysis.plots`. :func:`scenario_path` finds a scenario shipped with the package by
+name (``sim.load_scenario(sim.scenario_path("baseline_2025"))``), from any working directory.
 
 Examples
 --------
@@ -46,6 +47,7 @@ if TYPE_CHECKING:  # the names for type checkers; at run time they load on first
         load_scenario,
         scenario_json_schema,
     )
+    from sim.inputs.shipped import scenario_path, shipped_scenarios
     from sim.runs.runner import Results, compare, run, run_many, run_spec
 
 #: public name -> the module that defines it. They are imported on first use, so that
@@ -84,6 +86,8 @@ _EXPORTS = {
     "dump_scenario": "sim.inputs.scenario_io",
     "load_scenario": "sim.inputs.scenario_io",
     "scenario_json_schema": "sim.inputs.scenario_io",
+    "scenario_path": "sim.inputs.shipped",
+    "shipped_scenarios": "sim.inputs.shipped",
     "World": "sim.engine.world",
 }
 
@@ -142,4 +146,6 @@ __all__ = [
     "run_spec",
     "scenario_json_schema",
     "scenario_network",
+    "scenario_path",
+    "shipped_scenarios",
 ]

@@ -24,6 +24,12 @@ DWELL_COLUMNS = [f"{c}_h" for c in CAUSES]
 def shipments_frame(record: RunRecord, scenario: str | None = None) -> pd.DataFrame:
     """One row per unit released: route, times, waits by cause, cost and CO2.
 
+    ``tonnes`` is the unit's payload and ``teu_km`` its TEU equivalent times the route's
+    distance (the transport work it is moved: TEU-km when delivered). ``route_id`` refers to the
+    routes table (:func:`sim.analysis.routes.routes_frame`);
+    ``route`` is the route's full name and ``via`` what sets it apart from the flow's other
+    candidates (neither cut short).
+
     ``delivered`` is False for units still moving at the end of the run (the horizon plus the
     drain; their ``delivery_h`` and ``transit_h`` are NaN) and ``location`` says where each of
     them is then (see :func:`unit_locations`; None for delivered units); ``in_warmup`` marks
@@ -54,6 +60,7 @@ def shipments_frame(record: RunRecord, scenario: str | None = None) -> pd.DataFr
             "unit": unit_kind,
             "commodity": np.array([f.commodity for f in flows], dtype=object)[flow_idx],
             "plan": plan_idx,
+            "route_id": np.array([p.route_id for p in plans], dtype=object)[plan_idx],
             "route": np.array([p.label for p in plans], dtype=object)[plan_idx],
             "via": np.array([p.via for p in plans], dtype=object)[plan_idx],
             "release_h": arr["release_h"],
@@ -65,6 +72,8 @@ def shipments_frame(record: RunRecord, scenario: str | None = None) -> pd.DataFr
             **{col: arr[col] for col in DWELL_COLUMNS},
             "free_flow_h": np.array([p.free_flow_h for p in plans])[plan_idx],
             "distance_km": np.array([p.distance_km for p in plans])[plan_idx],
+            "tonnes": payload,
+            "teu_km": teu_eq * np.array([p.distance_km for p in plans])[plan_idx],
             "cost_usd": cost,
             "co2_kg": co2,
             "target_h": target,
@@ -237,9 +246,11 @@ def kpis(
     ``shipments.location`` for where), the ``delivered_share`` and ``saturated``: a share under
     :data:`~sim.analysis.saturation.MIN_DELIVERED_SHARE` (99 %), when the transit statistics
     describe only the units that got through. Transit statistics are in days and over delivered
-    units. ``on_time`` (the share delivered within the flow's target, a unit still moving after its
-    target counting as late) is present only when some flow has a target: a metric that is undefined
-    is absent, not a column of NaN.
+    units. With the shipments' ``tonnes`` and ``teu_km``, ``tonnes_delivered`` and
+    ``teu_km_delivered`` are the payload delivered and the transport work done (TEU-km) by the
+    delivered units of the group. ``on_time`` (the share delivered within the flow's target, a
+    unit still moving after its target counting as late) is present only when some flow has a
+    target: a metric that is undefined is absent, not a column of NaN.
 
     Examples
     --------
@@ -270,6 +281,11 @@ def kpis(
         # over every released unit with a known outcome, not only the delivered (a stuck unit
         # is late)
         out["on_time"] = s.groupby(keys, observed=True)["on_time"].mean()
+    # volumes delivered (per group, so per replication by default): payload and transport work
+    if "tonnes" in delivered:
+        out["tonnes_delivered"] = g["tonnes"].sum()
+    if "teu_km" in delivered:
+        out["teu_km_delivered"] = g["teu_km"].sum()
     out["cost_usd_per_unit"] = g["cost_usd"].mean()
     out["co2_kg_per_unit"] = g["co2_kg"].mean()
     for col in ["running_h", *DWELL_COLUMNS]:
@@ -278,6 +294,9 @@ def kpis(
     out = out.reindex(released.index)
     out["released"] = released
     out["delivered"] = out["delivered"].fillna(0).astype(int)
+    for col in ("tonnes_delivered", "teu_km_delivered"):
+        if col in out:
+            out[col] = out[col].fillna(0.0)
     out["in_transit"] = out["released"] - out["delivered"]
     out["delivered_share"] = out["delivered"] / out["released"]
     out["saturated"] = out["delivered_share"] < MIN_DELIVERED_SHARE

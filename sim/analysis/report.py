@@ -103,7 +103,8 @@ def summary_table(
 
     Columns: flow, scenario, mean_transit_d, p95_transit_d, on_time (share of units within
     target; only when some flow has a target), cost_usd_per_unit, co2_kg_per_unit, released,
-    delivered and in_transit (per replication), delivered_share (of the units released after
+    delivered and in_transit (per replication), tonnes_delivered and teu_km_delivered (per
+    replication, when the shipments carry them), delivered_share (of the units released after
     the warm-up, over all replications), growing_queues (queues on the flow's routes still
     growing at the end of the horizon, see :mod:`sim.analysis.saturation`), saturated (delivered
     share under 99 % or a growing queue), and for the scenarios other than the baseline
@@ -127,8 +128,9 @@ def summary_table(
     k = method() if target_days is None and callable(method) else kpis(shipments)
     k["flow"] = k["flow"].astype(str)
     metrics = [m for m in KEY_METRICS if m in k.columns]
+    volumes = [c for c in ("tonnes_delivered", "teu_km_delivered") if c in k.columns]
     table = k.groupby(["flow", "scenario"], sort=False)[
-        [*metrics, "released", "delivered", "in_transit"]
+        [*metrics, "released", "delivered", "in_transit", *volumes]
     ].mean()
     table = table.reset_index()
     table["delivered_share"] = table["delivered"] / table["released"]
@@ -533,6 +535,10 @@ def _scenarios(results: Any, scenarios: Sequence[Any] | None) -> list[dict[str, 
     return out
 
 
+#: a Markdown code span in generated prose (a scenario's description, a method note)
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
 def write_report(
     results: Any,
     out_dir: str | Path,
@@ -617,6 +623,11 @@ def write_report(
     (out / "report.md").write_text("\n".join(md), encoding="utf-8")
 
     e = html.escape
+
+    def t(text: object) -> str:
+        """Prose for HTML: escaped, with `code spans` as <code> (not literal backticks)."""
+        return _CODE_SPAN.sub(r"<code>\1</code>", html.escape(str(text)))
+
     doc = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -629,7 +640,7 @@ def write_report(
         *[
             f"<tr><td>{e(i['name'])}{' (baseline)' if i['name'] == baseline else ''}</td>"
             f"<td>{e(i['year'])}</td><td>{e(i['replications'])}</td><td>{e(i['seed'])}</td>"
-            f"<td>{e(i['description'])}</td></tr>"
+            f"<td>{t(i['description'])}</td></tr>"
             for i in info
         ],
         "</table>",
@@ -638,17 +649,17 @@ def write_report(
         "<tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>",
         *["<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in rows],
         "</table>",
-        *[f'<p class="note">{e(x)}</p>' for x in legend],
+        *[f'<p class="note">{t(x)}</p>' for x in legend],
         "<h2>Saturation</h2>",
         "<ul>",
-        *[f"<li>{e(s)}</li>" for s in saturated],
+        *[f"<li>{t(s)}</li>" for s in saturated],
         "</ul>",
         "<h2>Reading</h2>",
         "<ul>",
-        *[f"<li>{e(s)}</li>" for s in sentences],
+        *[f"<li>{t(s)}</li>" for s in sentences],
         "</ul>",
         *(
-            ["<h2>What moved, and why</h2>", "<ul>", *[f"<li>{e(s)}</li>" for s in why], "</ul>"]
+            ["<h2>What moved, and why</h2>", "<ul>", *[f"<li>{t(s)}</li>" for s in why], "</ul>"]
             if why
             else []
         ),
@@ -664,7 +675,7 @@ def write_report(
         "</ul>",
         "<h2>Method</h2>",
         "<ul>",
-        *[f"<li>{e(m)}</li>" for m in method],
+        *[f"<li>{t(m)}</li>" for m in method],
         "</ul>",
         "</body></html>",
     ]

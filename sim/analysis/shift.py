@@ -49,7 +49,7 @@ import pandas as pd
 
 from sim.analysis.metrics import DWELL_COLUMNS
 from sim.engine.facilities import DEPARTURE_REASONS
-from sim.engine.model import ModelSpec
+from sim.engine.model import ModelSpec, Plan
 from sim.engine.run_record import RunRecord
 
 TIME_COLUMNS = ["transit_h", "running_h", *DWELL_COLUMNS]
@@ -65,23 +65,30 @@ def _window(
     scenario: str,
     specs: Mapping[str, ModelSpec] | None = None,
 ) -> pd.DataFrame:
-    """Units released after the warm-up in the two scenarios, with ``key``: the route's legs
-    when ``specs`` are given (the same path has the same key in both scenarios, even where its
-    label differs because the network offers other candidates), else its label."""
+    """Units released after the warm-up in the two scenarios, with ``key``: the route's stable
+    ``route_id`` when the shipments carry it (the same path has the same id in both scenarios),
+    else its legs when ``specs`` are given, else its label."""
     s = shipments[~shipments["in_warmup"] & shipments["scenario"].isin([baseline, scenario])]
     missing = {baseline, scenario} - set(s["scenario"].unique())
     if missing:
         raise ValueError(f"no shipments after the warm-up for scenario(s) {sorted(missing)}")
     s = s.assign(flow=s["flow"].astype(str), scenario=s["scenario"].astype(str))
+    if "route_id" in s.columns:
+        return s.assign(key=s["route_id"])
     if specs is None:
         return s.assign(key=s["route"])
     legs = {
-        (name, p.index): " > ".join(p.legs) or p.label
+        (name, p.index): _key(p, by_id=False)
         for name in (baseline, scenario)
         for p in specs[name].plans
     }
     keys = [legs[(n, int(p))] for n, p in zip(s["scenario"], s["plan"], strict=True)]
     return s.assign(key=keys)
+
+
+def _key(plan: Plan, by_id: bool) -> str:
+    """A plan's key in :func:`_window`: its ``route_id``, or its legs (older shipments)."""
+    return plan.route_id if by_id else " > ".join(plan.legs) or plan.label
 
 
 def route_shift(
@@ -99,9 +106,9 @@ def route_shift(
     With ``specs`` (``Results.specs``), ``expected_h`` gives each route's static time (running
     plus handling, before any queue) in each scenario: what adaptive choice starts from.
 
-    Routes are told apart by their legs when ``specs`` are given (pass them when the two
-    scenarios' networks differ: a route's label names what sets it apart from the other
-    candidates, so the same path can carry another label), by their labels otherwise.
+    Routes are told apart by their stable ``route_id`` (the shipments' column, derived from the
+    path: the same physical route lines up across scenarios and years); for shipments without
+    it, by their legs when ``specs`` are given, by their labels otherwise.
 
     Returns a frame indexed by ``(flow, key)`` with ``route`` and ``via`` (labels),
     ``units_<s>``, ``share_<s>``, ``share_change`` and ``<time column>_<s>`` for ``s`` in
@@ -133,7 +140,7 @@ def route_shift(
             out[f"{c}_{side}"] = part[c].reindex(out.index) if part is not None else np.nan
     if specs is not None:
         for name, side in tag.items():
-            expected = {" > ".join(p.legs) or p.label: p.expected_h for p in specs[name].plans}
+            expected = {_key(p, "route_id" in s.columns): p.expected_h for p in specs[name].plans}
             out[f"expected_h_{side}"] = [
                 expected.get(k, np.nan) for k in out.index.get_level_values("key")
             ]

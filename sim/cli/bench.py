@@ -52,9 +52,20 @@ def add_commands(sub: Any) -> None:
         nargs="+",
         default=[5_000, 20_000, 80_000],
         metavar="S",
+        help="trucks released per run of the chain, one timing per size (default %(default)s)",
     )
-    p.add_argument("--legs", type=_at_least(1, " leg"), default=8)
-    p.add_argument("--servers", type=_at_least(1, " server"), default=3)
+    p.add_argument(
+        "--legs",
+        type=_at_least(1, " leg"),
+        default=8,
+        help="legs of the chain, each an M/M/c station (default %(default)s)",
+    )
+    p.add_argument(
+        "--servers",
+        type=_at_least(1, " server"),
+        default=3,
+        help="servers c at each station of the chain (default %(default)s)",
+    )
     p.add_argument(
         "--repeat",
         type=_at_least(1, ""),
@@ -68,22 +79,26 @@ def add_commands(sub: Any) -> None:
         metavar="SCALE",
         help="also run baseline_2025 with demand x SCALE (e.g. 3)",
     )
-    p.add_argument("--scenario", default="scenarios/baseline_2025.toml")
+    p.add_argument(
+        "--scenario",
+        default="baseline_2025",
+        help="the scenario file or shipped name --full-size runs (default %(default)s)",
+    )
     p.add_argument(
         "--corridor",
         nargs="*",
         default=None,
         metavar="TOML",
-        help="instead of the chain, time World.run of each scenario file given (none given: "
-        "every scenarios/*.toml): units, events per unit, microseconds per unit",
+        help="instead of the chain, time World.run of each scenario file or shipped name given "
+        "(none given: every shipped scenario): units, events per unit, microseconds per unit",
     )
     p.set_defaults(func=cmd_bench)
 
 
 def _corridor_files(given: list[str]) -> list[Path]:
-    files = [Path(f) for f in given] or sorted(Path("scenarios").glob("*.toml"))
-    if not files:
-        raise FileNotFoundError("scenarios/*.toml: no scenario files here (--corridor)")
+    from sim.inputs.shipped import resolve_scenario, shipped_scenarios
+
+    files = [resolve_scenario(f) for f in given] or list(shipped_scenarios().values())
     for f in files:
         if not f.is_file():
             raise FileNotFoundError(f"{f}: no such scenario file (--corridor)")
@@ -91,9 +106,13 @@ def _corridor_files(given: list[str]) -> list[Path]:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    if args.full_size > 0 and not Path(args.scenario).is_file():
+    from sim.inputs.shipped import resolve_scenario
+
+    if args.full_size > 0:
         # checked before minutes of timing, not after
-        raise FileNotFoundError(f"{args.scenario}: no such scenario file (--scenario)")
+        args.scenario = str(resolve_scenario(args.scenario))
+        if not Path(args.scenario).is_file():
+            raise FileNotFoundError(f"{args.scenario}: no such scenario file (--scenario)")
     if args.corridor is not None:
         files = _corridor_files(args.corridor)
         print(

@@ -17,6 +17,7 @@ from sim import __version__
 from sim.cli import calibrate as cli_calibrate
 from sim.cli import run as cli_run
 from sim.cli import scenario as cli_scenario
+from sim.cli import shipped as cli_shipped
 from sim.cli import sweep as cli_sweep
 from sim.cli.interrupt import interrupted
 from sim.inputs.errors import CapacityError, ScenarioError
@@ -54,6 +55,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         else:
             sub.add_parser(name, help=help_line, add_help=False)
     cli_run.add_commands(sub)
+    cli_shipped.add_commands(sub)
     return parser
 
 

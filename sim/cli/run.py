@@ -81,6 +81,12 @@ def _common(p: argparse.ArgumentParser) -> None:
         "[calibration] posterior, if it names one",
     )
     p.add_argument(
+        "--xlsx",
+        action="store_true",
+        help="also write the small tables (summary, KPIs, differences, routes, ...) as one "
+        "Excel workbook, tables.xlsx",
+    )
+    p.add_argument(
         "--allow-overload",
         action="store_true",
         help="run even if the capacity check finds a facility overloaded by the demand",
@@ -100,14 +106,19 @@ def plain_error(exc: Exception) -> str:
 def add_commands(sub: Any) -> None:
     """Register ``run`` and ``compare`` on the ``corridor`` sub-parsers."""
     run = sub.add_parser("run", help="simulate one scenario and write its tables, plots and report")
-    run.add_argument("file", type=Path, metavar="FILE", help="scenario TOML file")
+    run.add_argument(
+        "file",
+        type=Path,
+        metavar="FILE",
+        help="scenario TOML file, or the name of a shipped one (corridor scenarios lists them)",
+    )
     _common(run)
     run.set_defaults(func=cmd_run)
     cmp = sub.add_parser(
         "compare",
         help="simulate scenarios on common random numbers and compare them to the first",
         description="Run every scenario with the same seed and replication indices, print each "
-        "scenario's differences to the first (the baseline) with 95%% confidence intervals from "
+        "scenario's differences to the first (the baseline) with 95% confidence intervals from "
         "paired replications, and write tables, figures and a report to the output folder.",
     )
     cmp.add_argument(
@@ -115,7 +126,7 @@ def add_commands(sub: Any) -> None:
         type=Path,
         nargs="+",
         metavar="FILE",
-        help="scenario files; the first is the baseline",
+        help="scenario files or shipped scenario names; the first is the baseline",
     )
     _common(cmp)
     cmp.set_defaults(func=cmd_compare)
@@ -127,13 +138,15 @@ def _load(files: list[Path], args: argparse.Namespace) -> list[ScenarioInfo]:
     from sim.cli.scenario import capacity_verdict
     from sim.inputs.compile import compile_scenario
     from sim.inputs.scenario_io import load_scenario, located, problem_text
+    from sim.inputs.shipped import resolve_scenario
     from sim.runs.output import ScenarioInfo
 
     infos: list[ScenarioInfo] = []
     problems: list[str] = []
     overloads: list[str] = []
-    for f in files:
+    for given in files:
         try:
+            f = resolve_scenario(given)  # a file, or a shipped scenario by name
             s = load_scenario(f)
         except ScenarioError as exc:
             problems.extend(exc.problems)
@@ -142,9 +155,11 @@ def _load(files: list[Path], args: argparse.Namespace) -> list[ScenarioInfo]:
         try:
             spec = compile_scenario(s, f.parent)
         except NetworkError as exc:
-            problems.append(f"{f}: {exc}")
+            problems.append(f"{given}: {exc}")
             continue
-        _, refusals, notes = capacity_verdict(s, spec, str(f), allow_overload=args.allow_overload)
+        _, refusals, notes = capacity_verdict(
+            s, spec, str(given), allow_overload=args.allow_overload
+        )
         overloads += refusals
         for note in notes:
             print(note, file=sys.stderr)
@@ -156,7 +171,7 @@ def _load(files: list[Path], args: argparse.Namespace) -> list[ScenarioInfo]:
         elif args.horizon_days is not None and s.run.warmup_days >= args.horizon_days:
             changes["warmup_days"] = args.horizon_days / 10
             print(
-                f"note: {f}: warm-up {s.run.warmup_days:g} d is not shorter than "
+                f"note: {given}: warm-up {s.run.warmup_days:g} d is not shorter than "
                 f"--horizon-days {args.horizon_days:g}; using {changes['warmup_days']:g} d",
                 file=sys.stderr,
             )
@@ -173,7 +188,7 @@ def _load(files: list[Path], args: argparse.Namespace) -> list[ScenarioInfo]:
                     if v is not None
                 )
                 problems += [
-                    f"{f}: {located(tuple(e['loc']), problem_text(e))} (with {flags})"
+                    f"{given}: {located(tuple(e['loc']), problem_text(e))} (with {flags})"
                     for e in exc.errors()
                 ]
                 continue
@@ -260,6 +275,7 @@ def _execute(infos: list[ScenarioInfo], args: argparse.Namespace, default_out: P
         with_figures=not args.no_figures,
         overwrite=args.overwrite,
         posterior=_posterior_path(args, scenarios[0]),
+        xlsx=args.xlsx,
     )
     print(format_summary(small["summary"]))
     print()
@@ -270,6 +286,7 @@ def _execute(infos: list[ScenarioInfo], args: argparse.Namespace, default_out: P
         for line in route_shift(results, infos[0].scenario.name):
             print(line)
     parts = "report.html, report.md, tables/, " + ("" if args.no_figures else "figures/, ")
+    parts += "tables.xlsx, " if args.xlsx else ""
     print(f"\nwrote {out}/ ({parts}manifest.json)")
     return 0
 

@@ -70,7 +70,9 @@ def add_commands(sub: Any) -> None:
         description="Check scenario files: every problem of every file is listed as "
         "'file: key.path: message'. Exit code 0 if all are good, 1 otherwise.",
     )
-    validate.add_argument("files", nargs="+", metavar="FILE", help="scenario TOML files")
+    validate.add_argument(
+        "files", nargs="+", metavar="FILE", help="scenario TOML files or shipped scenario names"
+    )
     validate.add_argument(
         "--no-network",
         dest="check_network",
@@ -94,7 +96,9 @@ def add_commands(sub: Any) -> None:
         "exit 1 unless the file says why ([run] overload_reason) or --allow-overload is given; "
         "rho >= 0.85 is a warning.",
     )
-    check.add_argument("files", nargs="+", metavar="FILE", help="scenario TOML files")
+    check.add_argument(
+        "files", nargs="+", metavar="FILE", help="scenario TOML files or shipped scenario names"
+    )
     check.add_argument(
         "--allow-overload", action="store_true", help="exit 0 even if a facility is overloaded"
     )
@@ -121,16 +125,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """Validate each file; print ``OK ...`` or its problems; return 1 if any is bad."""
     from sim.inputs.compile import compile_scenario
     from sim.inputs.scenario_io import load_scenario
+    from sim.inputs.shipped import resolve_scenario
 
     bad = 0
     for file in args.files:
         notes: list[str] = []
         try:
-            s = load_scenario(file, check_network=args.check_network)
+            path = resolve_scenario(file)  # a file, or a shipped scenario by name
+            s = load_scenario(path, check_network=args.check_network)
             if args.check_network:
                 # what only the model can tell: a flow with no route in its year, a ferry too
                 # small for the cargo, a timetable without a headway, an overloaded facility
-                spec = compile_scenario(s, Path(file).parent)
+                spec = compile_scenario(s, path.parent)
                 _, refusals, notes = capacity_verdict(
                     s, spec, str(file), allow_overload=args.allow_overload
                 )
@@ -157,14 +163,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     from sim.inputs.capacity import format_check
     from sim.inputs.compile import compile_scenario
     from sim.inputs.scenario_io import load_scenario
+    from sim.inputs.shipped import resolve_scenario
 
     refused = broken = 0
     for i, file in enumerate(args.files):
         if i:
             print()
         try:
-            s = load_scenario(file)
-            spec = compile_scenario(s, Path(file).parent)
+            path = resolve_scenario(file)  # a file, or a shipped scenario by name
+            s = load_scenario(path)
+            spec = compile_scenario(s, path.parent)
         except (ScenarioError, NetworkError) as exc:
             broken += 1
             print(f"== {file}: cannot be checked")

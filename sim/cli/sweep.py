@@ -26,7 +26,12 @@ def add_commands(sub: Any) -> None:
         description="Run a sweep file: every grid point x replication. Finished runs are saved "
         "as they complete, so a rerun resumes. Writes DIR/sweep.parquet and DIR/response.png.",
     )
-    p.add_argument("file", type=Path, metavar="FILE", help="sweep TOML file")
+    p.add_argument(
+        "file",
+        type=Path,
+        metavar="FILE",
+        help="sweep TOML file, or a shipped sweep's name (sweeps/ferry_fleet)",
+    )
     p.add_argument(
         "-o",
         "--output",
@@ -73,7 +78,7 @@ def add_commands(sub: Any) -> None:
     p.set_defaults(func=cmd_sweep)
 
 
-def _print_capacity(sweep: Sweep) -> None:
+def _print_capacity(sweep: Sweep, given: str | None = None) -> None:
     """The capacity check's flagged facilities over the grid, one line each (stderr)."""
     from sim.inputs.capacity import check_capacity
 
@@ -82,7 +87,7 @@ def _print_capacity(sweep: Sweep) -> None:
         table = check_capacity(spec).table
         for row in table[table["status"] != "ok"].to_dict("records"):
             flagged.setdefault((row["status"], row["facility"]), []).append(row["rho_high"])
-    where = os.path.relpath(sweep.file)
+    where = given if given is not None else os.path.relpath(sweep.file)
     for (status, facility), rhos in sorted(flagged.items()):
         word = "overload, run anyway" if status == "overload" else "warning"
         print(
@@ -93,13 +98,14 @@ def _print_capacity(sweep: Sweep) -> None:
 
 
 def cmd_sweep(args: Any) -> int:
+    from sim.inputs.shipped import resolve_scenario
     from sim.runs.executors import make_executor
     from sim.runs.sweep import load_sweep, run_sweep
 
     # a foreign folder is named with the sweep file's problems
     sweep = outdir.load_beside_target(
         lambda: load_sweep(
-            args.file,
+            resolve_scenario(args.file),  # a file, or a shipped sweep by name
             replications=args.replications,
             horizon_days=args.horizon_days,
             allow_overload=args.allow_overload,
@@ -107,7 +113,7 @@ def cmd_sweep(args: Any) -> int:
         args.output,
         overwrite=True,
     )
-    _print_capacity(sweep)
+    _print_capacity(sweep, str(args.file))  # the file as given
     out = args.output or outdir.default_folder("sweep", sweep.name)
     executor = make_executor(args.workers, args.scheduler, args.local_cluster)
     res = run_sweep(

@@ -258,7 +258,14 @@ class Segment:
 
 @dataclass(frozen=True)
 class Plan:
-    """A route as segments, with its static totals per TEU."""
+    """A route as segments, with its static totals per TEU.
+
+    ``label`` is the route's full readable name and ``route_id`` its stable id, both derived
+    from the path alone (:func:`network.via.route_name`, :func:`network.via.route_id`): the
+    same path has the same id and name in every scenario. ``via`` names what sets it apart
+    from the other candidates of the flow it was compiled for; ``opening_years`` are the
+    opening years of its legs that have one.
+    """
 
     index: int
     label: str
@@ -271,6 +278,10 @@ class Plan:
     legs: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
     via: str = ""
+    route_id: str = ""
+    opening_years: tuple[int, ...] = ()
+    #: display names of the first and last node
+    end_names: tuple[str, str] = ("", "")
 
     @property
     def nodes(self) -> tuple[str, ...]:

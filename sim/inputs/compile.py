@@ -30,7 +30,7 @@ import pandas as pd
 
 import network
 from network.avoid import classify_avoid
-from network.via import describe_via
+from network.via import describe_via, place_name, route_id, route_name
 from sim.engine.model import (
     ALIKE_BERTH_TYPES,
     ClosureSpec,
@@ -213,7 +213,7 @@ def _compile(scenario: Scenario, base_dir: Path | None) -> ModelSpec:
         except network.NoRouteError as exc:
             raise CompileError(f"demand[{i}] ({flow.label}): {exc}") from None
         idx: list[int] = []
-        vias = describe_via(G, routes)
+        vias = describe_via(G, routes, limit=None)  # data: never cut short
         for route, via in zip(routes, vias, strict=True):
             path = (route.nodes, route.legs)
             if path not in routes_by_legs:
@@ -430,10 +430,10 @@ def _plan(G: nx.MultiDiGraph, route: network.Route, index: int, via: str) -> Pla
                 j += 1
         segments.append(Segment(kind, tuple(nodes[i : j + 1]), tuple(legs[i:j])))  # type: ignore[arg-type]
         i = j
-    names = [str(G.nodes[n].get("name") or n) for n in (nodes[0], nodes[-1])]
+    opening = {G.edges[u, v, k].get("opening_year") for u, v, k in route.hops}
     return Plan(
         index=index,
-        label=f"{names[0]}→{names[1]} via {via}",
+        label=route_name(G, route),
         segments=tuple(segments),
         # the fastest the route can be run: each leg without its random delay, no waiting
         free_flow_h=sum(
@@ -447,6 +447,9 @@ def _plan(G: nx.MultiDiGraph, route: network.Route, index: int, via: str) -> Pla
         legs=route.legs,
         countries=route.countries,
         via=via,
+        route_id=route_id(nodes, legs),
+        opening_years=tuple(sorted(int(y) for y in opening if y is not None)),
+        end_names=(place_name(G, nodes[0]), place_name(G, nodes[-1])),
     )
 
 

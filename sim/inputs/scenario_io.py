@@ -1,7 +1,9 @@
 """Scenario files: read TOML into a validated :class:`~sim.inputs.scenario.Scenario`, write it back.
 
 A scenario file is data only: it is parsed with :mod:`tomllib`, never evaluated. A file may
-``extends = "other.toml"`` (a path relative to the file; chains allowed, cycles reported). The
+``extends = "other.toml"`` (a path relative to the file, or the name of a scenario shipped with the
+package when no such file is beside it, :mod:`sim.inputs.shipped`; chains allowed, cycles
+reported). The
 child is deep-merged onto its parent: **tables merge key by key, arrays replace** (a child that
 gives ``[[demand]]`` replaces the parent's whole demand list; ``[overrides.legs."a-b"]`` adds or
 changes one leg and keeps the parent's others).
@@ -41,7 +43,9 @@ import re
 import tomllib
 import types
 import typing
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -58,13 +62,16 @@ __all__ = [
     "MAX_FILE_BYTES",
     "ScenarioError",
     "did_you_mean",
+    "display_path",
     "dump_scenario",
     "format_loc",
+    "given_paths",
     "load_scenario",
     "located",
     "network_problems",
     "problem_text",
     "read_toml",
+    "referenced_file",
     "scenario_json_schema",
 ]
 
@@ -79,12 +86,38 @@ _SCHEMA_ID = "https://github.com/caspian-corridors/caspian-corridors/scenarios/s
 # --------------------------------------------------------------------------------------------
 
 
-def _display(path: Path) -> str:
-    """The path as the user will recognise it: relative to the working directory if inside it."""
+#: the files a load was asked for, resolved -> as the user gave them (echoed back as given)
+_GIVEN: ContextVar[Mapping[Path, str]] = ContextVar("_GIVEN", default=types.MappingProxyType({}))
+
+
+def display_path(path: Path) -> str:
+    """The path as the user will recognise it: as given, for the file a load was asked for;
+    else relative to the working directory if inside it, else absolute.
+
+    >>> display_path(Path("/nowhere/near/x.toml"))
+    '/nowhere/near/x.toml'
+    """
+    given = _GIVEN.get().get(path)
+    if given is not None:
+        return given
     try:
-        return os.path.relpath(path)
+        rel = os.path.relpath(path)
     except ValueError:  # another drive (Windows)
         return str(path)
+    return str(path) if rel == os.pardir or rel.startswith(os.pardir + os.sep) else rel
+
+
+@contextmanager
+def given_paths(*pairs: tuple[Path, str]) -> Iterator[None]:
+    """Within the block, :func:`display_path` shows each resolved path as given."""
+    token = _GIVEN.set({**_GIVEN.get(), **dict(pairs)})
+    try:
+        yield
+    finally:
+        _GIVEN.reset(token)
+
+
+_display = display_path
 
 
 _TOML_POS = re.compile(r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)\s*$")
@@ -230,6 +263,25 @@ def _record(value: Any, origins: dict[Loc, Path], source: Path, loc: Loc) -> Non
             _record(item, origins, source, (*loc, key))
 
 
+def referenced_file(path: Path, ref: str) -> Path:
+    """The file an ``extends`` (or a sweep's ``scenario``) in ``path`` names: relative to
+    ``path``'s folder, or, when there is no such file and
+    ``ref`` is the name of a shipped scenario (``"baseline_2025"`` or ``"baseline_2025.toml"``),
+    that scenario (:mod:`sim.inputs.shipped`), so a copy of a shipped file extends from anywhere.
+    """
+    parent = (path.parent / ref).resolve()
+    if parent.is_file() or "/" in ref or "\\" in ref:
+        return parent
+    from sim.inputs.shipped import shipped_scenarios
+
+    try:
+        shipped = shipped_scenarios()
+    except ScenarioError:  # an installation without its scenarios: the file is not found
+        return parent
+    name = ref.removesuffix(".toml")
+    return shipped[name].resolve() if name in shipped else parent
+
+
 class _ChainError(ScenarioError):
     """A problem of the ``extends`` chain as a whole (a cycle, too many files), named once."""
 
@@ -254,7 +306,7 @@ def _load_chain(
             [f"{_display(path)}: extends: must be a file name (a string), got {parent_ref!r}"]
         )
     else:
-        parent = (path.parent / parent_ref).resolve()
+        parent = referenced_file(path, parent_ref)
         if parent in chain or parent == path:
             cycle = " -> ".join(_display(p) for p in (*chain, path, parent))
             raise _ChainError([f"{_display(path)}: extends: cycle: {cycle}"])
@@ -643,6 +695,12 @@ def load_scenario(path: str | os.PathLike[str], *, check_network: bool = True) -
     (2025, 14)
     """
     top = Path(path).resolve()
+    # as given, unless the caller says how to show it (a sweep's base scenario)
+    with given_paths((top, _GIVEN.get().get(top, os.fspath(path)))):
+        return _load_scenario(top, check_network)
+
+
+def _load_scenario(top: Path, check_network: bool) -> Scenario:
     origins: dict[Loc, Path] = {}
     links: dict[Path, Path] = {}
     data = _load_chain(top, (), origins, links)

@@ -17,6 +17,10 @@ Layout::
     DIR/tables/*.csv            kpis, differences, summary, delay_by_cause, queue_trends,
                                 observations (the run beside observations.csv) (small)
     DIR/tables/capacity.*       the capacity check per scenario and facility (csv and parquet)
+    DIR/tables/routes.*         every compiled route per scenario by its stable route_id (name,
+                                km, legs, countries, opening years, units carried); the
+                                shipments' route_id refers to it (csv and parquet)
+    DIR/tables.xlsx             with --xlsx: the small tables as one Excel workbook
     DIR/figures/*.png           the comparison plots
     DIR/report.md, report.html  the one-page report
 """
@@ -25,7 +29,7 @@ from __future__ import annotations
 
 import platform
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -169,6 +173,42 @@ def _observations(results: Results, infos: Sequence[ScenarioInfo]) -> pd.DataFra
     return pd.concat(frames, ignore_index=True)
 
 
+#: the Excel workbook of an output folder (``--xlsx``)
+WORKBOOK = "tables.xlsx"
+#: the workbook's sheets, in order: the small tables an analyst opens first
+SHEETS = (
+    "summary",
+    "kpis",
+    "differences",
+    "routes",
+    "delay_by_cause",
+    "capacity",
+    "queue_trends",
+    "observations",
+)
+
+
+def write_workbook(path: Path, tables: Mapping[str, pd.DataFrame]) -> None:
+    """The small tables as one Excel workbook, a sheet each (:data:`SHEETS` first, in order,
+    then any other), with the same columns and values as their CSV files.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> f = Path(tempfile.mkdtemp()) / "t.xlsx"
+    >>> write_workbook(f, {"kpis": pd.DataFrame({"flow": ["a→b"], "released": [3]})})
+    >>> pd.read_excel(f, sheet_name=None)["kpis"].to_dict("list")
+    {'flow': ['a→b'], 'released': [3]}
+    """
+    order = [n for n in SHEETS if n in tables] + [n for n in tables if n not in SHEETS]
+    with pd.ExcelWriter(path, engine="openpyxl") as book:
+        for name in order:
+            frame = tables[name]
+            if frame.empty and not len(frame.columns):
+                frame = pd.DataFrame({"(empty)": []})
+            frame.to_excel(book, sheet_name=name[:31], index=False)
+
+
 def write_output(
     out_dir: Path,
     results: Results,
@@ -180,9 +220,13 @@ def write_output(
     with_figures: bool = True,
     overwrite: bool = False,
     posterior: str | None = None,
+    xlsx: bool = False,
 ) -> dict[str, pd.DataFrame]:
     """Write tables, figures, report and manifest to ``out_dir``; return the small tables.
     ``posterior`` names the file the replications drew their parameters from, if any.
+
+    With ``xlsx``, the small tables are also written as one Excel workbook, :data:`WORKBOOK`
+    (:func:`write_workbook`).
 
     Raises
     ------
@@ -208,10 +252,14 @@ def write_output(
             "queue_trends": results.saturation().queues,
             "capacity": capacity_frame(results.specs),
             "observations": _observations(results, infos),
+            "routes": results.routes(),
         }
         for name, frame in small.items():
             frame.to_csv(tables / f"{name}.csv", index=False)
-        small["capacity"].to_parquet(tables / "capacity.parquet", index=False)
+        for name in ("capacity", "routes"):
+            small[name].to_parquet(tables / f"{name}.parquet", index=False)
+        if xlsx:
+            write_workbook(tmp / WORKBOOK, small)
         outdir.test_pause("write")
         figure_paths: dict[str, Path] = {}
         if with_figures:
@@ -241,10 +289,13 @@ def write_output(
 
 __all__ = [
     "CAPTIONS",
+    "SHEETS",
+    "WORKBOOK",
     "OutputError",
     "ScenarioInfo",
     "check_target",
     "figures_for",
     "manifest",
     "write_output",
+    "write_workbook",
 ]

@@ -31,6 +31,7 @@ from sim.analysis.metrics import (
     shipments_frame,
     voyages_frame,
 )
+from sim.analysis.routes import routes_frame
 from sim.analysis.saturation import Saturation, saturation
 from sim.analysis.shift import ferry_departures_frame
 from sim.engine.model import ModelSpec
@@ -103,6 +104,14 @@ class Results:
             table["growing_queues"] = [growing.get(k, "") for k in keys]
             table["saturated"] = table["saturated"] | (table["growing_queues"] != "")
         return table
+
+    def routes(self) -> pd.DataFrame:
+        """Every compiled route of every scenario by its stable ``route_id``, with the units it
+        carried; see :func:`sim.analysis.routes.routes_frame` (``shipments.route_id`` refers
+        to it; :func:`sim.analysis.routes.route_use` lines the routes up across scenarios)."""
+        if "routes" not in self._memo:
+            self._memo["routes"] = routes_frame(self.specs, self.shipments)
+        return self._memo["routes"]
 
     def saturation(self, **kw: Any) -> Saturation:
         """Queues still growing at the end and flows short of delivery; see

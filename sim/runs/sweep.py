@@ -3,7 +3,7 @@
 A sweep file (TOML) names a base scenario and the parameters to vary::
 
     name = "ferry-fleet"
-    scenario = "../baseline_2025.toml"      # relative to the sweep file
+    scenario = "../baseline_2025.toml"      # relative to the sweep file, or a shipped name
     replications = 3                        # default: the scenario's
     horizon_days = 120                      # optional run settings: horizon_days,
     warmup_days = 20                        #   warmup_days, seed
@@ -84,12 +84,15 @@ from sim.inputs.scenario import Scenario
 from sim.inputs.scenario_io import (
     ScenarioError,
     did_you_mean,
+    display_path,
     format_loc,
+    given_paths,
     load_scenario,
     located,
     network_problems,
     problem_text,
     read_toml,
+    referenced_file,
 )
 from sim.runs import outdir
 from sim.runs.executors import Executor, SequentialExecutor
@@ -311,7 +314,18 @@ def load_sweep(
         nothing is run or written.
     """
     file = Path(path).resolve()
-    where = os.path.relpath(file)
+    with given_paths((file, os.fspath(path))):
+        return _load_sweep(file, replications, horizon_days, check_network, allow_overload)
+
+
+def _load_sweep(
+    file: Path,
+    replications: int | None,
+    horizon_days: float | None,
+    check_network: bool,
+    allow_overload: bool,
+) -> Sweep:
+    where = display_path(file)
     raw = read_toml(file, "sweep file")
     try:
         sf = _SweepFile.model_validate(raw)
@@ -355,14 +369,16 @@ def load_sweep(
     if problems:
         raise ScenarioError(problems)
 
-    base_file = (file.parent / sf.scenario).resolve()
+    base_file = referenced_file(file, sf.scenario)  # or a shipped scenario by name
     if not base_file.is_file():
         what = "is a folder, not a scenario file" if base_file.is_dir() else "file not found"
         raise ScenarioError(
-            [f"{where}: scenario: {what}: {sf.scenario!r} ({os.path.relpath(base_file)})"]
+            [f"{where}: scenario: {what}: {sf.scenario!r} ({display_path(base_file)})"]
         )
     try:
-        base = load_scenario(base_file, check_network=check_network)
+        # named as the other files of the sweep's messages, relative to the working directory
+        with given_paths((base_file, display_path(base_file))):
+            base = load_scenario(base_file, check_network=check_network)
     except ScenarioError as exc:
         raise ScenarioError([f"{where}: scenario: {p}" for p in exc.problems]) from None
     run_changes: dict[str, Any] = {
@@ -508,7 +524,7 @@ def open_folder(sweep: Sweep, out_dir: str | os.PathLike[str], *, overwrite: boo
             and m["sweep"].get("digest") == digest
         ),
         overwrite=overwrite,
-        describe=f" (not of this sweep: {os.path.relpath(sweep.file)}, digest {digest}; a sweep "
+        describe=f" (not of this sweep: {display_path(sweep.file)}, digest {digest}; a sweep "
         "resumes only into the folder of the same grid points and scenarios)",
     )
 

@@ -220,6 +220,8 @@ def test_route_to_dict_and_summary(g2025) -> None:
     r = route_between(g2025, "a_city", "f_city", by="co2")
     d = r.to_dict()
     assert d["legs"] == ["a-b", "b-c", "c-d", "d-e", "e-f"] and d["time_h"] == 74
-    assert r.summary().startswith("a_city → f_city: 800 km, 74.0 h (3.1 d")
+    # display names, not ids
+    assert r.summary().startswith("Alpha → Foxtrôt: 800 km, 74.0 h (3.1 d")
+    assert r.end_names == ("Alpha", "Foxtrôt")
     with pytest.raises(AttributeError):
         r.time_h = 1.0  # type: ignore[misc]

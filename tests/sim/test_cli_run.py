@@ -91,7 +91,8 @@ def test_bad_scenario_exits_2_without_traceback_or_output(tmp_path: Path, capsys
     assert main(["compare", str(bad), str(bad), "-o", str(out)]) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err
-    assert "demand[0].per_week" in err and "did you mean 'tashkent'" in err
+    # the suggestion is the place's display name, not its id
+    assert "demand[0].per_week" in err and "did you mean 'Tashkent'" in err
     assert not out.exists()
     assert not list(tmp_path.glob(".out*"))
 
