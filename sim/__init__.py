@@ -29,7 +29,9 @@ if TYPE_CHECKING:  # the names for type checkers; at run time they load on first
     from sim.engine.world import World
     from sim.inputs.capacity import CapacityCheck, CapacityError, check_capacity
     from sim.inputs.compile import CompileError, compile_scenario, scenario_network
+    from sim.inputs.posterior import Posterior, load_posterior
     from sim.inputs.scenario import (
+        Calibration,
         Disruption,
         FerryService,
         Flow,
@@ -87,6 +89,9 @@ _EXPORTS = {
     "load_scenario": "sim.inputs.scenario_io",
     "scenario_json_schema": "sim.inputs.scenario_io",
     "scenario_path": "sim.inputs.shipped",
+    "Calibration": "sim.inputs.scenario",
+    "Posterior": "sim.inputs.posterior",
+    "load_posterior": "sim.inputs.posterior",
     "shipped_scenarios": "sim.inputs.shipped",
     "World": "sim.engine.world",
 }
@@ -113,6 +118,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "CAUSES",
+    "Calibration",
     "CapacityCheck",
     "CapacityError",
     "Cause",
@@ -125,6 +131,7 @@ __all__ = [
     "ModelSpec",
     "NodeChange",
     "Overrides",
+    "Posterior",
     "Results",
     "RouteChoice",
     "RunSettings",
@@ -139,6 +146,7 @@ __all__ = [
     "delay_by_cause",
     "dump_scenario",
     "kpis",
+    "load_posterior",
     "load_scenario",
     "paired_differences",
     "run",

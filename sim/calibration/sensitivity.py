@@ -61,15 +61,21 @@ def first_order(names: Sequence[str], X: np.ndarray, Y: pd.DataFrame, seed: int)
         ok = np.isfinite(y)
         if ok.sum() < MIN_RUNS or np.ptp(y[ok]) == 0:
             continue
-        # SALib prints its bin-merging notes and warns on small samples; the intervals tell
+        # SALib resets the warning filters and the global warning formatter inside analyze();
+        # its notes are recorded here (and dropped) and the formatter is put back
         sink = io.StringIO()
-        with (
-            warnings.catch_warnings(),
-            contextlib.redirect_stdout(sink),
-            contextlib.redirect_stderr(sink),
-        ):
-            warnings.simplefilter("ignore")
-            res = delta.analyze(_problem(names), X[ok], y[ok], num_resamples=RESAMPLES, seed=seed)
+        formatter = warnings.formatwarning
+        try:
+            with (
+                warnings.catch_warnings(record=True),
+                contextlib.redirect_stdout(sink),
+                contextlib.redirect_stderr(sink),
+            ):
+                res = delta.analyze(
+                    _problem(names), X[ok], y[ok], num_resamples=RESAMPLES, seed=seed
+                )
+        finally:
+            warnings.formatwarning = formatter
         for i, name in enumerate(names):
             rows.append(
                 {
