@@ -508,7 +508,7 @@ def uncertainty_sentences(results: Any, posterior: str | None, *, top: int = 2) 
             part = sens[sens["output"] == f"{stat}:{flow}"]
             if not len(part):
                 continue
-            best = part.sort_values(["S1", "delta"], ascending=False).head(top)
+            best = part.sort_values(["S1", "parameter"], ascending=[False, True]).head(top)
             names = ", ".join(
                 f"{r['parameter']} (S1 {r['S1']:.2f} ± {r['S1_conf']:.2f})"
                 for _, r in best.iterrows()

@@ -2,10 +2,12 @@
 
 The parameters (quantiles of their prior ranges, :mod:`sim.inputs.parameters`) are drawn by
 Latin hypercube over ``[0, 1]^k`` (SALib, seeded); each draw is simulated once; for every output
-(an observation's model figure, a flow's median or P90 transit) SALib's delta method
+(an observation's model figure, a flow's median or P90 transit) SALib's delta module
 (Plischke, Borgonovo & Smith 2013) estimates from that one sample the first-order Sobol index
-``S1`` (the share of the output's variance that the parameter alone explains) with a bootstrap
-confidence interval, and the moment-independent ``delta``. A sample of ``n`` runs costs ``n``
+``S1`` (the share of the output's variance that the parameter alone explains, from the
+variance of class means) with a bootstrap confidence interval; its moment-independent
+``delta`` is not computed (a kernel density per bootstrap: minutes per output). A sample of
+``n`` runs costs ``n``
 simulations whatever the number of parameters (a Saltelli design would cost ``n (k + 2)``),
 which is what makes a ranking affordable in a quick calibration; with few runs the intervals
 are wide and the table says so.
@@ -46,9 +48,9 @@ def latin_sample(names: Sequence[str], n: int, seed: int) -> np.ndarray:
 
 
 def first_order(names: Sequence[str], X: np.ndarray, Y: pd.DataFrame, seed: int) -> pd.DataFrame:
-    """First-order Sobol index ``S1`` (with ``S1_conf``, the 95 % half-width) and ``delta`` of
-    each parameter for each column of ``Y`` (rows matching ``X``); outputs that are constant or
-    have fewer than :data:`MIN_RUNS` finite values get no row."""
+    """First-order Sobol index ``S1`` (with ``S1_conf``, the 95 % half-width) of each parameter
+    for each column of ``Y`` (rows matching ``X``); outputs that are constant or have fewer than
+    :data:`MIN_RUNS` finite values get no row."""
     import contextlib
     import io
     import warnings
@@ -72,7 +74,12 @@ def first_order(names: Sequence[str], X: np.ndarray, Y: pd.DataFrame, seed: int)
                 contextlib.redirect_stderr(sink),
             ):
                 res = delta.analyze(
-                    _problem(names), X[ok], y[ok], num_resamples=RESAMPLES, seed=seed
+                    _problem(names),
+                    X[ok],
+                    y[ok],
+                    num_resamples=RESAMPLES,
+                    seed=seed,
+                    method="sobol",
                 )
         finally:
             warnings.formatwarning = formatter
@@ -83,21 +90,17 @@ def first_order(names: Sequence[str], X: np.ndarray, Y: pd.DataFrame, seed: int)
                     "parameter": name,
                     "S1": float(res["S1"][i]),
                     "S1_conf": float(res["S1_conf"][i]),
-                    "delta": float(res["delta_raw"][i]),
-                    "delta_conf": float(res["delta_raw_conf"][i]),
                     "runs": int(ok.sum()),
                 }
             )
-    return pd.DataFrame(
-        rows, columns=["output", "parameter", "S1", "S1_conf", "delta", "delta_conf", "runs"]
-    )
+    return pd.DataFrame(rows, columns=["output", "parameter", "S1", "S1_conf", "runs"])
 
 
 def dominant(table: pd.DataFrame, top: int = 3) -> pd.DataFrame:
-    """For each output, its ``top`` parameters by ``S1`` (ties by ``delta``)."""
+    """For each output, its ``top`` parameters by ``S1`` (ties by name)."""
     if not len(table):
         return table
-    ranked = table.sort_values(["output", "S1", "delta"], ascending=[True, False, False])
+    ranked = table.sort_values(["output", "S1", "parameter"], ascending=[True, False, True])
     return ranked.groupby("output", sort=False).head(top).reset_index(drop=True)
 
 
