@@ -102,6 +102,11 @@ def cmd_init(args: argparse.Namespace) -> int:
         # a shipped sweep names its scenario as "../<name>.toml"; the copy names it by its
         # shipped name, which resolves from any folder
         data = data.replace(b'scenario = "../', b'scenario = "')
+    else:
+        # a shipped posterior is named relative to the shipped folder: the copy names it
+        # absolutely, so it still finds the calibration it was shipped with
+        shipped = (source.parent / "calibration").as_posix()
+        data = data.replace(b'posterior = "calibration/', f'posterior = "{shipped}/'.encode())
     if folder.exists() and not folder.is_dir():
         raise ScenarioError([f"{args.dir}: not a folder"])
     if target.exists() or target.is_symlink():

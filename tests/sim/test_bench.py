@@ -78,6 +78,9 @@ def _short_scenario(tmp_path, days: int = 20):
     text = text.replace("horizon_days = 365", f"horizon_days = {days}").replace(
         "warmup_days = 30", "warmup_days = 2"
     )
+    # the shipped posterior is named relative to the scenarios folder: name it absolutely
+    calibration = Path("scenarios/calibration").resolve().as_posix()
+    text = text.replace('posterior = "calibration/', f'posterior = "{calibration}/')
     path = tmp_path / "short.toml"
     path.write_text(text.replace("#:schema ./scenario.schema.json\n", ""), encoding="utf-8")
     return path
