@@ -22,7 +22,8 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.cm import ScalarMappable
-from matplotlib.colors import Normalize
+from matplotlib import colormaps
+from matplotlib.colors import Colormap, ListedColormap, Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patheffects import withStroke
@@ -52,7 +53,8 @@ ROUTE_COLOURS = ("#d62728", "#8e44ad", "#e377c2", "#7f7f7f", "#bcbd22")
 LABELLED_KINDS = ("terminal", "port", "gauge_change")
 WATER, LAND = "#dbe9f4", "#f3f0ea"
 #: a difference map's diverging colour map: blue where the other scenario carries less, red
-#: where it carries more (matplotlib's ``RdBu_r``)
+#: where it carries more (matplotlib's ``RdBu_r`` without its pale middle, so that a small
+#: change still shows on the land)
 DIFFERENCE_COLOURS = "RdBu_r"
 #: line width (points) of a leg without flow, and the extra width of the largest flow
 FLOW_BASE_WIDTH, FLOW_EXTRA_WIDTH = 0.6, 7.0
@@ -273,7 +275,7 @@ def draw_difference(
     top = float(scale) if scale is not None else max((abs(c) for c in change.values()), default=0)
     top = top if top > 0 else 1.0
     norm = Normalize(-top, top)
-    cmap = ScalarMappable(norm=norm, cmap=DIFFERENCE_COLOURS)
+    cmap = ScalarMappable(norm=norm, cmap=_difference_cmap())
     labelled = set(label)
     for leg, (u, v) in ends.items():
         style = "-" if leg in in_base and leg in in_other else "--" if leg in in_other else ":"
@@ -312,23 +314,34 @@ def draw_difference(
         Line2D([], [], color="#444", linestyle="--", linewidth=1.5, label=f"only in {_plain(b)}"),
         Line2D([], [], color="#444", linestyle=":", linewidth=1.5, label=f"only in {_plain(a)}"),
     ]
-    handles += [
-        Line2D(
-            [], [], color="#444", linewidth=flow_width(v, top), label=f"±{v:,.0f} {unit}".rstrip()
-        )
-        for v in _reference_volumes(top)
-    ]
+    changed = any(change.values())
+    if changed:
+        handles += [
+            Line2D(
+                [],
+                [],
+                color="#444",
+                linewidth=flow_width(v, top),
+                label=f"±{v:,.0f} {unit}".rstrip(),
+            )
+            for v in _reference_volumes(top)
+        ]
     handles += _kind_handles(kinds_seen)
     _legend(ax, handles)
-    fig.colorbar(
-        cmap,
-        ax=ax,
-        location="right",
-        shrink=0.7,
-        pad=0.01,
-        label=f"change in {unit}: {_plain(b)} − {_plain(a)}",
-    )
-    ax.set_title(title if title is not None else f"{_plain(b)} against {_plain(a)}: change per leg")
+    if changed:
+        fig.colorbar(
+            cmap,
+            ax=ax,
+            location="right",
+            shrink=0.7,
+            pad=0.01,
+            label=f"change in {unit}: {_plain(b)} − {_plain(a)}",
+        )
+    if title is None:
+        title = f"{_plain(b)} against {_plain(a)}: change per leg" + (
+            "" if changed else " (no leg's volume changed)"
+        )
+    ax.set_title(title)
     return fig
 
 
@@ -338,6 +351,13 @@ def _plain(name: str) -> str:
 
 
 # ----------------------------------------------------------------------------- drawing parts
+def _difference_cmap() -> Colormap:
+    """:data:`DIFFERENCE_COLOURS` with its pale middle cut out (blue below 0, red above)."""
+    base = colormaps[DIFFERENCE_COLOURS]
+    samples = np.concatenate([np.linspace(0.0, 0.36, 64), np.linspace(0.64, 1.0, 64)])
+    return ListedColormap(base(samples), name=f"{DIFFERENCE_COLOURS}_cut")
+
+
 def _map(ax: Axes | None, resolution: str) -> tuple[Figure, Axes, Any]:
     """The figure, the axes and the Basemap projection, with land, water and borders."""
     try:
