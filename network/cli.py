@@ -201,9 +201,8 @@ def _cmd_geojson(args: argparse.Namespace) -> int:
     write_output_file(args.output, geojson_text(collection).encode("utf-8"))
     extra = ""
     if flows is not None:
-        extra = (
-            f"; {FLOW_PROPERTY} of {flows.scenario!r} on {len(flows.units)} leg(s)"
-            + (f", network of {year}" if year is not None else "")
+        extra = f"; {FLOW_PROPERTY} of {flows.scenario!r} on {len(flows.units)} leg(s)" + (
+            f", network of {year}" if year is not None else ""
         )
     print(f"wrote {args.output} ({len(collection['features'])} features{extra})")
     return 0

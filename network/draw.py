@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import networkx as nx
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.cm import ScalarMappable
-from matplotlib import colormaps
 from matplotlib.colors import Colormap, ListedColormap, Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -61,6 +61,8 @@ FLOW_BASE_WIDTH, FLOW_EXTRA_WIDTH = 0.6, 7.0
 #: label placement: directions tried, in order, and distances from the node (points)
 _DIRECTIONS = ((1, 0), (1, 1), (1, -1), (0, 1), (0, -1), (-1, 0), (-1, 1), (-1, -1))
 _RADII = (5.0, 8.0, 13.0, 19.0, 26.0, 34.0, 44.0)
+_HA: dict[int, Literal["left", "center", "right"]] = {1: "left", 0: "center", -1: "right"}
+_VA: dict[int, Literal["bottom", "center", "top"]] = {1: "bottom", 0: "center", -1: "top"}
 #: beyond this distance (points) a label gets a leader line to its node
 _LEADER_FROM = 10.0
 _LABEL_ZORDER = 6.0
@@ -275,7 +277,13 @@ def draw_difference(
     top = float(scale) if scale is not None else max((abs(c) for c in change.values()), default=0)
     top = top if top > 0 else 1.0
     norm = Normalize(-top, top)
-    cmap = ScalarMappable(norm=norm, cmap=_difference_cmap())
+    colours = _difference_cmap()
+    cmap = ScalarMappable(norm=norm, cmap=colours)
+
+    def rgba(value: float) -> tuple[float, float, float, float]:
+        r, g, b, a = (float(c) for c in np.ravel(colours(norm(value))))
+        return r, g, b, a
+
     labelled = set(label)
     for leg, (u, v) in ends.items():
         style = "-" if leg in in_base and leg in in_other else "--" if leg in in_other else ":"
@@ -300,13 +308,13 @@ def draw_difference(
             leg,
             linestyle=style,
             linewidth=flow_width(abs(delta), top),
-            color=cmap.to_rgba(delta),
+            color=rgba(delta),
             gid=f"change:{leg}",
             zorder=3,
         )
     kinds_seen = _draw_nodes(ax, nodes, xy, labelled)
     a, b = names
-    more, less = cmap.to_rgba(0.8 * top), cmap.to_rgba(-0.8 * top)
+    more, less = rgba(0.8 * top), rgba(-0.8 * top)
     handles: list[Any] = [
         Line2D([], [], color=more, linewidth=3, label=f"more in {_plain(b)}"),
         Line2D([], [], color=less, linewidth=3, label=f"less in {_plain(b)}"),
@@ -551,7 +559,7 @@ class _LabelPlacer(Artist):
         px = renderer.points_to_pixels(1.0)
         data_to_px = ax.transData
         frame = ax.bbox
-        taken = []
+        taken: list[tuple[float, ...]] = []
         for x, y, size in self._markers:
             cx, cy = data_to_px.transform((x, y))
             half = (size / 2 + 0.8) * px
@@ -571,7 +579,7 @@ class _LabelPlacer(Artist):
                     ox, oy = dx * radius * px, dy * radius * px
                     x0 = ax_ + ox - (w / 2 if dx == 0 else (w if dx < 0 else 0))
                     y0 = ay_ + oy - (h / 2 if dy == 0 else (h if dy < 0 else 0))
-                    box = (x0, y0, x0 + w, y0 + h)
+                    box: tuple[float, ...] = (x0, y0, x0 + w, y0 + h)
                     score = sum(_overlap(box, t) for t in taken)
                     if not _inside(box, edges):
                         score += 10 * (w * h - _overlap(box, edges))
@@ -585,8 +593,8 @@ class _LabelPlacer(Artist):
             _, radius, dx, dy, box = best
             taken.append(box)
             text.xyann = (dx * radius, dy * radius)
-            text.set_horizontalalignment({1: "left", 0: "center", -1: "right"}[dx])
-            text.set_verticalalignment({1: "bottom", 0: "center", -1: "top"}[dy])
+            text.set_horizontalalignment(_HA[dx])
+            text.set_verticalalignment(_VA[dy])
             if radius >= _LEADER_FROM:
                 # from the node to the near edge of the label
                 ex = min(max(ax_, box[0]), box[2])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -145,7 +145,7 @@ class RunFlows:
 
 
 def run_leg_flows(out_dir: str | Path, scenario: str | None = None) -> RunFlows:
-    """Units per replication on each leg for one scenario of a run's or comparison's output.
+    r"""Units per replication on each leg for one scenario of a run's or comparison's output.
 
     Read from the folder's ``manifest.json`` (its scenarios and their years) and
     ``tables/routes.csv`` (each route's legs and the units per replication released on it
@@ -206,9 +206,7 @@ def run_leg_flows(out_dir: str | Path, scenario: str | None = None) -> RunFlows:
             )
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        problems.append(
-            Problem(str(manifest_path), None, "scenarios", "?", f"unreadable ({exc})")
-        )
+        problems.append(Problem(str(manifest_path), None, "scenarios", "?", f"unreadable ({exc})"))
     routes_path = folder / "tables" / "routes.csv"
     routes = None
     needed = ["scenario", "route_id", "legs", "units_per_replication"]
@@ -230,9 +228,7 @@ def run_leg_flows(out_dir: str | Path, scenario: str | None = None) -> RunFlows:
     if routes is not None:
         absent = [c for c in needed if c not in routes.columns]
         if absent:
-            problems.append(
-                Problem(str(routes_path), 1, "columns", ", ".join(absent), "missing")
-            )
+            problems.append(Problem(str(routes_path), 1, "columns", ", ".join(absent), "missing"))
             routes = None
     chosen = scenario
     if scenarios:

@@ -802,8 +802,7 @@ def flow_maps(
     volumes are drawn equally wide in every panel.
     """
     scale = max(
-        (max(leg_volumes(results.shipments, results.specs, n).values(), default=0.0))
-        for n in names
+        (max(leg_volumes(results.shipments, results.specs, n).values(), default=0.0)) for n in names
     )
     with _styled():
         fig = Figure(figsize=(13, 6.0 * len(names)), layout="constrained")
@@ -905,8 +904,10 @@ def flow_difference_maps(
     if not others:
         raise ValueError("a difference map needs two scenarios or more")
     scale = max(
-        max((abs(c) for c in leg_changes(results.shipments, results.specs, base, o).values()),
-            default=0.0)
+        max(
+            (abs(c) for c in leg_changes(results.shipments, results.specs, base, o).values()),
+            default=0.0,
+        )
         for o in others
     )
     with _styled():
