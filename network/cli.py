@@ -45,9 +45,25 @@ def add_commands(subparsers: Any) -> None:
     check.add_argument("path", nargs="?", type=Path, help="network folder")
     check.set_defaults(func=_cmd_check)
     geo = net_sub.add_parser("geojson", help="write the network as GeoJSON")
-    geo.add_argument("--year", type=_year, help="only legs usable that year (default: every leg)")
+    geo.add_argument(
+        "--year",
+        type=_year,
+        help="only legs usable that year (default: every leg; with --flows, the scenario's year)",
+    )
     geo.add_argument(
         "-o", "--output", type=Path, required=True, metavar="FILE", help="GeoJSON file to write"
+    )
+    geo.add_argument(
+        "--flows",
+        type=Path,
+        metavar="DIR",
+        help="add each leg's units per replication (property units_per_replication) from "
+        "the output folder of corridor run or compare",
+    )
+    geo.add_argument(
+        "--scenario",
+        metavar="NAME",
+        help="with --flows: the scenario whose flows to add (needed when DIR holds several)",
     )
     _overwrite_option(geo)
     _data_option(geo)
@@ -173,13 +189,22 @@ def _overwrite_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _cmd_geojson(args: argparse.Namespace) -> int:
-    from network.geo import geojson_text, to_geojson
+    from network.geo import FLOW_PROPERTY, geojson_text, run_leg_flows, to_geojson
     from network.io import load_network
 
+    if args.scenario is not None and args.flows is None:
+        raise NetworkError("--scenario names the scenario of --flows DIR: add --flows DIR")
     check_output_file(args.output, overwrite=args.overwrite)
-    collection = to_geojson(load_network(args.data), year=args.year)
+    flows = run_leg_flows(args.flows, args.scenario) if args.flows is not None else None
+    year = args.year if args.year is not None or flows is None else flows.year
+    collection = to_geojson(load_network(args.data), year=year, flows=flows)
     write_output_file(args.output, geojson_text(collection).encode("utf-8"))
-    print(f"wrote {args.output} ({len(collection['features'])} features)")
+    extra = ""
+    if flows is not None:
+        extra = f"; {FLOW_PROPERTY} of {flows.scenario!r} on {len(flows.units)} leg(s)" + (
+            f", network of {year}" if year is not None else ""
+        )
+    print(f"wrote {args.output} ({len(collection['features'])} features{extra})")
     return 0
 
 

@@ -70,9 +70,12 @@ __all__ = [
     "delay_attribution",
     "difference_bars",
     "facility_delays",
+    "flow_difference_map",
+    "flow_difference_maps",
     "flow_map",
     "flow_maps",
     "kpi_bars",
+    "leg_changes",
     "leg_volumes",
     "queue_timeseries",
     "scenario_colors",
@@ -711,6 +714,29 @@ def leg_volumes(
     return volumes
 
 
+def _graph(
+    name: str,
+    graphs: Mapping[str, nx.MultiDiGraph] | None,
+    years: Mapping[str, int] | None,
+    G: nx.MultiDiGraph | None = None,
+    year: int | None = None,
+) -> nx.MultiDiGraph:
+    """A scenario's graph: given, or the shipped network of its year."""
+    import network
+
+    G = G if G is not None else (graphs or {}).get(name)
+    if G is not None:
+        return G
+    year = year if year is not None else (years or {}).get(name)
+    if year is None:
+        raise ValueError(f"the map of {name!r} needs its graph or its network year")
+    return network.build_graph(network.load_network(), year)
+
+
+#: what a flow map's volumes count
+FLOW_UNIT = "units per replication"
+
+
 def flow_map(
     results_or_shipments: Any,
     specs: Mapping[str, ModelSpec] | None,
@@ -720,6 +746,7 @@ def flow_map(
     G: nx.MultiDiGraph | None = None,
     title: str | None = None,
     ax: Axes | None = None,
+    scale: float | None = None,
 ) -> Axes:
     """Map of one scenario's flows: line width ∝ units per replication on each leg.
 
@@ -734,21 +761,28 @@ def flow_map(
     G : networkx.MultiDiGraph, optional
         The scenario's graph, best ``network.build_graph(sim.inputs.compile.scenario_network(s),
         year)``.
+    scale : float, optional
+        The volume drawn widest (:func:`network.draw.flow_width`); default this map's largest.
+        Maps drawn with the same ``scale`` can be compared by their widths.
     """
     import network
 
     shipments = getattr(results_or_shipments, "shipments", results_or_shipments)
     if specs is None:
         specs = results_or_shipments.specs
-    if G is None:
-        if year is None:
-            raise ValueError("flow_map needs the graph G or the network year")
-        G = network.build_graph(network.load_network(), year)
+    if G is None and year is None:
+        raise ValueError("flow_map needs the graph G or the network year")
+    G = _graph(scenario, None, None, G, year)
     volumes = leg_volumes(shipments, specs, scenario)
     with _styled():
         ax = _new_axes(ax, (13, 6.5))
         network.draw_network(
-            G, ax, flows=volumes, title=_plain(title or f"{scenario}: units per run on each leg")
+            G,
+            ax,
+            flows=volumes,
+            flow_scale=scale,
+            flow_unit=FLOW_UNIT,
+            title=_plain(title or f"{scenario}: units per replication on each leg"),
         )
         ax.grid(False)
     return ax
@@ -763,19 +797,124 @@ def flow_maps(
 ) -> Figure:
     """One flow map per scenario, stacked (each map is wide), as one figure.
 
-    Each scenario needs its graph (``graphs``) or its network year (``years``). Line widths
-    are scaled within each map (its legend gives the widest flow).
+    Each scenario needs its graph (``graphs``) or its network year (``years``). Every panel
+    has the same width scale: the widest line is the largest volume of any panel, so equal
+    volumes are drawn equally wide in every panel.
     """
+    scale = max(
+        (max(leg_volumes(results.shipments, results.specs, n).values(), default=0.0)) for n in names
+    )
     with _styled():
-        fig = Figure(figsize=(13, 5.0 * len(names)), layout="constrained")
+        fig = Figure(figsize=(13, 6.0 * len(names)), layout="constrained")
         axes = fig.subplots(len(names), 1, squeeze=False).ravel()
         for n, pax in zip(names, axes, strict=True):
             flow_map(
                 results,
                 results.specs,
                 n,
-                year=(years or {}).get(n),
-                G=(graphs or {}).get(n),
+                G=_graph(n, graphs, years),
                 ax=pax,
+                scale=scale or None,
+            )
+    return fig
+
+
+def leg_changes(
+    shipments: pd.DataFrame, specs: Mapping[str, ModelSpec], base: str, other: str
+) -> dict[str, float]:
+    """Units per replication on each leg in ``other`` minus those in ``base`` (legs with no
+    change left out).
+
+    Examples
+    --------
+    >>> import sim
+    >>> run = sim.RunSettings(horizon_days=30, warmup_days=0, replications=1)
+    >>> a, b = (
+    ...     sim.Scenario(name=name, year=2025, run=run,
+    ...                  demand=[sim.Flow(origin="Tashkent", destination="Alat", per_week=n)])
+    ...     for name, n in (("a", 20), ("b", 40)))
+    >>> res = sim.compare([a, b])
+    >>> change = leg_changes(res.shipments, res.specs, "a", "b")
+    >>> all(c > 0 for c in change.values())
+    True
+    """
+    a = leg_volumes(shipments, specs, base)
+    b = leg_volumes(shipments, specs, other)
+    change = {leg: b.get(leg, 0.0) - a.get(leg, 0.0) for leg in {*a, *b}}
+    return {leg: c for leg, c in sorted(change.items()) if c != 0}
+
+
+def flow_difference_map(
+    results: Any,
+    base: str,
+    other: str,
+    *,
+    graphs: Mapping[str, nx.MultiDiGraph] | None = None,
+    years: Mapping[str, int] | None = None,
+    ax: Axes | None = None,
+    scale: float | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Map of the change in units per replication on each leg from ``base`` to ``other``.
+
+    Red where ``other`` carries more, blue where it carries less, wider and darker the larger
+    the change (:func:`network.draw.draw_difference`); legs only ``other``'s network has are
+    dashed, legs only ``base``'s has dotted.
+
+    Parameters
+    ----------
+    results : Results
+        A comparison holding both scenarios.
+    base, other : str
+        Scenario names.
+    graphs, years : mapping scenario -> graph or network year
+        Each scenario's graph, or the year of the shipped network to draw.
+    scale : float, optional
+        The absolute change drawn widest; default this map's largest.
+    """
+    import network.draw
+
+    change = leg_changes(results.shipments, results.specs, base, other)
+    with _styled():
+        ax = _new_axes(ax, (13, 6.5))
+        network.draw.draw_difference(
+            _graph(base, graphs, years),
+            _graph(other, graphs, years),
+            change,
+            ax,
+            scale=scale,
+            names=(base, other),
+            unit=FLOW_UNIT,
+            title=None if title is None else _plain(title),
+        )
+        ax.grid(False)
+    return ax
+
+
+def flow_difference_maps(
+    results: Any,
+    names: Sequence[str],
+    *,
+    graphs: Mapping[str, nx.MultiDiGraph] | None = None,
+    years: Mapping[str, int] | None = None,
+) -> Figure:
+    """One difference map per scenario after the first (the baseline), stacked, on one scale:
+    the widest line is the largest absolute change of any panel."""
+    base, others = names[0], list(names[1:])
+    if not others:
+        raise ValueError("a difference map needs two scenarios or more")
+    scale = max(
+        max(
+            (abs(c) for c in leg_changes(results.shipments, results.specs, base, o).values()),
+            default=0.0,
+        )
+        for o in others
+    )
+    with _styled():
+        fig = Figure(figsize=(13.5, 6.0 * len(others)), layout="constrained")
+        axes = fig.subplots(len(others), 1, squeeze=False).ravel()
+        for o, pax in zip(others, axes, strict=True):
+            flow_difference_map(
+                results, base, o, graphs=graphs, years=years, ax=pax, scale=scale or None
             )
     return fig

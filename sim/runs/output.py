@@ -114,6 +114,7 @@ CAPTIONS = {
     "facility_delays": "Where cargo waits: facilities with the longest average queues",
     "queues_caspian": "Queues over time at the Caspian ports and ferry lines",
     "flow_maps": "Units per leg and replication, by scenario",
+    "flow_differences": "Change in units per leg and replication against the baseline",
 }
 
 
@@ -151,6 +152,8 @@ def figures_for(
         for i in infos
     }
     figs["flow_maps"] = plots.flow_maps(results, list(graphs), graphs=graphs)
+    if len(graphs) > 1:
+        figs["flow_differences"] = plots.flow_difference_maps(results, list(graphs), graphs=graphs)
     return figs
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 
 from network import build_graph, draw_network, k_routes, to_geojson, write_geojson
 from sim.cli.main import main
@@ -40,8 +41,10 @@ def test_draw_network_returns_a_figure_with_routes_and_flows(g2030, tiny) -> Non
     assert isinstance(fig, Figure)
     ax = fig.axes[0]
     assert ax.get_title() == "t"
+    # the routes' legend (one a line) and the key's, both below the map
+    routes_legend = next(a for a in ax.artists if isinstance(a, Legend))
+    assert routes_legend.get_texts()[0].get_text().startswith("route 1: Alpha → Foxtrôt, 19 h")
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels[0].startswith("route 1: Alpha → Foxtrôt, 19 h")
     assert {"rail", "ferry", "road", "open", "port", "border", "gauge change"} <= set(labels)
     # in its year's graph the planned g-e leg (opening 2028) is open; the whole network shows
     # its status in the data

@@ -63,6 +63,7 @@ def test_compare_writes_everything_and_prints_differences(tmp_path: Path, capsys
     assert (out / "report.html").exists() and (out / "report.md").exists()
     figures = sorted(p.name for p in (out / "figures").glob("*.png"))
     assert "transit_distributions.png" in figures and "flow_maps.png" in figures
+    assert "flow_differences.png" in figures  # a comparison: the change per leg
     html = (out / "report.html").read_text()
     for name in figures:
         assert f"figures/{name}" in html

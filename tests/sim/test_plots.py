@@ -168,6 +168,91 @@ def test_leg_volumes_and_flow_map(res: Results) -> None:
         plots.flow_map(res, None, BASE)
 
 
+def _leg_widths(ax: Axes, prefix: str = "leg:") -> dict[str, float]:
+    return {
+        str(ln.get_gid()).removeprefix(prefix): ln.get_linewidth()
+        for ln in ax.lines
+        if str(ln.get_gid()).startswith(prefix)
+    }
+
+
+def test_flow_maps_share_one_width_scale(res: Results) -> None:
+    """Equal volumes are equally wide in every panel: one scale, the largest of all panels."""
+    from types import SimpleNamespace
+
+    from network.draw import flow_width
+
+    years = {BASE: 2025, NEW: 2030}
+    # the second scenario with every other unit left out: about half the volumes
+    s = res.shipments
+    ships = s.drop(index=s.index[s["scenario"] == NEW][::2])
+    halved = SimpleNamespace(shipments=ships, specs=res.specs)
+    fig = plots.flow_maps(halved, [BASE, NEW], years=years)
+    volumes = {n: plots.leg_volumes(ships, res.specs, n) for n in (BASE, NEW)}
+    top = max(max(v.values()) for v in volumes.values())
+    maps = [ax for ax in fig.axes if ax.get_title()]
+    assert [ax.get_title().split(":")[0] for ax in maps] == [BASE, NEW]
+    for name, ax in zip((BASE, NEW), maps, strict=True):
+        widths = _leg_widths(ax)
+        for leg, width in widths.items():
+            assert width == pytest.approx(flow_width(volumes[name].get(leg, 0.0), top)), leg
+    # a panel scaled on its own would draw its largest flow at the full width; the shared
+    # scale draws the smaller maximum narrower
+    assert max(volumes[NEW].values()) < 0.6 * top
+    assert max(_leg_widths(maps[1]).values()) < flow_width(0.6 * top, top)
+    assert max(_leg_widths(maps[0]).values()) == pytest.approx(flow_width(top, top))
+
+
+def test_difference_map_colours_follow_the_change(res: Results) -> None:
+    """Red where the other scenario carries more, blue where less, on a hand-made change: the
+    other scenario loses half the units of one route and gains those of another again."""
+    from types import SimpleNamespace
+
+    s = res.shipments
+    other = s[(s["scenario"] == NEW) & ~s["in_warmup"]]
+    counts = other["plan"].value_counts()
+    cut, doubled = int(counts.index[0]), int(counts.index[1])
+    drop = other.index[other["plan"] == cut][::2]
+    extra = other[other["plan"] == doubled]
+    ships = pd.concat([s.drop(index=drop), extra], ignore_index=True)
+    fake = SimpleNamespace(shipments=ships, specs=res.specs)
+    change = plots.leg_changes(ships, res.specs, BASE, NEW)
+    cut_legs = set(res.specs[NEW].plans[cut].legs) - set(res.specs[NEW].plans[doubled].legs)
+    more_legs = set(res.specs[NEW].plans[doubled].legs) - set(res.specs[NEW].plans[cut].legs)
+    assert cut_legs and all(change[leg] < 0 for leg in cut_legs)
+    assert more_legs and all(change[leg] > 0 for leg in more_legs)
+    ax = plots.flow_difference_map(fake, BASE, NEW, years={BASE: 2025, NEW: 2030})
+    lines = {str(ln.get_gid()).removeprefix("change:"): ln for ln in ax.lines}
+    for leg, delta in change.items():
+        r, _g, b, _a = lines[leg].get_color()
+        assert (r > b) == (delta > 0), (leg, delta)
+    widest = max(change, key=lambda leg: abs(change[leg]))
+    assert lines[widest].get_linewidth() == pytest.approx(0.6 + 7.0)
+    fig = plots.flow_difference_maps(fake, [BASE, NEW], years={BASE: 2025, NEW: 2030})
+    assert fig.axes[0].get_title() == f"{NEW} against {BASE}: change per leg"
+    with pytest.raises(ValueError, match="two scenarios"):
+        plots.flow_difference_maps(fake, [BASE], years={BASE: 2025})
+
+
+def test_geojson_flows_from_an_output_folder_match_the_flow_map(res: Results, tmp_path) -> None:
+    """``corridor network geojson --flows DIR`` reads the units per leg the flow map draws."""
+    from network.geo import run_leg_flows
+    from sim.runs.output import ScenarioInfo, write_output
+
+    infos = [
+        ScenarioInfo(sim.load_scenario("scenarios/baseline_2025.toml")),
+        ScenarioInfo(sim.load_scenario("scenarios/zangezur.toml")),
+    ]
+    assert [i.scenario.name for i in infos] == [BASE, NEW]
+    out = tmp_path / "out"
+    write_output(out, res, infos, seed=1, replications=2, with_figures=False)
+    for name, year in ((BASE, 2025), (NEW, 2030)):
+        flows = run_leg_flows(out, name)
+        assert flows.year == year
+        expected = plots.leg_volumes(res.shipments, res.specs, name)
+        assert flows.units == pytest.approx({k: v for k, v in expected.items() if v})
+
+
 def test_saturated_flows_are_hatched_and_named_in_the_legend():
     k = pd.DataFrame(
         {
