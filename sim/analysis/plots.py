@@ -156,9 +156,11 @@ def _grid(n: int, ncols: int, panel: tuple[float, float]) -> tuple[Figure, list[
     return fig, axes[:n]
 
 
-def _scenario_legend(fig: Figure, colors: Mapping[str, str], names: Sequence[str]) -> None:
+def _scenario_legend(
+    fig: Figure, colors: Mapping[str, str], names: Sequence[str], loc: str = "outside upper center"
+) -> None:
     handles = [Patch(color=colors[n], label=_plain(n)) for n in names]
-    fig.legend(handles=handles, loc="outside upper center", ncols=min(len(names), 4))
+    fig.legend(handles=handles, loc=loc, ncols=min(len(names), 4))
 
 
 # ----------------------------------------------------------------------------- distributions
@@ -279,7 +281,10 @@ def transit_distributions(
                 pax.set_ylabel("transit time (days)")
                 pax.grid(axis="x", visible=False)
             pax.set_title(_wrap(flow, 30), fontsize=9)
-        _scenario_legend(fig, colors, names)
+        # under the panels when the title is above them (the two would overlap)
+        _scenario_legend(
+            fig, colors, names, "outside lower center" if ax is None else "outside upper center"
+        )
     return fig
 
 

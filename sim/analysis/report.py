@@ -381,6 +381,10 @@ _TOPIC_NOUNS = {
     ),
     "operations": ("operations switch", "operations switches"),
     "demand": ("demand setting", "demand settings"),
+    "candidate routes": (
+        "flow with other candidate routes",
+        "flows with other candidate routes",
+    ),
     "background": ("background traffic figure", "background traffic figures"),
     "facilities": ("facility parameter", "facility parameters"),
     "ferries": ("ferry-line parameter", "ferry-line parameters"),
@@ -1023,7 +1027,15 @@ def write_report(
 
 
 #: topics of :func:`sim.analysis.scenario_diff.what_differs` whose items say what they are
-_SELF_NAMED = ("year", "border regime", "facilities", "ferries", "legs", "trains")
+_SELF_NAMED = (
+    "year",
+    "border regime",
+    "candidate routes",
+    "facilities",
+    "ferries",
+    "legs",
+    "trains",
+)
 _SHIFT_NOTE = (
     "Per flow whose share of units on some route changed by at least "
     f"{share_text(MIN_ROUTE_CHANGE)} of its units: the share of its units released after the "

@@ -198,18 +198,38 @@ def _demand(rows: list[dict[str, str]], name: str, a: ModelSpec, b: ModelSpec) -
             ("units per release", x.batch, y.batch),
             ("seasonality", x.seasonality, y.seasonality),
             ("target (days)", _days(x.target_h), _days(y.target_h)),
-            ("candidate routes", len(x.plans), len(y.plans)),
             ("reroutes on closure", x.reroute_on_closure, y.reroute_on_closure),
         ]
         for what, p, q in pairs:
             if not _same(p, q):
                 rows.append(_row(name, "demand", f"{label}: {what}", p, q))
+        ra = {a.plans[i].route_id: a.plans[i] for i in x.plans}
+        rb = {b.plans[i].route_id: b.plans[i] for i in y.plans}
+        if set(ra) != set(rb):
+            dropped = [_via(p.label) for r, p in ra.items() if r not in rb]
+            added = [_via(p.label) for r, p in rb.items() if r not in ra]
+            rows.append(
+                _row(
+                    name,
+                    "candidate routes",
+                    f"{label}: candidate routes (those not in both)",
+                    "; ".join(dropped) or "none",
+                    "; ".join(added) or "none",
+                )
+            )
     ba, bb = _flows(a, True), _flows(b, True)
     total = [sum(f.per_hour for f in fl.values()) * 24 * 365 for fl in (ba, bb)]
     if not _same(total[0], total[1]):
         rows.append(
             _row(name, "background", "traffic that shares the corridor (units a year)", *total)
         )
+
+
+def _via(label: str) -> str:
+    """A route's name without its ends (``"A → B via X, Y"`` -> ``"via X, Y"``): what tells
+    it from the flow's other routes."""
+    _, sep, tail = label.partition(" via ")
+    return f"via {tail}" if sep else label
 
 
 def _days(hours: float | None) -> float | None:
