@@ -185,13 +185,14 @@ def transit_distributions(
     kind: str = "ecdf",
     colors: Mapping[str, str] | None = None,
     ax: Axes | None = None,
+    top: int = MAX_PANELS,
 ) -> Figure:
     """Transit-time distributions (days), one panel per flow, the scenarios side by side.
 
     Delivered units released after the warm-up, pooled over replications. By default a
-    comparison shows the flows whose transit changed most — the (at most eight) largest
+    comparison shows the flows whose transit changed most — the (at most ``top``) largest
     absolute changes of mean transit from the first scenario (the baseline) to any other,
-    largest first — and a single scenario its (at most eight) largest flows by units
+    largest first — and a single scenario its (at most ``top``) largest flows by units
     delivered; the figure's title says which it shows, and of how many flows.
 
     Parameters
@@ -206,6 +207,8 @@ def transit_distributions(
         Default :func:`scenario_colors` of the scenarios in order of appearance.
     ax : Axes, optional
         Draw a single flow into this Axes (then ``flows`` must name one flow; no title).
+    top : int, default :data:`MAX_PANELS`
+        How many flows the default choice shows at most.
 
     Returns
     -------
@@ -235,14 +238,14 @@ def transit_distributions(
         chosen = _flow_order(data, flows)
         title = f"Transit-time distributions ({label})"
     elif len(names) > 1:
-        chosen = _changed_most(data, names)
+        chosen = _changed_most(data, names, top)
         some = f"the {len(chosen)} of {total}" if len(chosen) < total else f"the {total}"
         title = (
             f"Transit-time distributions ({label}) of {some} flows whose mean transit changed "
             f"most against {names[0]}, largest change first"
         )
     else:
-        chosen = _largest_flows(data)
+        chosen = _largest_flows(data, top)
         some = f"the {len(chosen)} largest of {total}" if len(chosen) < total else f"the {total}"
         title = f"Transit-time distributions ({label}) of {some} flows by units delivered"
     if ax is not None and len(chosen) != 1:

@@ -37,6 +37,7 @@ from sim.engine.model import FerrySpec, FlowSpec, ModelSpec, NodeSpec
 
 __all__ = [
     "DIFF_COLUMNS",
+    "TOPICS",
     "differs_sentences",
     "fmt_value",
     "scenario_graphs",
@@ -45,6 +46,26 @@ __all__ = [
 
 #: the columns of :func:`what_differs`
 DIFF_COLUMNS = ["scenario", "topic", "item", "before", "after"]
+
+#: the topics of :func:`what_differs`, in the order its rows come
+TOPICS = (
+    "year",
+    "legs opened",
+    "legs closed",
+    "legs used",
+    "border regime",
+    "operations",
+    "demand",
+    "candidate routes",
+    "background",
+    "facilities",
+    "ferries",
+    "legs",
+    "trains",
+    "closures",
+    "berths",
+    "run",
+)
 
 #: NodeSpec fields compared, with their labels
 _NODE_FIELDS = {
@@ -128,10 +149,13 @@ def _place(graphs: Mapping[str, nx.MultiDiGraph], node: str) -> str:
 
 
 def _leg_name(graphs: Mapping[str, nx.MultiDiGraph], leg: str) -> str:
-    """A leg's display name: ``"Horadiz–Aghband rail"`` (its ends and mode), else its id."""
+    """A leg's display name: ``"Horadiz–Aghband rail"`` (its ends, in the data's direction
+    when the graph records it as :func:`scenario_graphs` does, and its mode), else its id."""
     for G in graphs.values():
+        ends = G.graph.get("leg_ends", {}).get(leg)
         for u, v, key, data in G.edges(keys=True, data=True):
             if key == leg:
+                u, v = ends or (u, v)
                 return f"{_place(graphs, u)}–{_place(graphs, v)} {data.get('mode', '')}".strip()
     return leg
 
@@ -263,9 +287,8 @@ def what_differs(
     -------
     DataFrame
         :data:`DIFF_COLUMNS`: one row per scenario and difference, values as text
-        (:func:`fmt_value`); topics in a fixed order (year, legs, border regime, operations,
-        demand, background, facilities by kind, ferry lines, legs, trains, closures, berths,
-        run), items within a topic in the data's order.
+        (:func:`fmt_value`), scenarios in the order of ``specs``, topics in the order of
+        :data:`TOPICS`, items within a topic in the data's order.
     """
     if baseline not in specs:
         raise ValueError(f"baseline(={baseline!r}) is not among the scenarios {list(specs)}")
@@ -367,7 +390,10 @@ def what_differs(
             x, y = getattr(a, field) / 24, getattr(b, field) / 24
             if not _same(x, y):
                 rows.append(_row(name, "run", what, x, y))
-    return pd.DataFrame(rows, columns=DIFF_COLUMNS)
+    frame = pd.DataFrame(rows, columns=DIFF_COLUMNS)
+    rank = frame["topic"].map({t: i for i, t in enumerate(TOPICS)})
+    order = frame.assign(_s=frame["scenario"].map(list(specs).index), _t=rank)
+    return frame.loc[order.sort_values(["_s", "_t"], kind="stable").index].reset_index(drop=True)
 
 
 def _per_day(headway_h: float) -> float | None:
@@ -479,7 +505,8 @@ def scenario_graphs(
     scenarios: Iterable[Any], base_dirs: Sequence[Path | None] | None = None
 ) -> dict[str, nx.MultiDiGraph]:
     """Each scenario's network (overrides and calibrated parameters applied) in its year, by
-    name, for :func:`what_differs`; ``base_dirs`` are the folders the scenario files are in
+    name, for :func:`what_differs`, each leg's direction in the data in ``G.graph["leg_ends"]``;
+    ``base_dirs`` are the folders the scenario files are in
     (a ``network`` folder is relative to its file). A scenario naming a relative ``network``
     with no folder given is left out (its folder cannot be told)."""
     import network
@@ -491,5 +518,15 @@ def scenario_graphs(
     for sc, folder in zip(scenarios, dirs, strict=True):
         if sc.network is not None and folder is None and not Path(sc.network).is_absolute():
             continue
-        out[sc.name] = network.build_graph(scenario_network(sc, folder), sc.year)
+        net = scenario_network(sc, folder)
+        G = network.build_graph(net, sc.year)
+        # each leg's direction in the data (the graph holds both), for its display name
+        G.graph["leg_ends"] = dict(
+            zip(
+                net.legs.index,
+                zip(net.legs["from_node"], net.legs["to_node"], strict=True),
+                strict=True,
+            )
+        )
+        out[sc.name] = G
     return out
