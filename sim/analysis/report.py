@@ -433,8 +433,8 @@ change for the other 1 flow.
     if not others:
         rows = table[table["scenario"] == baseline].dropna(subset=["mean_transit_d"])
         if len(rows):
-            lo = rows.loc[rows["mean_transit_d"].idxmin()]
-            hi = rows.loc[rows["mean_transit_d"].idxmax()]
+            ordered = rows.sort_values("mean_transit_d", kind="stable")
+            lo, hi = ordered.iloc[0], ordered.iloc[-1]
             out.append(
                 f"{baseline}: {len(rows)} flows; mean transit from {lo['mean_transit_d']:.1f} "
                 f"days ({lo['flow']}) to {hi['mean_transit_d']:.1f} days ({hi['flow']})."

@@ -493,11 +493,11 @@ def differs_sentences(
                 n = len(items)
                 out.append(f"{name}: {n} leg{'s' * (n != 1)} {what}: " + ", ".join(items))
                 continue
-            prefix = f"{topic}: " if topic in _PREFIXED else ""
+            prefix = f"{topic!s}: " if topic in _PREFIXED else ""
             for r in records[:limit]:
                 out.append(f"{name}: {prefix}{r['item']}: {r['before']} → {r['after']}")
             if len(records) > limit:
-                out.append(f"{name}: {len(records) - limit} more {topic} differences in the table.")
+                out.append(f"{name}: {len(records) - limit} more {topic!s} differences in the table.")
     return out
 
 
