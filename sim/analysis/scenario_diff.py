@@ -497,7 +497,8 @@ def differs_sentences(
             for r in records[:limit]:
                 out.append(f"{name}: {prefix}{r['item']}: {r['before']} → {r['after']}")
             if len(records) > limit:
-                out.append(f"{name}: {len(records) - limit} more {topic!s} differences in the table.")
+                more = len(records) - limit
+                out.append(f"{name}: {more} more {topic!s} differences in the table.")
     return out
 
 
