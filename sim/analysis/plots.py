@@ -159,12 +159,28 @@ def _grid(n: int, ncols: int, panel: tuple[float, float]) -> tuple[Figure, list[
     return fig, axes[:n]
 
 
-def _scenario_legend(fig: Figure, colors: Mapping[str, str], names: Sequence[str]) -> None:
+def _scenario_legend(
+    fig: Figure, colors: Mapping[str, str], names: Sequence[str], loc: str = "outside upper center"
+) -> None:
     handles = [Patch(color=colors[n], label=_plain(n)) for n in names]
-    fig.legend(handles=handles, loc="outside upper center", ncols=min(len(names), 4))
+    fig.legend(handles=handles, loc=loc, ncols=min(len(names), 4))
 
 
 # ----------------------------------------------------------------------------- distributions
+def _changed_most(data: pd.DataFrame, names: Sequence[str], n: int = MAX_PANELS) -> list[str]:
+    """The (at most ``n``) flows whose mean transit of delivered units changed most from the
+    first scenario to any other (absolute change, pooled over replications), largest first;
+    flows delivered in one scenario only come last, in their order."""
+    flows = _flow_order(data, None)
+    means = data.groupby([data["flow"].astype(str), "scenario"], observed=True)["transit_h"].mean()
+    table = means.unstack("scenario").reindex(index=flows, columns=list(names))
+    change = table[list(names[1:])].sub(table[names[0]], axis=0).abs().max(axis=1, skipna=True)
+    ranked = sorted(
+        flows, key=lambda f: (pd.isna(change.get(f)), -float(np.nan_to_num(change.get(f, 0.0))))
+    )
+    return ranked[:n]
+
+
 def transit_distributions(
     shipments: pd.DataFrame,
     *,
@@ -172,23 +188,30 @@ def transit_distributions(
     kind: str = "ecdf",
     colors: Mapping[str, str] | None = None,
     ax: Axes | None = None,
+    top: int = MAX_PANELS,
 ) -> Figure:
     """Transit-time distributions (days), one panel per flow, the scenarios side by side.
 
-    Delivered units released after the warm-up, pooled over replications.
+    Delivered units released after the warm-up, pooled over replications. By default a
+    comparison shows the flows whose transit changed most — the (at most ``top``) largest
+    absolute changes of mean transit from the first scenario (the baseline) to any other,
+    largest first — and a single scenario its (at most ``top``) largest flows by units
+    delivered; the figure's title says which it shows, and of how many flows.
 
     Parameters
     ----------
     shipments : DataFrame
         ``Results.shipments``.
     flows : sequence of str, optional
-        Flows to show; default the (at most eight) largest by units released.
+        Flows to show, in this order (the title then says only what is drawn).
     kind : {"ecdf", "violin"}
         Empirical cumulative distributions, or violins with the median marked.
     colors : mapping scenario -> colour, optional
         Default :func:`scenario_colors` of the scenarios in order of appearance.
     ax : Axes, optional
-        Draw a single flow into this Axes (then ``flows`` must name one flow).
+        Draw a single flow into this Axes (then ``flows`` must name one flow; no title).
+    top : int, default :data:`MAX_PANELS`
+        How many flows the default choice shows at most.
 
     Returns
     -------
@@ -197,23 +220,45 @@ def transit_distributions(
     Examples
     --------
     >>> import pandas as pd
-    >>> s = pd.DataFrame({"scenario": ["a", "a", "b", "b"], "flow": ["X→Y"] * 4,
-    ...                   "transit_h": [240.0, 264.0, 216.0, 228.0],
+    >>> s = pd.DataFrame({"scenario": ["a", "a", "b", "b"] * 2, "flow": ["X→Y"] * 4 + ["P→Q"] * 4,
+    ...                   "transit_h": [240.0, 264.0, 216.0, 228.0, 50.0, 60.0, 100.0, 90.0],
     ...                   "in_warmup": False, "delivered": True})
-    >>> len(transit_distributions(s).axes)
-    1
+    >>> fig = transit_distributions(s)
+    >>> [a.get_title() for a in fig.axes]
+    ['P→Q', 'X→Y']
+    >>> print(fig.get_suptitle())
+    Transit-time distributions (ECDF) of the 2 flows whose mean transit
+    changed most against a, largest change first
     """
     if kind not in ("ecdf", "violin"):
         raise ValueError(f"kind(={kind!r}) must be 'ecdf' or 'violin'")
     data = _after_warmup(shipments)
     names = _names(shipments)
     colors = dict(colors or scenario_colors(names))
-    chosen = _flow_order(data, flows) if flows is not None else _largest_flows(data)
+    total = len(_flow_order(data, None))
+    label = "ECDF" if kind == "ecdf" else "violins"
+    if flows is not None:
+        chosen = _flow_order(data, flows)
+        title = f"Transit-time distributions ({label})"
+    elif len(names) > 1:
+        chosen = _changed_most(data, names, top)
+        some = f"the {len(chosen)} of {total}" if len(chosen) < total else f"the {total}"
+        title = (
+            f"Transit-time distributions ({label}) of {some} flows whose mean transit changed "
+            f"most against {names[0]}, largest change first"
+        )
+    else:
+        chosen = _largest_flows(data, top)
+        some = f"the {len(chosen)} largest of {total}" if len(chosen) < total else f"the {total}"
+        title = f"Transit-time distributions ({label}) of {some} flows by units delivered"
     if ax is not None and len(chosen) != 1:
         raise ValueError(f"an ax takes one flow, got {len(chosen)}: pass flows=[...] with one")
     with _styled():
         if ax is None:
             fig, axes = _grid(len(chosen), 4, (3.3, 2.7))
+            # about 36 characters of the title per panel across
+            width = 36 * min(4, max(1, len(chosen)))
+            fig.suptitle(_plain(textwrap.fill(title, width)), fontsize=10)
         else:
             fig, axes = ax.get_figure(), [ax]  # type: ignore[assignment]
         for flow, pax in zip(chosen, axes, strict=True):
@@ -242,7 +287,10 @@ def transit_distributions(
                 pax.set_ylabel("transit time (days)")
                 pax.grid(axis="x", visible=False)
             pax.set_title(_wrap(flow, 30), fontsize=9)
-        _scenario_legend(fig, colors, names)
+        # under the panels when the title is above them (the two would overlap)
+        _scenario_legend(
+            fig, colors, names, "outside lower center" if ax is None else "outside upper center"
+        )
     return fig
 
 

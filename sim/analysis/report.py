@@ -37,16 +37,22 @@ from sim.analysis.saturation import (
     format_share,
     saturation,
 )
-from sim.analysis.shift import describe_ferry_departures, describe_shift
+from sim.analysis.scenario_diff import scenario_graphs, what_differs
+from sim.analysis.shift import describe_ferry_departures, describe_shift, shift_table
 from sim.inputs.capacity import html_lines, report_section
 
 __all__ = [
     "format_summary",
     "in_transit",
+    "largest_change_first",
     "md_text",
     "reading",
     "route_shift",
+    "route_shifts",
     "saturation_sentences",
+    "share_text",
+    "shift_rows",
+    "summary_sentences",
     "summary_table",
     "why_sentences",
     "write_report",
@@ -72,6 +78,9 @@ def md_text(text: object) -> str:
     escaped = _MD_MARKUP.sub(r"\\\1", one_line)
     return _MD_AUTOLINK.sub(lambda m: f"{m[1]}\\://" if m[1] else f"{m[2]}\\.", escaped)
 
+
+#: the smallest change of a flow's share on a route that the route-shift table shows
+MIN_ROUTE_CHANGE = 0.01
 
 KEY_METRICS = ("mean_transit_d", "p95_transit_d", "on_time", "cost_usd_per_unit", "co2_kg_per_unit")
 
@@ -99,7 +108,8 @@ def summary_table(
     *,
     target_days: float | Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
-    """The key table: one row per flow and scenario, means over replications.
+    """The key table: one row per flow and scenario, means over replications, the flows
+    whose mean transit changed most first (:func:`largest_change_first`).
 
     Columns: flow, scenario, mean_transit_d, p95_transit_d, on_time (share of units within
     target; only when some flow has a target), cost_usd_per_unit, co2_kg_per_unit, released,
@@ -159,13 +169,34 @@ def summary_table(
     )[["scenario", "flow", "diff_mean_transit_d", "diff_ci_low", "diff_ci_high"]]
     diffs["flow"] = diffs["flow"].astype(str)
     table = table.merge(diffs, on=["scenario", "flow"], how="left")
-    flow_order = list(dict.fromkeys(k["flow"]))
-    table["flow"] = pd.Categorical(table["flow"], flow_order)
+    table["flow"] = pd.Categorical(table["flow"], largest_change_first(table))
     table["scenario"] = pd.Categorical(table["scenario"], names)
     table = table.sort_values(["flow", "scenario"]).reset_index(drop=True)
     table["flow"] = table["flow"].astype(str)
     table["scenario"] = table["scenario"].astype(str)
     return table
+
+
+def largest_change_first(table: pd.DataFrame) -> list[str]:
+    """The flows of a key table (:func:`summary_table`'s columns ``flow`` and
+    ``diff_mean_transit_d``), the largest change of mean transit in any scenario first (by
+    absolute value), then those without a difference in their order of appearance.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"flow": ["a", "a", "b", "b", "c", "c"],
+    ...                   "diff_mean_transit_d": [None, 0.5, None, -3.0, None, None]})
+    >>> largest_change_first(t)
+    ['b', 'a', 'c']
+    """
+    flows = list(dict.fromkeys(table["flow"].astype(str)))
+    change = table.assign(_abs=table["diff_mean_transit_d"].astype(float).abs())
+    size = change.groupby(change["flow"].astype(str), sort=False)["_abs"].max()
+    return sorted(
+        flows,
+        key=lambda f: (pd.isna(size.get(f)), -(0.0 if pd.isna(size.get(f)) else size[f])),
+    )
 
 
 def _saturation(results: Any) -> Saturation:
@@ -326,6 +357,155 @@ def reading(table: pd.DataFrame, baseline: str, *, limit: int = 6) -> list[str]:
     return out
 
 
+def _days(d: float) -> tuple[float, str]:
+    """Scale and unit for a change of ``d`` days: hours under 0.1 day."""
+    return (24.0, "hours") if abs(d) < 0.1 else (1.0, "days")
+
+
+def _change(row: Mapping[Any, Any]) -> str:
+    """``"Tashkent→Poti (teu) by 9.4 days (95 % CI 2.8–16.0)"``: a significant change."""
+    d, lo, hi = row["diff_mean_transit_d"], row["diff_ci_low"], row["diff_ci_high"]
+    scale, unit = _days(d)
+    a, b = sorted((abs(lo), abs(hi)))
+    return f"{row['flow']} by {abs(d) * scale:.1f} {unit} (95 % CI {a * scale:.1f}–{b * scale:.1f})"
+
+
+#: how the plain-language summary counts the differences of each topic (see
+#: :func:`sim.analysis.scenario_diff.what_differs`)
+_TOPIC_NOUNS = {
+    "legs opened": ("leg opened", "legs opened"),
+    "legs closed": ("leg closed", "legs closed"),
+    "legs used": (
+        "leg used by one scenario's routes only",
+        "legs used by one scenario's routes only",
+    ),
+    "operations": ("operations switch", "operations switches"),
+    "demand": ("demand setting", "demand settings"),
+    "candidate routes": (
+        "flow with other candidate routes",
+        "flows with other candidate routes",
+    ),
+    "background": ("background traffic figure", "background traffic figures"),
+    "facilities": ("facility parameter", "facility parameters"),
+    "ferries": ("ferry-line parameter", "ferry-line parameters"),
+    "legs": ("leg parameter", "leg parameters"),
+    "trains": ("train setting", "train settings"),
+    "closures": ("closure", "closures"),
+    "berths": ("berth limit", "berth limits"),
+    "run": ("run setting", "run settings"),
+}
+
+
+def summary_sentences(
+    table: pd.DataFrame,
+    baseline: str,
+    *,
+    differs: pd.DataFrame | None = None,
+    shifts: Mapping[str, pd.DataFrame] | None = None,
+    top: int = 3,
+) -> list[str]:
+    """The plain-language summary at the top of a report, every number from the arguments.
+
+    For each scenario against ``baseline``: what differs, counted by kind (``differs``, from
+    :func:`sim.analysis.scenario_diff.what_differs`); the flows significantly faster and slower
+    in mean transit (95 % CI excluding zero), the largest changes first with their intervals
+    (``table``, :func:`summary_table`); the flows that changed route and the largest move
+    (``shifts``: scenario -> :func:`sim.analysis.shift.shift_table`); then whether any flow
+    saturates. With one scenario only: the range of mean transit and the saturation.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"flow": ["A→B", "A→B", "C→D", "C→D"], "scenario": ["b", "n"] * 2,
+    ...                   "mean_transit_d": [10.0, 8.2, 5.0, 5.1],
+    ...                   "diff_mean_transit_d": [None, -1.8, None, 0.1],
+    ...                   "diff_ci_low": [None, -2.4, None, -0.3],
+    ...                   "diff_ci_high": [None, -1.2, None, 0.5], "saturated": False})
+    >>> for line in summary_sentences(t, "b"):
+    ...     print(line)
+    n against b: faster for 1 of 2 flows: A→B by 1.8 days (95 % CI 1.2–2.4); no significant \
+change for the other 1 flow.
+    No flow saturates in any scenario.
+    """
+    out: list[str] = []
+    names = list(dict.fromkeys(table["scenario"]))
+    others = [n for n in names if n != baseline]
+    if not others:
+        rows = table[table["scenario"] == baseline].dropna(subset=["mean_transit_d"])
+        if len(rows):
+            ordered = rows.sort_values("mean_transit_d", kind="stable")
+            lo, hi = ordered.iloc[0], ordered.iloc[-1]
+            out.append(
+                f"{baseline}: {len(rows)} flows; mean transit from {lo['mean_transit_d']:.1f} "
+                f"days ({lo['flow']}) to {hi['mean_transit_d']:.1f} days ({hi['flow']})."
+            )
+    for name in others:
+        if differs is not None:
+            part = differs[differs["scenario"] == name]
+            kinds = []
+            for topic, rows in part.groupby("topic", sort=False):
+                if topic in ("year", "border regime"):
+                    kinds += [
+                        f"{r['item']} {r['before']} → {r['after']}" for _, r in rows.iterrows()
+                    ]
+                else:
+                    one, many = _TOPIC_NOUNS.get(str(topic), (str(topic), str(topic)))
+                    kinds.append(f"{len(rows)} {one if len(rows) == 1 else many}")
+            out.append(
+                f"{name} differs from {baseline} in: " + "; ".join(kinds) + " (see What differs)."
+                if kinds
+                else f"{name} compiles to the same model as {baseline}: no difference in the "
+                "network, facilities, demand or settings, so any difference below is noise."
+            )
+        part = table[(table["scenario"] == name) & table["diff_mean_transit_d"].notna()]
+        part = part.reindex(part["diff_mean_transit_d"].abs().sort_values(ascending=False).index)
+        faster = part[part["diff_ci_high"] < 0]
+        slower = part[part["diff_ci_low"] > 0]
+        bits = []
+        for rows, word in ((faster, "faster"), (slower, "slower")):
+            if len(rows):
+                listed = "; ".join(_change(r) for r in rows.head(top).to_dict("records"))
+                more = f"; {len(rows) - top} more in the table" if len(rows) > top else ""
+                bits.append(f"{word} for {len(rows)} of {len(part)} flows: {listed}{more}")
+        rest = len(part) - len(faster) - len(slower)
+        if bits:
+            if rest:
+                bits.append(f"no significant change for the other {rest} flow{'s' * (rest != 1)}")
+            out.append(f"{name} against {baseline}: " + "; ".join(bits) + ".")
+        else:
+            out.append(
+                f"{name} against {baseline}: no significant change in mean transit for any of "
+                f"the {len(part)} flows."
+            )
+        shift = (shifts or {}).get(name)
+        if shift is not None and len(shift):
+            first = shift.iloc[0]
+            rows = shift[shift["flow"] == first["flow"]]
+            gain = rows.loc[rows["share_change"].idxmax()]
+            n = shift["flow"].nunique()
+            out.append(
+                f"{name}: units change route in {n} flow{'s' * (n != 1)}; most in "
+                f"{first['flow']}, where {share_text(first['moved'])} of its units move, "
+                f"mainly to {gain['route']} ({share_text(gain['share_base'])} → "
+                f"{share_text(gain['share_new'])})."
+            )
+        elif shift is not None:
+            out.append(
+                f"{name}: no flow changes route (by {share_text(MIN_ROUTE_CHANGE)} of its units "
+                "or more)."
+            )
+    if "saturated" in table:
+        sat = table[table["saturated"].astype(bool)]
+        if len(sat):
+            listed = "; ".join(
+                f"{r['flow']} in {r['scenario']} ({_flag(r)})" for r in sat.to_dict("records")
+            )
+            out.append(f"Saturated ({len(sat)}): {listed}; see Saturation.")
+        else:
+            out.append("No flow saturates in any scenario.")
+    return out
+
+
 def _caveat(row: Mapping[Any, Any], base_rows: pd.DataFrame, name: str, baseline: str) -> str:
     """Why a difference of mean transit is not a flow's difference (saturation), or ""."""
     if "saturated" not in base_rows:
@@ -392,8 +572,31 @@ def in_transit(shipments: pd.DataFrame, *, top: int = 3) -> list[str]:
 
 
 def _count(x: float) -> str:
-    """Units per replication: whole numbers, but a rare 0.4 is not printed as 0."""
-    return f"{x:,.0f}" if x >= 10 or x == int(x) else f"{x:.1f}"
+    """Units per replication: whole numbers, but a rare 0.4 (or 0.03) is not printed as 0.
+
+    >>> [_count(x) for x in (58210.4, 12.0, 2.5, 0.4, 0.034, 0.0)]
+    ['58,210', '12', '2.5', '0.4', '0.034', '0']
+    """
+    if x >= 10 or x == int(x):
+        return f"{x:,.0f}"
+    return f"{x:.1f}" if x >= 0.1 else f"{x:.2g}"
+
+
+def share_text(share: float) -> str:
+    """A share as a percentage that reads sensibly however small: whole percents from 10 %,
+    one decimal from 1 %, two significant figures below, "0 %" only for nothing at all.
+
+    Examples
+    --------
+    >>> [share_text(x) for x in (0.5, 0.0473, 0.0043, 0.0000429, 0.0)]
+    ['50 %', '4.7 %', '0.43 %', '0.0043 %', '0 %']
+    """
+    p = 100 * share
+    if p == 0:
+        return "0 %"
+    if p >= 10:
+        return f"{p:.0f} %"
+    return f"{p:.1f} %" if p >= 1 else f"{p:.2g} %"
 
 
 def route_shift(results: Any, baseline: str) -> list[str]:
@@ -409,21 +612,73 @@ def route_shift(results: Any, baseline: str) -> list[str]:
     for name, spec in results.specs.items():
         if name == baseline:
             continue
-        new = {p.index for p in spec.plans if set(p.legs) - base_legs}
+        own = {i for f in spec.flows if not f.background for i in f.plans}
+        new = {p.index for p in spec.plans if p.index in own and set(p.legs) - base_legs}
         part = s[s["scenario"] == name]
         reps = max(int(part["replication"].nunique()), 1)
         on_new = part[part["plan"].isin(new)]
         if not new:
             out.append(f"{name}: every route it uses is also used in {baseline}.")
             continue
+        total = len(part) / reps
+        if on_new.empty:
+            out.append(
+                f"{name}: none of its {_count(total)} units per replication takes a leg that no "
+                f"{baseline} route uses, though {len(new)} of its routes have one."
+            )
+            continue
         flows = on_new.groupby("flow", observed=True).size().sort_values(ascending=False)
         listed = ", ".join(f"{f} {_count(n / reps)}" for f, n in flows.head(4).items())
         out.append(
-            f"{name}: {len(on_new) / reps:,.0f} of {len(part) / reps:,.0f} units per replication "
-            f"({len(on_new) / max(len(part), 1):.2%}) take legs that no {baseline} route uses"
-            + (f" ({listed})." if listed else ".")
+            f"{name}: {_count(len(on_new) / reps)} of {_count(total)} units per replication "
+            f"({share_text(len(on_new) / max(len(part), 1))}) take legs that no {baseline} "
+            f"route uses ({listed})."
         )
     return out
+
+
+def route_shifts(results: Any, baseline: str) -> dict[str, pd.DataFrame]:
+    """Per scenario other than ``baseline``, its route-shift table
+    (:func:`sim.analysis.shift.shift_table`: flows whose share on a route changed by at least
+    :data:`MIN_ROUTE_CHANGE`, by the routes table's ids and names)."""
+    return {
+        name: shift_table(
+            results.shipments, baseline, name, specs=results.specs, min_change=MIN_ROUTE_CHANGE
+        )
+        for name in results.specs
+        if name != baseline
+    }
+
+
+def _points(change: float) -> str:
+    """A change of share in percentage points, never rounded to nothing."""
+    sign = "+" if change > 0 else "−" if change < 0 else ""
+    return f"{sign}{share_text(abs(change)).removesuffix(' %')} pts"
+
+
+def shift_rows(shifts: Mapping[str, pd.DataFrame]) -> tuple[list[str], list[list[str]]]:
+    """The route-shift tables as one report table (head, rows): the flow and scenario named
+    on their first row only."""
+    head = ["Scenario", "Flow", "Route", "Route id", "Share before", "Share after", "Change"]
+    head += ["Units/replication before → after"]
+    rows: list[list[str]] = []
+    for name, t in shifts.items():
+        last_flow = None
+        for i, r in enumerate(t.to_dict("records")):
+            rows.append(
+                [
+                    name if i == 0 else "",
+                    str(r["flow"]) if r["flow"] != last_flow else "",
+                    str(r["route"]),
+                    str(r["route_id"]),
+                    share_text(r["share_base"]),
+                    share_text(r["share_new"]),
+                    _points(r["share_change"]),
+                    f"{_count(r['units_base'])} → {_count(r['units_new'])}",
+                ]
+            )
+            last_flow = r["flow"]
+    return head, rows
 
 
 def why_sentences(results: Any, baseline: str) -> list[str]:
@@ -458,7 +713,7 @@ def _method(results: Any) -> list[str]:
             f"{name}: horizon {spec.horizon_h / 24:.0f} days, "
             f"warm-up {spec.warmup_h / 24:.0f} days, "
             f"{released:,.0f} units released after warm-up per replication, "
-            f"{open_units:,.0f} ({format_share(open_units / released)}) still in transit at the "
+            f"{_count(open_units)} ({format_share(open_units / released)}) still in transit at the "
             f"end of the run, {spec.drain_h / 24:.0f} days after the horizon (releases stop at "
             "the horizon; the run then drains)"
             if released
@@ -550,15 +805,24 @@ def write_report(
     scenarios: Sequence[Any] | None = None,
     summary: pd.DataFrame | None = None,
     posterior: str | None = None,
+    base_dirs: Sequence[Path | None] | None = None,
 ) -> Path:
     """Write ``report.md`` and ``report.html`` into ``out_dir``; return the HTML path.
 
     ``figures`` maps a caption to an image file; images inside ``out_dir`` (or a folder of it)
     are referenced where they are, others are copied into
     it so both reports reference them relatively. ``scenarios`` (the Scenario objects) adds
-    descriptions and years, which the compiled specs do not carry. ``summary`` is
-    :func:`summary_table` of the same arguments when the caller has it already. ``posterior``
-    is the file replications drew their parameters from (see :func:`uncertainty_sentences`).
+    descriptions and years, which the compiled specs do not carry, and with them the report
+    lists the legs open in one scenario's network and not the baseline's (``base_dirs``: the
+    folders of the scenario files, for a ``network`` folder named relative to its file; see
+    :func:`sim.analysis.scenario_diff.scenario_graphs`). ``summary`` is :func:`summary_table`
+    of the same arguments when the caller has it already. ``posterior`` is the file
+    replications drew their parameters from (see :func:`uncertainty_sentences`).
+
+    A comparison's report opens with a plain-language summary (:func:`summary_sentences`),
+    then says what differs between the scenarios, resolved to values
+    (:func:`sim.analysis.scenario_diff.what_differs`), the key table with the flows that
+    changed most first, the route shift per flow (:func:`route_shifts`) and why cargo moved.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -578,6 +842,15 @@ def write_report(
             shutil.copy2(src, out / src.name)
             images.append((caption, src.name))
     info = _scenarios(results, scenarios)
+    compared = len(names) > 1
+    graphs = scenario_graphs(scenarios, base_dirs) if scenarios and compared else {}
+    differs = (
+        what_differs(results.specs, baseline, graphs=graphs, scenarios=scenarios)
+        if compared
+        else None
+    )
+    shifts = route_shifts(results, baseline) if compared else {}
+    brief = summary_sentences(table, baseline, differs=differs, shifts=shifts if compared else None)
     sentences = reading(table, baseline) + route_shift(results, baseline)
     why = why_sentences(results, baseline)
     saturated = saturation_sentences(results)
@@ -585,11 +858,44 @@ def write_report(
     method = _method(results)
     uncertainty = uncertainty_sentences(results, posterior)
     head, rows = _rows(table)
+    diff_head = ["Scenario", "What", f"In {baseline}", "In the scenario"]
+    diff_rows: list[list[str]] = []
+    if differs is not None:
+        last = None
+        for r in differs.to_dict("records"):
+            topic = "" if r["topic"] in _SELF_NAMED else f"{r['topic']}: "
+            diff_rows.append(
+                [
+                    r["scenario"] if r["scenario"] != last else "",
+                    f"{topic}{r['item']}",
+                    r["before"],
+                    r["after"],
+                ]
+            )
+            last = r["scenario"]
+        same = [n for n in names if n != baseline and n not in set(differs["scenario"])]
+    else:
+        same = []
+    shift_head, shift_body = shift_rows(shifts)
+    order_note = (
+        f"Flows with the largest change of mean transit against {baseline} first."
+        if compared
+        else ""
+    )
 
     m = md_text
-    md = [
-        f"# {m(title)}",
-        "",
+
+    def md_table(head: Sequence[str], body: Sequence[Sequence[str]]) -> list[str]:
+        return [
+            "| " + " | ".join(map(m, head)) + " |",
+            "|" + "---|" * len(head),
+            *["| " + " | ".join(map(m, r)) + " |" for r in body],
+        ]
+
+    md = [f"# {m(title)}", ""]
+    if brief:
+        md += ["## In brief", "", *[f"- {m(x)}" for x in brief], ""]
+    md += [
         "## Scenarios",
         "",
         "| Scenario | Year | Replications | Seed | Description |",
@@ -600,20 +906,23 @@ def write_report(
         f"{m(i['replications'])} | {m(i['seed'])} | {m(i['description'])} |"
         for i in info
     ]
-    md += [
-        "",
-        "## Key results",
-        "",
-        "| " + " | ".join(map(m, head)) + " |",
-        "|" + "---|" * len(head),
-    ]
-    md += ["| " + " | ".join(map(m, r)) + " |" for r in rows]
+    if compared:
+        md += ["", "## What differs", ""]
+        md += md_table(diff_head, diff_rows) if diff_rows else []
+        md += [f"*{m(_same_model(n, baseline))}*" for n in same]
+    md += ["", "## Key results", ""]
+    md += [f"*{m(order_note)}*", ""] if order_note else []
+    md += md_table(head, rows)
     md += ["", *[f"*{m(x)}*" for x in legend], *([""] if legend else [])]
     md += ["## Saturation", "", *[f"- {m(s)}" for s in saturated]]
     capacity = report_section(
         results.specs, scenarios
     )  # the capacity check (sim/inputs/capacity.py)
     md += ["", "## Reading", "", *[f"- {m(s)}" for s in sentences], ""]
+    if compared:
+        md += ["## Route shift", "", f"*{m(_SHIFT_NOTE)}*", ""]
+        md += md_table(shift_head, shift_body) if shift_body else [f"*{m(_NO_SHIFT)}*"]
+        md += [""]
     if why:
         md += ["## What moved, and why", "", *[f"- {m(s)}" for s in why], ""]
     md += [*_md_capacity(results.specs, scenarios), "## Figures", ""]
@@ -628,12 +937,25 @@ def write_report(
         """Prose for HTML: escaped, with `code spans` as <code> (not literal backticks)."""
         return _CODE_SPAN.sub(r"<code>\1</code>", html.escape(str(text)))
 
+    def html_table(head: Sequence[str], body: Sequence[Sequence[str]], cls: str = "") -> list[str]:
+        return [
+            f'<table class="{cls}">' if cls else "<table>",
+            "<tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>",
+            *["<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in body],
+            "</table>",
+        ]
+
     doc = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{e(title)}</title>",
         f"<style>{_CSS}</style></head><body>",
         f"<h1>{e(title)}</h1>",
+        *(
+            ["<h2>In brief</h2>", "<ul>", *[f"<li>{t(x)}</li>" for x in brief], "</ul>"]
+            if brief
+            else []
+        ),
         "<h2>Scenarios</h2>",
         "<table><tr><th>Scenario</th><th>Year</th><th>Replications</th><th>Seed</th>"
         "<th>Description</th></tr>",
@@ -644,11 +966,18 @@ def write_report(
             for i in info
         ],
         "</table>",
+        *(
+            [
+                "<h2>What differs</h2>",
+                *(html_table(diff_head, diff_rows) if diff_rows else []),
+                *[f'<p class="note">{e(_same_model(n, baseline))}</p>' for n in same],
+            ]
+            if compared
+            else []
+        ),
         "<h2>Key results</h2>",
-        '<table class="num">',
-        "<tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>",
-        *["<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in rows],
-        "</table>",
+        *([f'<p class="note">{e(order_note)}</p>'] if order_note else []),
+        *html_table(head, rows, "num"),
         *[f'<p class="note">{t(x)}</p>' for x in legend],
         "<h2>Saturation</h2>",
         "<ul>",
@@ -658,6 +987,19 @@ def write_report(
         "<ul>",
         *[f"<li>{t(s)}</li>" for s in sentences],
         "</ul>",
+        *(
+            [
+                "<h2>Route shift</h2>",
+                f'<p class="note">{e(_SHIFT_NOTE)}</p>',
+                *(
+                    html_table(shift_head, shift_body, "shift")
+                    if shift_body
+                    else [f'<p class="note">{e(_NO_SHIFT)}</p>']
+                ),
+            ]
+            if compared
+            else []
+        ),
         *(
             ["<h2>What moved, and why</h2>", "<ul>", *[f"<li>{t(s)}</li>" for s in why], "</ul>"]
             if why
@@ -684,6 +1026,29 @@ def write_report(
     return path
 
 
+#: topics of :func:`sim.analysis.scenario_diff.what_differs` whose items say what they are
+_SELF_NAMED = (
+    "year",
+    "border regime",
+    "candidate routes",
+    "facilities",
+    "ferries",
+    "legs",
+    "trains",
+)
+_SHIFT_NOTE = (
+    "Per flow whose share of units on some route changed by at least "
+    f"{share_text(MIN_ROUTE_CHANGE)} of its units: the share of its units released after the "
+    "warm-up on each route it used, before (baseline) and after (scenario); routes by the "
+    "routes table's id and name (tables/routes.csv), flows where most units moved first."
+)
+_NO_SHIFT = f"No flow's share on any route changed by {share_text(MIN_ROUTE_CHANGE)} or more."
+
+
+def _same_model(name: str, baseline: str) -> str:
+    return f"{name} compiles to the same network, facilities, demand and settings as {baseline}."
+
+
 def _md_capacity(specs: Mapping[str, Any], scenarios: Sequence[Any] | None) -> list[str]:
     """The capacity section (:func:`sim.inputs.capacity.report_section`) for ``report.md``, with the
     scenarios' names and overload reasons as literal Markdown (:func:`md_text`)."""
@@ -707,4 +1072,5 @@ _CSS = (
     "table.num td:nth-child(n+3){text-align:right;font-variant-numeric:tabular-nums}"
     "figure{margin:1em 0}img{max-width:100%}figcaption{font-size:.85em;color:#555}"
     "p.note{font-size:.85em;color:#555}"
+    "table.shift td:nth-child(n+5){text-align:right;font-variant-numeric:tabular-nums}"
 )

@@ -153,6 +153,63 @@ def route_shift(
     return out.loc[list(zip(order["flow"], order["key"], strict=True))]
 
 
+#: the columns of :func:`shift_table`
+SHIFT_COLUMNS = [
+    "flow",
+    "route_id",
+    "route",
+    "share_base",
+    "share_new",
+    "share_change",
+    "units_base",
+    "units_new",
+    "moved",
+]
+
+
+def shift_table(
+    shipments: pd.DataFrame,
+    baseline: str,
+    scenario: str,
+    *,
+    specs: Mapping[str, ModelSpec] | None = None,
+    min_change: float = 0.01,
+    min_share: float = 0.005,
+) -> pd.DataFrame:
+    """The route-shift table of a report: per flow whose share on some route changed by at
+    least ``min_change`` (a fraction of its units), the share of its units on each route it
+    used (at least ``min_share`` in either scenario) before and after.
+
+    Routes are identified as in :func:`route_shift` (the stable ``route_id`` and the routes
+    table's name, ``route``). ``moved`` is the flow's share of units that changed route (the
+    sum of its routes' share gains); flows with the largest ``moved`` first, routes within a
+    flow by their largest share. Units are per replication, after the warm-up.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = [{"scenario": sc, "replication": 0, "flow": f, "route": r, "via": r,
+    ...          "route_id": r.lower(), "in_warmup": False, "delivered": True, "transit_h": 1.0}
+    ...         for sc, f, routes in [("b", "f", "AAAA"), ("n", "f", "ABBB"),
+    ...                               ("b", "g", "CC"), ("n", "g", "CC")] for r in routes]
+    >>> t = shift_table(pd.DataFrame(rows), "b", "n")
+    >>> t[["flow", "route", "share_base", "share_new", "moved"]].values.tolist()
+    [['f', 'A', 1.0, 0.25, 0.75], ['f', 'B', 0.0, 0.75, 0.75]]
+    """
+    r = route_shift(shipments, baseline, scenario, specs=specs).reset_index()
+    r = r.rename(columns={"key": "route_id"})
+    changed = r.groupby("flow", sort=False)["share_change"].transform(lambda x: x.abs().max())
+    moved = r.groupby("flow", sort=False)["share_change"].transform(lambda x: x.clip(lower=0).sum())
+    r = r.assign(moved=moved)[
+        (changed >= min_change) & (r[["share_base", "share_new"]].max(axis=1) >= min_share)
+    ]
+    order = {f: i for i, f in enumerate(dict.fromkeys(r["flow"]))}
+    r = r.assign(_pos=r["flow"].map(order)).sort_values(
+        ["moved", "_pos"], ascending=[False, True], kind="stable"
+    )
+    return r[SHIFT_COLUMNS].reset_index(drop=True)
+
+
 def flow_shift(
     shipments: pd.DataFrame,
     baseline: str,
@@ -374,10 +431,12 @@ def describe_ferry_departures(
 
 
 __all__ = [
+    "SHIFT_COLUMNS",
     "TIME_COLUMNS",
     "describe_ferry_departures",
     "describe_shift",
     "ferry_departures_frame",
     "flow_shift",
     "route_shift",
+    "shift_table",
 ]

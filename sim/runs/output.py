@@ -283,6 +283,7 @@ def write_output(
             scenarios=[i.scenario for i in infos],
             summary=summary,
             posterior=posterior,
+            base_dirs=[i.path.parent if i.path else None for i in infos],
         )
         head = manifest(infos, results, seed=seed, replications=replications, command=command)
         head["posterior"] = posterior

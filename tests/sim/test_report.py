@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import html
 import re
 from pathlib import Path
 
@@ -15,7 +16,17 @@ import pandas as pd
 import pytest
 
 import sim
+import sim.analysis.shift
 from sim.analysis import plots, report
+from sim.analysis.scenario_diff import (
+    TOPICS,
+    differs_sentences,
+    fmt_value,
+    scenario_graphs,
+    what_differs,
+)
+from sim.analysis.shift import shift_table
+from sim.inputs.scenario import BorderDefaults, LegChange
 from sim.runs.runner import Results
 
 from .specs import without_operations
@@ -135,12 +146,30 @@ def test_route_shift_counts_units_on_legs_the_baseline_never_uses(res: Results) 
     base_legs = {leg for p in res.specs[BASE].plans for leg in p.legs}
     new_plans = {p.index for p in res.specs[NEW].plans if set(p.legs) - base_legs}
     s = res.shipments[(res.shipments["scenario"] == NEW) & ~res.shipments["in_warmup"]]
-    expected = s["plan"].isin(new_plans).sum() / s["replication"].nunique()
+    reps = s["replication"].nunique()
+    on_new = s["plan"].isin(new_plans).sum()
     [line] = report.route_shift(res, BASE)
-    assert line.startswith(
-        f"{NEW}: {expected:,.0f} of {len(s) / s['replication'].nunique():,.0f} units"
-    )
-    assert "take legs that no baseline-2025 route uses" in line
+    total = report._count(len(s) / reps)
+    if on_new:
+        assert line.startswith(f"{NEW}: {report._count(on_new / reps)} of {total} units")
+        assert f"({report.share_text(on_new / len(s))}) take legs that no {BASE} route" in line
+    else:
+        assert line.startswith(f"{NEW}: none of its {total} units per replication takes a leg")
+
+
+def test_tiny_numbers_read_sensibly() -> None:
+    """A handful of units among tens of thousands is neither "0" nor "0.00 %"."""
+    assert [report._count(x) for x in (2.5, 0.4, 0.034, 3.0, 58210.2)] == [
+        "2.5",
+        "0.4",
+        "0.034",
+        "3",
+        "58,210",
+    ]
+    assert report.share_text(2.5 / 58210) == "0.0043 %"
+    assert report.share_text(3 / 58210) == "0.0052 %"
+    assert report.share_text(0.0) == "0 %" and report.share_text(0.25) == "25 %"
+    assert report.share_text(0.047) == "4.7 %" and report.share_text(0.0047) == "0.47 %"
 
 
 def test_why_sentences_explain_a_ferry_change_from_the_departures(tmp_path: Path) -> None:
@@ -169,3 +198,237 @@ def test_why_sentences_explain_a_ferry_change_from_the_departures(tmp_path: Path
         assert f"measured wait {waits[0]:.1f} h" in line and "3 vessels" in line
     out = report.write_report(res, tmp_path, baseline=base.name, figures={})
     assert "What moved, and why" in out.with_suffix(".md").read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------ a report that explains (tiny)
+TINY = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "tiny_network"
+
+
+def _tiny(name: str, year: int = 2025, **update: object) -> sim.Scenario:
+    """Foxtrot→Alpha on its best route; Alpha→Foxtrot choosing among all its routes by
+    expected time (4 in 2025, 5 from 2028)."""
+    sc = sim.Scenario(
+        name=name,
+        network=str(TINY),
+        year=year,
+        demand=[
+            sim.Flow(origin="Foxtrot", destination="Alpha", per_week=30),
+            sim.Flow(
+                origin="Alpha",
+                destination="Foxtrot",
+                per_week=60,
+                route=sim.RouteChoice(mode="adaptive", k=5, by="time"),
+            ),
+        ],
+        run=sim.RunSettings(horizon_days=40, warmup_days=5, replications=2, seed=5),
+    )
+    return sc.model_copy(update=update)
+
+
+def _changed() -> sim.Scenario:
+    """The 2030 network (leg g-e opens in 2028), borders halved, one vessel fewer on the
+    Bravo–Charlie ferry, the Golf–Foxtrot road 40 h instead of 9 (so Alpha→Foxtrot leaves
+    it), half as much again Foxtrot→Alpha."""
+    base = _tiny("changed", 2030)
+    demand = [base.demand[0].model_copy(update={"per_week": 45.0}), base.demand[1]]
+    overrides = sim.Overrides(
+        node_kinds=[BorderDefaults(kind="border", handling_factor=0.5)],
+        ferries={"b-c": sim.FerryService(vessels=2)},
+        legs={"g-f": LegChange(duration_h=40.0)},
+    )
+    return base.model_copy(update={"demand": demand, "overrides": overrides})
+
+
+@pytest.fixture(scope="module")
+def tiny() -> Results:
+    return sim.compare([_tiny("base"), _changed()], replications=2)
+
+
+def test_what_differs_states_the_compiled_values(tiny: Results) -> None:
+    a, b = tiny.specs["base"], tiny.specs["changed"]
+    scs = [_tiny("base"), _changed()]
+    t = what_differs(tiny.specs, "base", graphs=scenario_graphs(scs), scenarios=scs)
+    rows = {(r.topic, r.item): (r.before, r.after) for r in t.itertuples()}
+    assert rows[("year", "network year")] == ("2025", "2030")
+    # the leg opening in 2028, by its display name (nodes.csv names, not ids)
+    assert rows[("legs opened", "Golf–Echo Gauge rail")] == ("not open", "open (from 2028)")
+    assert not any(topic == "legs closed" for topic, _ in rows)
+    # overrides resolved to the values the engine ran, from the compiled specs
+    borders = [n for n in ("d_border", "h_border") if n in a.nodes and n in b.nodes]
+    assert borders  # a border on routes of both scenarios, so the check compares something
+    for node in borders:
+        name = {"d_border": "Delta Border", "h_border": "Hotel Border"}[node]
+        key = ("facilities", f"border {name}: handling time (h, mean)")
+        want = (
+            fmt_value(a.nodes[node].handling_mean_h),
+            fmt_value(b.nodes[node].handling_mean_h),
+        )
+        assert rows[key] == want and float(want[1]) == pytest.approx(float(want[0]) / 2)
+    assert rows[("ferries", "ferry Bravo–Charlie Port: vessels")] == ("3", "2")
+    assert rows[("demand", "Foxtrot→Alpha (teu): units a week")] == ("30", "45")
+    # the routes over the new leg join the flow's candidates; none leaves
+    ids = [{spec.plans[i].route_id for i in spec.flows[1].plans} for spec in (a, b)]
+    added = [p for p in b.plans if p.route_id in ids[1] - ids[0]]
+    assert ids[0] < ids[1] and added and all("g-e" in p.legs for p in added)
+    item = "Alpha→Foxtrot (teu): candidate routes (those not in both)"
+    vias = "; ".join("via " + p.label.split(" via ", 1)[1] for p in added)
+    assert rows[("candidate routes", item)] == ("none", vias)
+    # nothing else: unchanged legs and nodes are not listed
+    assert not any("Alpha→Foxtrot (teu): units a week" in item for _, item in rows)
+    assert rows[("legs", "leg Golf–Foxtrôt road: running time (h, mean)")] == ("9", "40")
+    assert [item for topic, item in rows if topic == "legs"] == [
+        "leg Golf–Foxtrôt road: running time (h, mean)"
+    ]
+    assert list(t["topic"]) == sorted(t["topic"], key=TOPICS.index)
+    lines = differs_sentences(t, "base")
+    assert "changed: ferry Bravo–Charlie Port: vessels: 3 → 2" in lines
+    assert any(
+        x.startswith("changed: 1 leg open that base's network does not have: Golf") for x in lines
+    )
+    # without the networks, the legs the routes use instead (by id)
+    used = what_differs(tiny.specs, "base")
+    assert set(used.loc[used["topic"] == "legs used", "item"]) == set(b.legs) ^ set(a.legs)
+    # a scenario that compiles to the same model differs in nothing
+    same = {"base": a, "again": dataclasses.replace(a, name="again")}
+    assert what_differs(same, "base").empty
+
+
+def test_shift_table_uses_the_routes_tables_ids_and_names(tiny: Results) -> None:
+    t = shift_table(tiny.shipments, "base", "changed", specs=tiny.specs)
+    assert not t.empty
+    s = tiny.shipments[~tiny.shipments["in_warmup"]]
+    routes = tiny.routes().drop_duplicates("route_id").set_index("route_id")["name"]
+    for r in t.itertuples():
+        assert r.route == routes[r.route_id]
+        for scen, share in (("base", r.share_base), ("changed", r.share_new)):
+            part = s[(s["scenario"] == scen) & (s["flow"] == r.flow)]
+            assert share == pytest.approx((part["route_id"] == r.route_id).mean())
+    # only flows whose share on some route changed by at least the threshold
+    full = sim.analysis.shift.route_shift(tiny.shipments, "base", "changed")
+    moved = full.groupby(level="flow")["share_change"].apply(lambda x: x.abs().max())
+    assert set(t["flow"]) == set(moved[moved >= 0.01].index)
+    # a threshold no flow reaches leaves the table empty
+    assert shift_table(tiny.shipments, "base", "changed", min_change=1.01).empty
+
+
+def test_summary_table_puts_the_largest_change_first(tiny: Results) -> None:
+    t = report.summary_table(tiny, "base")
+    flows = list(dict.fromkeys(t["flow"]))
+    size = t[t["scenario"] == "changed"].set_index("flow")["diff_mean_transit_d"].abs()
+    assert flows == list(size.reindex(flows).sort_values(ascending=False, kind="stable").index)
+    # Alpha→Foxtrot, second in the demand, leaves the slowed road: the largest change
+    assert flows[0] == "Alpha→Foxtrot (teu)" and size[flows[0]] > size[flows[-1]]
+    assert [f.label for f in tiny.specs["base"].flows][1] == flows[0]
+
+
+def test_summary_sentences_come_from_the_numbers() -> None:
+    t = pd.DataFrame(
+        {
+            "flow": ["A→B", "A→B", "C→D", "C→D", "E→F", "E→F"],
+            "scenario": ["b", "n"] * 3,
+            "mean_transit_d": [10.0, 8.0, 5.0, 7.0, 3.0, 3.01],
+            "diff_mean_transit_d": [np.nan, -2.0, np.nan, 2.04, np.nan, 0.01],
+            "diff_ci_low": [np.nan, -2.5, np.nan, 1.5, np.nan, -0.2],
+            "diff_ci_high": [np.nan, -1.5, np.nan, 2.6, np.nan, 0.3],
+            "delivered_share": [1.0, 1.0, 1.0, 0.9, 1.0, 1.0],
+            "growing_queues": "",
+            "saturated": [False, False, False, True, False, False],
+        }
+    )
+    differs = pd.DataFrame(
+        {
+            "scenario": "n",
+            "topic": ["year", "legs opened", "legs opened", "ferries"],
+            "item": ["network year", "P–Q rail", "Q–R rail", "ferry P–Q: vessels"],
+            "before": ["2025", "not open", "not open", "3"],
+            "after": ["2030", "open", "open", "2"],
+        }
+    )
+    shifts = {
+        "n": pd.DataFrame(
+            {
+                "flow": ["A→B", "A→B"],
+                "route_id": ["r1", "r2"],
+                "route": ["A → B via X", "A → B via Y"],
+                "share_base": [0.9, 0.1],
+                "share_new": [0.4, 0.6],
+                "share_change": [-0.5, 0.5],
+                "units_base": [9.0, 1.0],
+                "units_new": [4.0, 6.0],
+                "moved": [0.5, 0.5],
+            }
+        )
+    }
+    lines = report.summary_sentences(t, "b", differs=differs, shifts=shifts)
+    assert lines == [
+        "n differs from b in: network year 2025 → 2030; 2 legs opened; 1 ferry-line parameter "
+        "(see What differs).",
+        "n against b: faster for 1 of 3 flows: A→B by 2.0 days (95 % CI 1.5–2.5); slower for "
+        "1 of 3 flows: C→D by 2.0 days (95 % CI 1.5–2.6); no significant change for the other "
+        "1 flow.",
+        "n: units change route in 1 flow; most in A→B, where 50 % of its units move, mainly to "
+        "A → B via Y (10 % → 60 %).",
+        "Saturated (1): C→D in n (90 % delivered); see Saturation.",
+    ]
+    # a change under 0.1 day is said in hours
+    small = t.assign(diff_mean_transit_d=[np.nan, -0.05, np.nan, 2.04, np.nan, 0.01])
+    assert "A→B by 1.2 hours (95 % CI 36.0–60.0)" in report.summary_sentences(small, "b")[0]
+    none = report.summary_sentences(t.assign(saturated=False), "b", shifts={"n": shifts["n"][:0]})
+    assert none[-2:] == [
+        "n: no flow changes route (by 1.0 % of its units or more).",
+        "No flow saturates in any scenario.",
+    ]
+
+
+def test_the_report_opens_with_why(tiny: Results, tmp_path: Path) -> None:
+    scs = [_tiny("base"), _changed()]
+    report.write_report(tiny, tmp_path, baseline="base", figures={}, scenarios=scs)
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    heads = [ln for ln in md.splitlines() if ln.startswith("## ")]
+    assert heads[:4] == ["## In brief", "## Scenarios", "## What differs", "## Key results"]
+    assert "## Route shift" in heads
+    table = report.summary_table(tiny, "base")
+    brief = report.summary_sentences(
+        table,
+        "base",
+        differs=what_differs(tiny.specs, "base", graphs=scenario_graphs(scs), scenarios=scs),
+        shifts=report.route_shifts(tiny, "base"),
+    )
+    for line in brief:
+        assert f"- {report.md_text(line)}" in md
+    for text in (md, page):
+        assert "Golf–Echo Gauge rail" in text and "open (from 2028)" in text
+    shift = shift_table(tiny.shipments, "base", "changed", specs=tiny.specs)
+    for r in shift.itertuples():
+        assert report.md_text(r.route_id) in md and html.escape(r.route_id) in page
+        assert f"{report.share_text(r.share_base)} | {report.share_text(r.share_new)}" in md
+    # a single run: no comparison sections, a summary of its own
+    one = Results(
+        shipments=tiny.shipments[tiny.shipments["scenario"] == "base"],
+        facilities=tiny.facilities[tiny.facilities["scenario"] == "base"],
+        queues=tiny.queues[tiny.queues["scenario"] == "base"],
+        closures=tiny.closures,
+        specs={"base": tiny.specs["base"]},
+    )
+    report.write_report(one, tmp_path / "one", baseline="base", figures={}, scenarios=scs[:1])
+    single = (tmp_path / "one" / "report.md").read_text(encoding="utf-8")
+    assert "## What differs" not in single and "## Route shift" not in single
+    assert "- base: 2 flows; mean transit from " in single
+
+
+def test_distributions_show_the_flows_that_changed_most() -> None:
+    rows = []
+    for flow, (a, b), n in (("big", (10, 10.5), 50), ("small", (5, 9), 5), ("mid", (3, 4), 20)):
+        for scen, mean in (("s0", a), ("s1", b)):
+            rows += [{"scenario": scen, "flow": flow, "transit_h": 24.0 * mean}] * n
+    s = pd.DataFrame(rows).assign(in_warmup=False, delivered=True)
+    fig = plots.transit_distributions(s)
+    assert [a.get_title() for a in fig.axes] == ["small", "mid", "big"]
+    assert "changed most against s0" in " ".join(fig.get_suptitle().split())
+    fig = plots.transit_distributions(s, top=2)
+    assert [a.get_title() for a in fig.axes if a.get_visible()] == ["small", "mid"]
+    assert "the 2 of 3 flows whose mean" in " ".join(fig.get_suptitle().split())
+    # one scenario: the largest flows by units delivered, and the title says so
+    fig = plots.transit_distributions(s[s["scenario"] == "s0"])
+    assert "flows by units delivered" in " ".join(fig.get_suptitle().split())
