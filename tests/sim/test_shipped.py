@@ -180,3 +180,18 @@ def test_the_built_package_carries_every_scenario(tmp_path: Path):
     ).stdout.split("\n")
     assert out[0] == str(lib / "sim" / "_scenarios" / "zangezur_seamless.toml")
     assert out[1] == "zangezur-2030-seamless"
+
+
+def test_the_shipped_baseline_is_calibrated_and_its_copy_keeps_the_posterior(tmp_path: Path):
+    base = load_scenario(scenario_path("baseline_2025"), check_network=False)
+    posterior = base.calibration.posterior
+    assert posterior is not None and Path(posterior).is_file()
+    assert base.calibration.parameters  # the posterior medians, used with --posterior none
+    # every shipped scenario that extends the baseline inherits its calibration
+    zangezur = load_scenario(scenario_path("zangezur"), check_network=False)
+    assert zangezur.calibration.posterior == posterior
+    # a copy made with init names the same posterior, from its own folder
+    assert main(["init", str(tmp_path), "--from", "baseline_2025"]) == 0
+    copy = load_scenario(tmp_path / "baseline_2025.toml", check_network=False)
+    assert copy.calibration.posterior is not None
+    assert Path(copy.calibration.posterior).resolve() == Path(posterior).resolve()
