@@ -26,6 +26,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim.analysis.metrics import kpis, paired_differences
@@ -497,12 +498,25 @@ change for the other 1 flow.
     if "saturated" in table:
         sat = table[table["saturated"].astype(bool)]
         if len(sat):
-            listed = "; ".join(
-                f"{r['flow']} in {r['scenario']} ({_flag(r)})" for r in sat.to_dict("records")
-            )
-            out.append(f"Saturated ({len(sat)}): {listed}; see Saturation.")
+            out += _saturated_sentences(table, sat, top)
         else:
             out.append("No flow saturates in any scenario.")
+    return out
+
+
+def _saturated_sentences(table: pd.DataFrame, sat: pd.DataFrame, top: int) -> list[str]:
+    """One sentence per scenario with saturated flows: how many, the ``top`` least delivered
+    first (then those behind a growing queue), the rest counted."""
+    out = []
+    for name, rows in sat.groupby("scenario", sort=False):
+        n = int((table["scenario"] == name).sum())
+        share = rows.get("delivered_share", pd.Series(np.nan, index=rows.index)).astype(float)
+        rows = rows.assign(_share=share.fillna(1.0)).sort_values("_share", kind="stable")
+        listed = ", ".join(f"{r['flow']} ({_flag(r)})" for r in rows.head(top).to_dict("records"))
+        more = f" and {len(rows) - top} more" if len(rows) > top else ""
+        out.append(
+            f"Saturated in {name}: {len(rows)} of {n} flows, {listed}{more}; see Saturation."
+        )
     return out
 
 

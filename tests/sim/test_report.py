@@ -368,8 +368,24 @@ def test_summary_sentences_come_from_the_numbers() -> None:
         "1 flow.",
         "n: units change route in 1 flow; most in A→B, where 50 % of its units move, mainly to "
         "A → B via Y (10 % → 60 %).",
-        "Saturated (1): C→D in n (90 % delivered); see Saturation.",
+        "Saturated in n: 1 of 3 flows, C→D (90 % delivered); see Saturation.",
     ]
+    # one sentence per scenario, the least delivered first, the rest counted
+    many = t.assign(
+        scenario=["b", "n", "b", "n", "b", "n"],
+        saturated=[True, True, False, True, True, True],
+        delivered_share=[0.95, 0.99, 1.0, 0.9, 1.0, 0.8],
+        growing_queues=[None, "q", None, None, "q", None],
+    )
+    sentences = [x for x in report.summary_sentences(many, "b") if x.startswith("Saturated")]
+    assert sentences == [
+        "Saturated in b: 2 of 3 flows, A→B (95 % delivered), E→F (queue growing); see Saturation.",
+        "Saturated in n: 3 of 3 flows, E→F (80 % delivered), C→D (90 % delivered), A→B (queue "
+        "growing); see Saturation.",
+    ]
+    assert report.summary_sentences(many, "b", top=1)[-1] == (
+        "Saturated in n: 3 of 3 flows, E→F (80 % delivered) and 2 more; see Saturation."
+    )
     # a change under 0.1 day is said in hours
     small = t.assign(diff_mean_transit_d=[np.nan, -0.05, np.nan, 2.04, np.nan, 0.01])
     assert "A→B by 1.2 hours (95 % CI 36.0–60.0)" in report.summary_sentences(small, "b")[0]
