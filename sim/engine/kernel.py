@@ -61,9 +61,11 @@ class Clock(simpy.Environment):
         #: actions planned so far
         self.planned = 0
 
-    def plan(self, time: float, action: Callable[[], None]) -> None:
-        """Run ``action()`` at ``time`` (not before now), ordered as a timeout made now."""
-        heapq.heappush(self._due, (time, NORMAL, next(self._eid), action))
+    def plan(self, time: float, action: Callable[[], None], priority: int = NORMAL) -> None:
+        """Run ``action()`` at ``time`` (not before now), ordered as a timeout made now; with
+        ``priority=URGENT`` (:data:`simpy.core.URGENT`), as the first step of a process started
+        now (its ``Initialize`` event)."""
+        heapq.heappush(self._due, (time, priority, next(self._eid), action))
         self.planned += 1
 
     def step(self) -> None:

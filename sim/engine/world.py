@@ -31,6 +31,8 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from typing import Any
 
+from simpy.core import URGENT
+
 from sim.engine import frictions
 from sim.engine.berths import BerthPool
 from sim.engine.facility import Accepting, Facility
@@ -38,7 +40,7 @@ from sim.engine.ferry import FerryLine
 from sim.engine.formation import Formation
 from sim.engine.gates import Gate
 from sim.engine.hops import HandOn, Hop, Leg, Mover, Trip
-from sim.engine.kernel import Clock, Kernel, Proc
+from sim.engine.kernel import Clock, Kernel
 from sim.engine.linepath import LinePath
 from sim.engine.logbook import Logbook
 from sim.engine.model import LegSpec, ModelSpec, NodeSpec, Segment, undersized_ferries
@@ -317,21 +319,34 @@ class World:
     # -- moving between segments ----------------------------------------------------------------
     def _release_entrance(self, seg: Segment) -> HandOn:
         """Where units released at the start of ``seg`` go: its entrance, after the origin's
-        frictions (a terminal's dwell) where it has any."""
+        frictions (a terminal's dwell) where it has any.
+
+        A dwell runs from the clock's calendar, not as a process: its start is planned now as
+        a process's first step would be (urgent, taking its event id now) and plans its end
+        as that process's timeout would, so the units enter at the same time and in the same
+        order among the other events, without a process and its three events per release.
+        """
         enter = self.entrance(seg)
         dwell = self.origin_friction.get(seg.nodes[0])
         if dwell is None:
             return enter
+        clock = self.env
 
         def after_dwell(units: list[int], consist: int) -> None:
-            self.kernel.start(self._dwell(dwell(), units, enter, consist))
+            clock.plan(clock._now, partial(self._dwell, dwell(), units, enter, consist), URGENT)
 
         return after_dwell
 
-    def _dwell(self, hours: float, units: list[int], enter: HandOn, consist: int) -> Proc:
+    def _dwell(self, hours: float, units: list[int], enter: HandOn, consist: int) -> None:
+        """The start of a dwell of ``hours`` at the origin: ``units`` enter when it ends."""
         if hours > 0:
-            yield self.kernel.env.timeout(hours)
-            self.units.wait(units, Cause.FRICTION, hours)
+            clock = self.env
+            clock.plan(clock._now + hours, partial(self._dwelt, hours, units, enter, consist))
+        else:
+            enter(units, consist)
+
+    def _dwelt(self, hours: float, units: list[int], enter: HandOn, consist: int) -> None:
+        self.units.wait(units, Cause.FRICTION, hours)
         enter(units, consist)
 
     def _enter(self, units: list[int], seg: Segment, consist: int) -> None:
