@@ -500,18 +500,19 @@ class FerryLine:
             self.ends[dest].here.append(vessel)
             consist = log.new_consist(units)
             t_load = env.now
+            ids = table.index(units)  # the table's index of the cargo: converted once
             if units:
                 if blocked > 0:
                     # the part of each wait spent behind the closure is the disruption's
                     held = [min(w, blocked) for w in waits]
-                    table.wait_each(units, Cause.DISRUPTION, held)
+                    table.wait_each(ids, Cause.DISRUPTION, held)
                     waits = [w - h for w, h in zip(waits, held, strict=True)]
-                table.wait_each(units, Cause.FERRY, waits)
+                table.wait_each(ids, Cause.FERRY, waits)
                 yield env.timeout(spec.load_h)
                 extra = self._friction(port)
                 if extra > 0:
                     yield env.timeout(extra)
-                    table.wait(units, Cause.FRICTION, extra)
+                    table.wait(ids, Cause.FRICTION, extra)
             self._unberth(port, berth)
             log.event(env.now, EventKind.SAIL, consist, self.name)
             self.monitor.change(dbusy=1)
@@ -541,13 +542,13 @@ class FerryLine:
                     book.arrive(watch[dest], arrived, units)
                 berth = yield from self._berth(dest, vessel, units, consist)
                 yield env.timeout(spec.unload_h)
-                table.wait(units, Cause.FERRY, spec.load_h + spec.unload_h)
+                table.wait(ids, Cause.FERRY, spec.load_h + spec.unload_h)
                 extra = self._friction(dest)
                 if extra > 0:
                     yield env.timeout(extra)
-                    table.wait(units, Cause.FRICTION, extra)
+                    table.wait(ids, Cause.FRICTION, extra)
                 self._unberth(dest, berth)
-                table.ran(units, sail)
+                table.ran(ids, sail)
                 if kernel.warmup_h <= env.now <= kernel.horizon_h:
                     self.sailings += 1
                     self.units_carried += len(units)

@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from typing import Any
 
+import numpy as np
 from simpy.core import URGENT
 
 from sim.engine import frictions
@@ -72,6 +73,7 @@ class World:
         self.queue_samples: list[tuple[float, str, str, float]] = []
         self._trips: dict[int, Trip] = {}
         self._last_seg = [len(plan.segments) - 1 for plan in spec.plans]
+        self._last_arr = np.array(self._last_seg, dtype=np.int32)
         self._country = [flow.origin_country for flow in spec.flows]
         self._build_facilities()
         #: origin -> the delays a release there takes before it sets off
@@ -373,8 +375,10 @@ class World:
         if len(units) == 1:  # a truck: scalar reads, not a fancy index
             u = units[0]
             done = units if useg[u] == last[plan_of[u]] else []
-        else:
-            done = [u for u in units if useg[u] == last[plan_of[u]]]
+        else:  # a consist: which units end here, read at once
+            ids = table.index(units)
+            ends = (useg[ids] == self._last_arr[plan_of[ids]]).tolist()
+            done = [u for u, e in zip(units, ends, strict=True) if e]
         if done:
             c = consist if len(done) == len(units) else log.new_consist(done)
             if log.trace:
@@ -382,7 +386,7 @@ class World:
             table.deliver(done, self.env._now)
             if len(done) == len(units):
                 return
-            units = [u for u in units if useg[u] != last[plan_of[u]]]
+            units = [u for u, e in zip(units, ends, strict=True) if not e]
             consist = log.new_consist(units)
         fac = self.facility(node, came_from)
         if fac is None:
@@ -412,10 +416,18 @@ class World:
         road) enter it together, in release order, so that one route's units do not board or
         fill a train ahead of another's that arrived with them."""
         plans, useg, plan_of = self.spec.plans, self.units.seg, self.units.plan
-        groups: dict[tuple[tuple[str, ...], str], tuple[Segment, list[int]]] = {}
-        for u in sorted(units):
+        if len(units) == 1:  # scalar reads, not an index array
+            u = units[0]
             useg[u] += 1
-            seg = plans[plan_of[u]].segments[useg[u]]
+            self._enter(
+                units, plans[plan_of[u]].segments[useg[u]], self.recorder.new_consist(units)
+            )
+            return
+        groups: dict[tuple[tuple[str, ...], str], tuple[Segment, list[int]]] = {}
+        ids = np.sort(self.units.index(units))
+        useg[ids] += 1  # each unit on to its next segment, read with its plan at once
+        for u, p, k in zip(ids.tolist(), plan_of[ids].tolist(), useg[ids].tolist(), strict=True):
+            seg = plans[p].segments[k]
             entry = groups.get((seg.legs, seg.sync))
             if entry is None:
                 groups[(seg.legs, seg.sync)] = (seg, [u])
