@@ -78,6 +78,7 @@ class FerryEnd:
         self.lane_slots: dict[str | None, float] = dict.fromkeys(lanes, 0.0)
         self.slots = 0.0
         self.count = 0  # units waiting
+        self.far = self  # the line's other end (set by the line)
         self.berth = simpy.Resource(kernel.env, capacity=1)  # the vessel whose turn it is
         self.at_berth: VesselSpec | None = None  # ... and which vessel it is
         self.waiting: list[VesselSpec] = []  # vessels queued for the berth
@@ -116,7 +117,11 @@ class FerryEnd:
 
     def first(self, lanes: Sequence[str | None]) -> float | None:
         """When the oldest cargo in ``lanes`` joined (None: none waiting there)."""
-        heads = [q[0][0] for k in lanes if (q := self.lanes[k])]
+        queues = self.lanes
+        if len(lanes) == 1:
+            queue = queues[lanes[0]]
+            return queue[0][0] if queue else None
+        heads = [q[0][0] for k in lanes if (q := queues[k])]
         return min(heads) if heads else None
 
     def take(
@@ -129,7 +134,10 @@ class FerryEnd:
         load = 0.0
         open_ = [(k, q) for k in lanes if (q := self.lanes[k])]
         while open_:
-            i = 0 if len(open_) == 1 else min(range(len(open_)), key=lambda j: open_[j][1][0])
+            i = 0
+            for j in range(1, len(open_)):  # the lane whose head joined first (few lanes)
+                if open_[j][1][0] < open_[i][1][0]:
+                    i = j
             lane, queue = open_[i]
             t, u, s = queue[0]
             if load + s > deck + 1e-9:
@@ -237,6 +245,8 @@ class FerryLine:
         }
         self._lanes[()] = lanes
         self.ends = {p: FerryEnd(kernel, self, p, hand_on[p], lanes) for p in spec.ends}
+        a, b = self.ends.values()
+        a.far, b.far = b, a
         self.gate = kernel.gate(spec.leg_id)
         self.sailings = 0
         self.units_carried = 0
@@ -315,7 +325,7 @@ class FerryLine:
                 end.put(lane, u, s, now)
         end.monitor.change(dqueue=len(units))
         self._poke(end)
-        self._poke(self.ends[self.other(port)])
+        self._poke(end.far)
 
     def _poke(self, end: FerryEnd) -> None:
         if not end.signal.triggered:
@@ -361,7 +371,7 @@ class FerryLine:
     def _ready(self, end: FerryEnd) -> str | None:
         """Why the vessel at ``end``'s berth should sail now (a :data:`DEPARTURE_REASONS`
         entry), or None to keep waiting."""
-        spec, now = self.spec, self.kernel.env.now
+        spec, now = self.spec, self.kernel.env._now
         slots, first = self._eligible(end)
         if slots >= self._deck(end) - 1e-9:
             return "full"
