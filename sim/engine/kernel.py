@@ -22,7 +22,7 @@ from collections.abc import Callable, Generator
 from typing import Any
 
 import simpy
-from simpy.core import NORMAL, EmptySchedule, StopSimulation
+from simpy.core import NORMAL, BoundClass, EmptySchedule, StopSimulation
 from simpy.events import EventPriority
 
 from sim.engine.gates import Gate
@@ -57,6 +57,12 @@ class Clock(simpy.Environment):
 
     def __init__(self, initial_time: float = 0) -> None:
         super().__init__(initial_time)
+        # SimPy binds its event classes (timeout, event, process, any_of, ...) to the instance
+        # only for those defined on the instance's own class: bound here as on an Environment,
+        # or every ``clock.timeout`` would make a bound method
+        for name, attr in vars(simpy.Environment).items():
+            if isinstance(attr, BoundClass):
+                setattr(self, name, getattr(self, name))
         self._due: list[tuple[float, int, int, Callable[[], None]]] = []
         #: actions planned so far
         self.planned = 0
