@@ -32,7 +32,6 @@ from functools import partial
 from typing import Any
 
 import numpy as np
-from simpy.core import URGENT
 
 from sim.engine import frictions
 from sim.engine.berths import BerthPool
@@ -323,10 +322,11 @@ class World:
         """Where units released at the start of ``seg`` go: its entrance, after the origin's
         frictions (a terminal's dwell) where it has any.
 
-        A dwell runs from the clock's calendar, not as a process: its start is planned now as
-        a process's first step would be (urgent, taking its event id now) and plans its end
-        as that process's timeout would, so the units enter at the same time and in the same
-        order among the other events, without a process and its three events per release.
+        A dwell runs from the clock's calendar, not as a process: its start runs where a
+        process's first step would (:meth:`~sim.engine.kernel.Clock.after`, once the release
+        is done) and plans its end as that process's timeout would, so the units enter at the
+        same time and in the same order among the other events, without a process and its
+        three events per release.
         """
         enter = self.entrance(seg)
         dwell = self.origin_friction.get(seg.nodes[0])
@@ -335,7 +335,7 @@ class World:
         clock = self.env
 
         def after_dwell(units: list[int], consist: int) -> None:
-            clock.plan(clock._now, partial(self._dwell, dwell(), units, enter, consist), URGENT)
+            clock.after(partial(self._dwell, dwell(), units, enter, consist))
 
         return after_dwell
 
