@@ -26,6 +26,7 @@ Examples
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import deque
 from collections.abc import Callable, Generator, Mapping, Sequence
@@ -50,15 +51,34 @@ class FerryEnd:
     """One end of a ferry line: the quay where cargo waits and the line's loading turn (its
     ``berth``: one vessel of the line at a time takes the cargo waiting); cargo landing here is
     handed on through ``hand_on``. With berth limits at the port the vessel whose turn it is
-    also needs a port berth to load (:class:`~sim.engine.berths.BerthPool`)."""
+    also needs a port berth to load (:class:`~sim.engine.berths.BerthPool`).
 
-    def __init__(self, kernel: Kernel, line: FerryLine, port: str, hand_on: HandOn) -> None:
+    The cargo waits in *lanes*, one per kind of unit on a line whose vessels carry some kinds
+    only (one lane for all on other lines), each ordered as cargo is loaded: by the time it
+    joined, then by release (unit id). The quay's order is the lanes merged; a vessel loads
+    from the lanes of the kinds it carries, so what it can take, and since when, is known
+    without a pass over the cargo it cannot.
+    """
+
+    def __init__(
+        self,
+        kernel: Kernel,
+        line: FerryLine,
+        port: str,
+        hand_on: HandOn,
+        lanes: Sequence[str | None] = (None,),
+    ) -> None:
         self.line = line
         self.port = port
         self.name = f"{line.name}@{port}"
         self.hand_on = hand_on
-        self.queue: deque[tuple[int, float, float]] = deque()  # (unit, slots, joined_h)
+        #: lane key (a unit kind, or None: every kind) -> its cargo as (joined_h, unit, slots)
+        self.lanes: dict[str | None, deque[tuple[float, int, float]]] = {k: deque() for k in lanes}
+        #: the slots waiting in each lane, and in all
+        self.lane_slots: dict[str | None, float] = dict.fromkeys(lanes, 0.0)
         self.slots = 0.0
+        self.count = 0  # units waiting
+        self.far = self  # the line's other end (set by the line)
         self.berth = simpy.Resource(kernel.env, capacity=1)  # the vessel whose turn it is
         self.at_berth: VesselSpec | None = None  # ... and which vessel it is
         self.waiting: list[VesselSpec] = []  # vessels queued for the berth
@@ -76,6 +96,68 @@ class FerryEnd:
     def accept(self, units: list[int], consist: int) -> None:
         """Cargo joins the queue on this quay."""
         self.line.join(units, consist, self.port)
+
+    def put(self, lane: str | None, unit: int, slots: float, now: float) -> None:
+        """``unit`` (taking ``slots``) joins ``lane`` at ``now``: after the cargo that joined
+        before, and among the cargo joining at the same moment (a train's units handed on
+        route by route) in release order."""
+        queue = self.lanes[lane]
+        item = (now, unit, slots)
+        if queue and queue[-1] > item:  # part of the same arrival, released later, is here
+            later = []
+            while queue and queue[-1] > item:
+                later.append(queue.pop())
+            queue.append(item)
+            queue.extend(reversed(later))
+        else:
+            queue.append(item)
+        self.lane_slots[lane] += slots
+        self.slots += slots
+        self.count += 1
+
+    def first(self, lanes: Sequence[str | None]) -> float | None:
+        """When the oldest cargo in ``lanes`` joined (None: none waiting there)."""
+        queues = self.lanes
+        if len(lanes) == 1:
+            queue = queues[lanes[0]]
+            return queue[0][0] if queue else None
+        heads = [q[0][0] for k in lanes if (q := queues[k])]
+        return min(heads) if heads else None
+
+    def take(
+        self, lanes: Sequence[str | None], deck: float
+    ) -> tuple[list[int], list[float], float]:
+        """Load from ``lanes`` first come, first served up to ``deck`` slots, stopping at the
+        first unit that does not fit: the units taken, when each joined, and their slots."""
+        units: list[int] = []
+        joined: list[float] = []
+        load = 0.0
+        open_ = [(k, q) for k in lanes if (q := self.lanes[k])]
+        while open_:
+            i = 0
+            for j in range(1, len(open_)):  # the lane whose head joined first (few lanes)
+                if open_[j][1][0] < open_[i][1][0]:
+                    i = j
+            lane, queue = open_[i]
+            t, u, s = queue[0]
+            if load + s > deck + 1e-9:
+                break
+            queue.popleft()
+            units.append(u)
+            joined.append(t)
+            load += s
+            self.lane_slots[lane] -= s
+            if not queue:
+                del open_[i]
+        self.count -= len(units)
+        self.slots -= load
+        return units, joined, load
+
+    @property
+    def queue(self) -> list[tuple[int, float, float]]:
+        """The cargo waiting, in the order it would be loaded, as ``(unit, slots, joined_h)``
+        (a copy: for checks and records)."""
+        return [(u, s, t) for t, u, s in heapq.merge(*self.lanes.values())]
 
     def queue_length(self) -> float:
         """Units waiting on the quay now."""
@@ -152,7 +234,19 @@ class FerryLine:
                 f"ferry {spec.leg_id}: {len(self.delays)} delay streams for {spec.vessels} vessels"
             )
         self.capacity = spec.effective_capacity
-        self.ends = {p: FerryEnd(kernel, self, p, hand_on[p]) for p in spec.ends}
+        #: the quays' lanes: one per kind of unit where vessels carry some kinds only
+        lanes: tuple[str | None, ...] = (
+            tuple(sorted(set(self.unit_kind))) if self.restricted else (None,)
+        )
+        #: a vessel's ``carries`` -> the lanes it loads from
+        self._lanes: dict[tuple[str, ...], tuple[str | None, ...]] = {
+            v.carries: tuple(k for k in lanes if not v.carries or k in v.carries)
+            for v in self.fleet
+        }
+        self._lanes[()] = lanes
+        self.ends = {p: FerryEnd(kernel, self, p, hand_on[p], lanes) for p in spec.ends}
+        a, b = self.ends.values()
+        a.far, b.far = b, a
         self.gate = kernel.gate(spec.leg_id)
         self.sailings = 0
         self.units_carried = 0
@@ -215,32 +309,23 @@ class FerryLine:
         if kernel.log.trace:
             kernel.log.event(now, EventKind.JOIN_FERRY, consist, self.name)
         end = self.ends[port]
-        queue = end.queue
-        if queue and queue[-1][2] == now:
-            # another part of the same arrival (a train's units for other routes, handed on
-            # route by route) is already on the quay: merge so that the whole arrival is
-            # loaded in release order, not one route's units after the other's
-            slots = kernel.units.slots(units, kernel.units.ferry_slots)
-            same: list[tuple[int, float, float]] = []
-            while queue and queue[-1][2] == now:
-                same.append(queue.pop())
-            same += [(u, s, now) for u, s in zip(units, slots, strict=True)]
-            same.sort()
-            queue.extend(same)
-            end.slots += sum(slots)
-        elif len(units) == 1:  # one box released: no list of slots
+        table = kernel.units
+        if len(units) == 1:  # one box released: no lists
             u = units[0]
-            s = float(kernel.units.ferry_slots[u])
-            queue.append((u, s, now))
-            end.slots += s
+            lane = self.unit_kind[table.flow[u]] if self.restricted else None
+            end.put(lane, u, float(table.ferry_slots[u]), now)
         else:
-            slots = kernel.units.slots(units, kernel.units.ferry_slots)
-            for u, s in zip(units, slots, strict=True):
-                queue.append((u, s, now))
-                end.slots += s
+            slots = table.slots(units, table.ferry_slots)
+            if self.restricted:
+                kinds = self.unit_kind
+                lanes = [kinds[f] for f in table.flow[units].tolist()]
+            else:
+                lanes = [None] * len(units)
+            for u, s, lane in zip(units, slots, lanes, strict=True):
+                end.put(lane, u, s, now)
         end.monitor.change(dqueue=len(units))
         self._poke(end)
-        self._poke(self.ends[self.other(port)])
+        self._poke(end.far)
 
     def _poke(self, end: FerryEnd) -> None:
         if not end.signal.triggered:
@@ -258,30 +343,24 @@ class FerryLine:
         end.last_slot = k
         return max(offset + k * h, now)
 
-    def _takes(self, vessel: VesselSpec | None, unit: int) -> bool:
-        if vessel is None or not vessel.carries:
-            return True
-        return self.unit_kind[int(self.kernel.units.flow[unit])] in vessel.carries
+    def lanes(self, vessel: VesselSpec | None) -> tuple[str | None, ...]:
+        """The quay lanes ``vessel`` loads from (None: a berth without a vessel, all)."""
+        return self._lanes[vessel.carries if vessel is not None else ()]
 
     def _takes_some(self, vessel: VesselSpec | None, end: FerryEnd) -> bool:
         """Whether ``vessel`` carries any of the cargo waiting at ``end``."""
-        if vessel is None or not vessel.carries:
-            return True
-        return any(self._takes(vessel, u) for u, _, _ in end.queue)
+        queues = end.lanes
+        return any(queues[k] for k in self.lanes(vessel))
 
     def _eligible(self, end: FerryEnd) -> tuple[float, float | None]:
         """The slots waiting at ``end`` that the vessel at its berth carries, and when the
         oldest of them joined (None: none waiting)."""
         vessel = end.at_berth
         if vessel is None or not vessel.carries:
-            return end.slots, (end.queue[0][2] if end.queue else None)
-        slots, first = 0.0, None
-        for u, s, joined in end.queue:
-            if self._takes(vessel, u):
-                slots += s
-                if first is None:
-                    first = joined
-        return slots, first
+            return end.slots, end.first(self._lanes[()])
+        lanes = self._lanes[vessel.carries]
+        slots = end.lane_slots
+        return sum(slots[k] for k in lanes), end.first(lanes)
 
     def _deck(self, end: FerryEnd) -> float:
         vessel = end.at_berth
@@ -292,7 +371,7 @@ class FerryLine:
     def _ready(self, end: FerryEnd) -> str | None:
         """Why the vessel at ``end``'s berth should sail now (a :data:`DEPARTURE_REASONS`
         entry), or None to keep waiting."""
-        spec, now = self.spec, self.kernel.env.now
+        spec, now = self.spec, self.kernel.env._now
         slots, first = self._eligible(end)
         if slots >= self._deck(end) - 1e-9:
             return "full"
@@ -311,7 +390,7 @@ class FerryLine:
         if not self.restricted:
             if other.slots > self.capacity * other.vessels + 1e-9:
                 return "needed"
-        elif other.queue and self._takes_some(end.at_berth, other):
+        elif other.count and self._takes_some(end.at_berth, other):
             # vessels that carry none of the far side's cargo do not lift it
             lift = sum(
                 v.capacity_slots * spec.load_factor
@@ -327,7 +406,7 @@ class FerryLine:
         if spec.policy == "timetable":
             while True:
                 yield env.timeout(self._next_slot(end) - env.now)
-                if end.queue or self.ends[self.other(end.port)].queue:
+                if end.count or self.ends[self.other(end.port)].count:
                     return "timetable"
         while (reason := self._ready(end)) is None:
             vessel = end.at_berth
@@ -341,9 +420,9 @@ class FerryLine:
                 and end.waiting
                 and self._eligible(end)[1] is None
                 and any(
-                    (end.queue and self._takes_some(w, end))
+                    (end.count and self._takes_some(w, end))
                     or (
-                        other.queue
+                        other.count
                         and self._takes_some(w, other)
                         and not self._takes_some(vessel, other)
                     )
@@ -411,34 +490,12 @@ class FerryLine:
                     yield from kernel.pass_gate(self.gate, [], -1)
                     yield from kernel.pass_gate(port_gate, [], -1)
                 blocked = env.now - t_ready
-                units: list[int] = []
-                waits: list[float] = []
-                load = 0.0
                 now = env.now
                 deck = self._deck(end)
-                if not vessel.carries:
-                    while end.queue and load + end.queue[0][1] <= deck + 1e-9:
-                        u, s, joined = end.queue.popleft()
-                        units.append(u)
-                        waits.append(now - joined)
-                        load += s
-                else:  # first come, first served among the cargo this vessel carries
-                    left: deque[tuple[int, float, float]] = deque()
-                    full = False
-                    for item in end.queue:
-                        u, s, joined = item
-                        if full or not self._takes(vessel, u):
-                            left.append(item)
-                        elif load + s <= deck + 1e-9:
-                            units.append(u)
-                            waits.append(now - joined)
-                            load += s
-                        else:
-                            full = True
-                            left.append(item)
-                    end.queue = left
+                # first come, first served among the cargo this vessel carries
+                units, joined, load = end.take(self.lanes(vessel), deck)
+                waits = [now - t for t in joined]
                 end.at_berth = None
-                end.slots -= load
                 self.max_load = max(self.max_load, load)
                 if kernel.warmup_h <= now <= kernel.horizon_h:
                     end.departures[reason] += 1
@@ -453,18 +510,19 @@ class FerryLine:
             self.ends[dest].here.append(vessel)
             consist = log.new_consist(units)
             t_load = env.now
+            ids = table.index(units)  # the table's index of the cargo: converted once
             if units:
                 if blocked > 0:
                     # the part of each wait spent behind the closure is the disruption's
                     held = [min(w, blocked) for w in waits]
-                    table.wait_each(units, Cause.DISRUPTION, held)
+                    table.wait_each(ids, Cause.DISRUPTION, held)
                     waits = [w - h for w, h in zip(waits, held, strict=True)]
-                table.wait_each(units, Cause.FERRY, waits)
+                table.wait_each(ids, Cause.FERRY, waits)
                 yield env.timeout(spec.load_h)
                 extra = self._friction(port)
                 if extra > 0:
                     yield env.timeout(extra)
-                    table.wait(units, Cause.FRICTION, extra)
+                    table.wait(ids, Cause.FRICTION, extra)
             self._unberth(port, berth)
             log.event(env.now, EventKind.SAIL, consist, self.name)
             self.monitor.change(dbusy=1)
@@ -494,13 +552,13 @@ class FerryLine:
                     book.arrive(watch[dest], arrived, units)
                 berth = yield from self._berth(dest, vessel, units, consist)
                 yield env.timeout(spec.unload_h)
-                table.wait(units, Cause.FERRY, spec.load_h + spec.unload_h)
+                table.wait(ids, Cause.FERRY, spec.load_h + spec.unload_h)
                 extra = self._friction(dest)
                 if extra > 0:
                     yield env.timeout(extra)
-                    table.wait(units, Cause.FRICTION, extra)
+                    table.wait(ids, Cause.FRICTION, extra)
                 self._unberth(dest, berth)
-                table.ran(units, sail)
+                table.ran(ids, sail)
                 if kernel.warmup_h <= env.now <= kernel.horizon_h:
                     self.sailings += 1
                     self.units_carried += len(units)

@@ -123,7 +123,7 @@ class Formation:
         )
 
     def _depart(self) -> None:
-        now = self.kernel.env.now
+        now = self.kernel.env._now
         units: list[int] = []
         waits: list[float] = []
         load = 0.0

@@ -236,11 +236,7 @@ class Mover:
                 kernel.book.arrive(leg.watch_to, env._now, units)
             if trace:
                 log.event(env.now, EventKind.ARRIVE, consist, leg.to)
-        table = kernel.units
-        if trip.legs:
-            table.ran(units, run_h, legs=trip.legs)
-        for cause in trip.causes:
-            table.wait(units, cause, dwell[cause])
+        kernel.units.credit(units, run_h, trip.legs, [(c, dwell[c]) for c in trip.causes])
         trip.then(units, consist)
 
 

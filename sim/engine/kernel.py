@@ -22,7 +22,7 @@ from collections.abc import Callable, Generator
 from typing import Any
 
 import simpy
-from simpy.core import NORMAL, EmptySchedule, StopSimulation
+from simpy.core import NORMAL, BoundClass, EmptySchedule, StopSimulation
 from simpy.events import EventPriority
 
 from sim.engine.gates import Gate
@@ -57,7 +57,15 @@ class Clock(simpy.Environment):
 
     def __init__(self, initial_time: float = 0) -> None:
         super().__init__(initial_time)
+        # SimPy binds its event classes (timeout, event, process, any_of, ...) to the instance
+        # only for those defined on the instance's own class: bound here as on an Environment,
+        # or every ``clock.timeout`` would make a bound method
+        for name, attr in vars(simpy.Environment).items():
+            if isinstance(attr, BoundClass):
+                setattr(self, name, getattr(self, name))
         self._due: list[tuple[float, int, int, Callable[[], None]]] = []
+        self._next: list[Callable[[], None]] = []  # run when the planned action returns
+        self._in_plan = False
         #: actions planned so far
         self.planned = 0
 
@@ -65,6 +73,25 @@ class Clock(simpy.Environment):
         """Run ``action()`` at ``time`` (not before now), ordered as a timeout made now."""
         heapq.heappush(self._due, (time, NORMAL, next(self._eid), action))
         self.planned += 1
+
+    def after(self, action: Callable[[], None]) -> None:
+        """From inside a planned action: run ``action()`` as soon as that action returns,
+        where the first step of a process it started would run.
+
+        That step (an urgent ``Initialize`` event) comes before every other event and planned
+        action of the moment: those that are urgent and older ran before the planned action
+        did, as they are ordered before it. So running ``action`` then, with no event, is
+        running it in the same place; what it schedules is ordered as that step's events.
+
+        >>> clock, seen = Clock(), []
+        >>> clock.plan(1.0, lambda: (clock.after(lambda: seen.append("after")), seen.append("now")))
+        >>> clock.run()
+        >>> seen
+        ['now', 'after']
+        """
+        if not self._in_plan:
+            raise RuntimeError("Clock.after runs only inside a planned action")
+        self._next.append(action)
 
     def step(self) -> None:
         """Run the planned actions due before the next event, then process that event.
@@ -77,7 +104,13 @@ class Clock(simpy.Environment):
         while due and (not queue or due[0] < queue[0]):  # type: ignore[operator]
             time, _, _, action = heapq.heappop(due)
             self._now = time
-            action()
+            self._in_plan = True
+            try:
+                action()
+            finally:
+                self._in_plan = False
+            while self._next:
+                self._next.pop(0)()
         try:
             self._now, _, _, event = heapq.heappop(queue)
         except IndexError:

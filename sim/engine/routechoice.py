@@ -65,6 +65,8 @@ class RouteChooser:
         self.node_facilities = node_facilities
         self.ferry_lines = ferry_lines
         self._probes: dict[int, Probe] = {}
+        #: per plan, the facilities of its probe found so far (None: not made yet)
+        self._found: dict[int, list[_Queueing | None]] = {}
 
     def choose(self, flow: FlowSpec, draw: float) -> int:
         """The plan for one release of ``flow``; ``draw`` is uniform on [0, 1) (for shares)."""
@@ -126,15 +128,21 @@ class RouteChooser:
     def expected_time(self, plan: Plan) -> float:
         """Static time of a plan plus the queues it would meet now (for adaptive choice)."""
         probe = self._probes.get(plan.index) or self.probe(plan)
+        found = self._found.get(plan.index)
+        if found is None:
+            found = self._found[plan.index] = [None] * len(probe[1])
         facilities = self.node_facilities
         extra = 0.0
-        for key, mean_h, n_servers in probe[1]:
-            # get, not made on demand: one not made yet has had nobody queue there
-            fac = facilities.get(key)
-            if fac is not None:
-                waiting = fac.in_system() - n_servers + 1
-                if waiting > 0:
-                    extra += waiting * mean_h / n_servers
+        for i, (key, mean_h, n_servers) in enumerate(probe[1]):
+            fac = found[i]
+            if fac is None:
+                # one not made yet has had nobody queue there; once made, kept
+                fac = found[i] = facilities.get(key)
+                if fac is None:
+                    continue
+            waiting = fac.in_system() - n_servers + 1
+            if waiting > 0:
+                extra += waiting * mean_h / n_servers
         for end, capacity, cycle in probe[2]:
             extra += (end.slots / capacity) * cycle
         return plan.expected_h + extra

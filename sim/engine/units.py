@@ -46,12 +46,18 @@ _FLOAT_COLUMNS = {
 }
 
 
+#: unit ids as the table's methods take them: a list, or an index array (:meth:`UnitTable.index`)
+Units = Sequence[int] | np.ndarray
+
+
 class UnitTable:
     """Per-unit state of one run (see the module docstring for the columns).
 
     Updates of one unit index a column with a scalar; updates of a consist of several units use
-    one fancy-indexed operation. Each unit's times are added in the order the run credits them,
-    so the sums are those of adding them one by one.
+    one fancy-indexed operation on a one-dimensional column (a cause's dwell row, not the 2-D
+    table). A caller crediting a consist several times converts its ids once
+    (:meth:`index`): indexing with a list converts it on every call. Each unit's times are
+    added in the order the run credits them, so the sums are those of adding them one by one.
     """
 
     def __init__(self, capacity: int = 1024) -> None:
@@ -69,6 +75,7 @@ class UnitTable:
         self.ferry_slots = np.zeros(cap)
         #: ``dwell[cause, unit]``: hours of each cause
         self.dwell = np.zeros((N_CAUSES, cap))
+        self._rows = list(self.dwell)  # views: one 1-D row per cause
 
     def _grow(self, need: int) -> None:
         cap = self._capacity
@@ -80,6 +87,7 @@ class UnitTable:
         for name, fill in _FLOAT_COLUMNS.items():
             setattr(self, name, np.concatenate([getattr(self, name), np.full(extra, fill)]))
         self.dwell = np.concatenate([self.dwell, np.zeros((N_CAUSES, extra))], axis=1)
+        self._rows = list(self.dwell)
         self._capacity = cap
 
     def add(
@@ -112,40 +120,77 @@ class UnitTable:
         self.n = end
         return list(range(first, end))
 
-    def wait(self, units: Sequence[int], cause: Cause | int, hours: float) -> None:
+    @staticmethod
+    def index(units: Units) -> np.ndarray:
+        """``units`` as an index array, for several updates of one consist."""
+        return np.asarray(units, dtype=np.intp)
+
+    def wait(self, units: Units, cause: Cause | int, hours: float) -> None:
         """Add ``hours`` of ``cause`` to each of ``units`` (nothing when ``hours`` is 0)."""
         if hours > 0:
             if len(units) == 1:
-                self.dwell[cause, units[0]] += hours
+                self._rows[cause][units[0]] += hours
             else:
-                self.dwell[cause, units] += hours
+                self._rows[cause][units] += hours
 
-    def wait_each(self, units: Sequence[int], cause: Cause | int, hours: Sequence[float]) -> None:
+    def wait_each(self, units: Units, cause: Cause | int, hours: Sequence[float]) -> None:
         """Add a time of ``cause`` to each unit (waits in a queue that each joined at its own
         time): ``hours[i]`` to ``units[i]``."""
         if len(units) == 1:
-            self.dwell[cause, units[0]] += hours[0]
-        elif units:
-            self.dwell[cause, units] += hours
+            self._rows[cause][units[0]] += hours[0]
+        elif len(units):
+            self._rows[cause][units] += hours
 
-    def ran(self, units: Sequence[int], hours: float, legs: int = 1) -> None:
+    def ran(self, units: Units, hours: float, legs: int = 1) -> None:
         """Credit ``hours`` of running over ``legs`` legs to each of ``units``."""
         if len(units) == 1:
             u = units[0]
             self.running_h[u] += hours
             self.legs_done[u] += legs
         else:
-            self.running_h[units] += hours
-            self.legs_done[units] += legs
+            idx = self.index(units)
+            self.running_h[idx] += hours
+            self.legs_done[idx] += legs
 
-    def deliver(self, units: Sequence[int], time_h: float) -> None:
+    def credit(
+        self, units: Units, hours: float, legs: int, waits: Sequence[tuple[int, float]]
+    ) -> None:
+        """The end of a trip: ``hours`` of running over ``legs`` legs (none when ``legs`` is 0)
+        and each ``(cause, hours)`` of ``waits`` (those of 0 hours skipped) to each unit.
+
+        >>> t = UnitTable()
+        >>> ids = t.add(flow=0, plan=0, release_h=0.0, n=2, train_slots=1.0, ferry_slots=1.0)
+        >>> t.credit(ids, 5.0, 2, [(int(Cause.BORDER), 3.0), (int(Cause.PORT), 0.0)])
+        >>> a = t.arrays()
+        >>> a["running_h"].tolist(), a["legs_done"].tolist(), a["border_h"].tolist()
+        ([5.0, 5.0], [2, 2], [3.0, 3.0])
+        """
+        rows = self._rows
+        if len(units) == 1:
+            u = units[0]
+            if legs:
+                self.running_h[u] += hours
+                self.legs_done[u] += legs
+            for cause, h in waits:
+                if h > 0:
+                    rows[cause][u] += h
+            return
+        idx = self.index(units)
+        if legs:
+            self.running_h[idx] += hours
+            self.legs_done[idx] += legs
+        for cause, h in waits:
+            if h > 0:
+                rows[cause][idx] += h
+
+    def deliver(self, units: Units, time_h: float) -> None:
         """``units`` reached their destination at ``time_h``."""
         if len(units) == 1:
             self.delivery_h[units[0]] = time_h
         else:
             self.delivery_h[units] = time_h
 
-    def slots(self, units: Sequence[int], column: np.ndarray) -> list[float]:
+    def slots(self, units: Units, column: np.ndarray) -> list[float]:
         """The room each of ``units`` takes, from ``column`` (``train_slots`` or
         ``ferry_slots``), as Python floats."""
         if len(units) == 1:
@@ -172,4 +217,4 @@ class UnitTable:
         return out
 
 
-__all__ = ["UnitTable"]
+__all__ = ["UnitTable", "Units"]

@@ -31,6 +31,8 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from typing import Any
 
+import numpy as np
+
 from sim.engine import frictions
 from sim.engine.berths import BerthPool
 from sim.engine.facility import Accepting, Facility
@@ -38,7 +40,7 @@ from sim.engine.ferry import FerryLine
 from sim.engine.formation import Formation
 from sim.engine.gates import Gate
 from sim.engine.hops import HandOn, Hop, Leg, Mover, Trip
-from sim.engine.kernel import Clock, Kernel, Proc
+from sim.engine.kernel import Clock, Kernel
 from sim.engine.linepath import LinePath
 from sim.engine.logbook import Logbook
 from sim.engine.model import LegSpec, ModelSpec, NodeSpec, Segment, undersized_ferries
@@ -70,6 +72,7 @@ class World:
         self.queue_samples: list[tuple[float, str, str, float]] = []
         self._trips: dict[int, Trip] = {}
         self._last_seg = [len(plan.segments) - 1 for plan in spec.plans]
+        self._last_arr = np.array(self._last_seg, dtype=np.int32)
         self._country = [flow.origin_country for flow in spec.flows]
         self._build_facilities()
         #: origin -> the delays a release there takes before it sets off
@@ -317,21 +320,35 @@ class World:
     # -- moving between segments ----------------------------------------------------------------
     def _release_entrance(self, seg: Segment) -> HandOn:
         """Where units released at the start of ``seg`` go: its entrance, after the origin's
-        frictions (a terminal's dwell) where it has any."""
+        frictions (a terminal's dwell) where it has any.
+
+        A dwell runs from the clock's calendar, not as a process: its start runs where a
+        process's first step would (:meth:`~sim.engine.kernel.Clock.after`, once the release
+        is done) and plans its end as that process's timeout would, so the units enter at the
+        same time and in the same order among the other events, without a process and its
+        three events per release.
+        """
         enter = self.entrance(seg)
         dwell = self.origin_friction.get(seg.nodes[0])
         if dwell is None:
             return enter
+        clock = self.env
 
         def after_dwell(units: list[int], consist: int) -> None:
-            self.kernel.start(self._dwell(dwell(), units, enter, consist))
+            clock.after(partial(self._dwell, dwell(), units, enter, consist))
 
         return after_dwell
 
-    def _dwell(self, hours: float, units: list[int], enter: HandOn, consist: int) -> Proc:
+    def _dwell(self, hours: float, units: list[int], enter: HandOn, consist: int) -> None:
+        """The start of a dwell of ``hours`` at the origin: ``units`` enter when it ends."""
         if hours > 0:
-            yield self.kernel.env.timeout(hours)
-            self.units.wait(units, Cause.FRICTION, hours)
+            clock = self.env
+            clock.plan(clock._now + hours, partial(self._dwelt, hours, units, enter, consist))
+        else:
+            enter(units, consist)
+
+    def _dwelt(self, hours: float, units: list[int], enter: HandOn, consist: int) -> None:
+        self.units.wait(units, Cause.FRICTION, hours)
         enter(units, consist)
 
     def _enter(self, units: list[int], seg: Segment, consist: int) -> None:
@@ -358,8 +375,10 @@ class World:
         if len(units) == 1:  # a truck: scalar reads, not a fancy index
             u = units[0]
             done = units if useg[u] == last[plan_of[u]] else []
-        else:
-            done = [u for u in units if useg[u] == last[plan_of[u]]]
+        else:  # a consist: which units end here, read at once
+            ids = table.index(units)
+            ends = (useg[ids] == self._last_arr[plan_of[ids]]).tolist()
+            done = [u for u, e in zip(units, ends, strict=True) if e]
         if done:
             c = consist if len(done) == len(units) else log.new_consist(done)
             if log.trace:
@@ -367,7 +386,7 @@ class World:
             table.deliver(done, self.env._now)
             if len(done) == len(units):
                 return
-            units = [u for u in units if useg[u] != last[plan_of[u]]]
+            units = [u for u, e in zip(units, ends, strict=True) if not e]
             consist = log.new_consist(units)
         fac = self.facility(node, came_from)
         if fac is None:
@@ -397,10 +416,18 @@ class World:
         road) enter it together, in release order, so that one route's units do not board or
         fill a train ahead of another's that arrived with them."""
         plans, useg, plan_of = self.spec.plans, self.units.seg, self.units.plan
-        groups: dict[tuple[tuple[str, ...], str], tuple[Segment, list[int]]] = {}
-        for u in sorted(units):
+        if len(units) == 1:  # scalar reads, not an index array
+            u = units[0]
             useg[u] += 1
-            seg = plans[plan_of[u]].segments[useg[u]]
+            self._enter(
+                units, plans[plan_of[u]].segments[useg[u]], self.recorder.new_consist(units)
+            )
+            return
+        groups: dict[tuple[tuple[str, ...], str], tuple[Segment, list[int]]] = {}
+        ids = np.sort(self.units.index(units))
+        useg[ids] += 1  # each unit on to its next segment, read with its plan at once
+        for u, p, k in zip(ids.tolist(), plan_of[ids].tolist(), useg[ids].tolist(), strict=True):
+            seg = plans[p].segments[k]
             entry = groups.get((seg.legs, seg.sync))
             if entry is None:
                 groups[(seg.legs, seg.sync)] = (seg, [u])

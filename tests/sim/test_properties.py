@@ -39,7 +39,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, event, find, given, settings
 from hypothesis import strategies as st
 
-from sim.engine.ferry import FerryLine
+from sim.engine.ferry import FerryEnd, FerryLine
 from sim.engine.formation import Formation
 from sim.engine.gates import Gate
 from sim.engine.hops import Mover
@@ -523,10 +523,10 @@ class Mutation:
 MUTATIONS = (
     Mutation(
         "ferry loads one slot beyond its deck",
-        FerryLine,
-        "_vessel",
-        "load + end.queue[0][1] <= deck + 1e-9",
-        "load + end.queue[0][1] <= deck + 1.0 + 1e-9",
+        FerryEnd,
+        "take",
+        "if load + s > deck + 1e-9:",
+        "if load + s > deck + 1.0 + 1e-9:",
         "capacity",
     ),
     Mutation(
