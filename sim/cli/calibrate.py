@@ -41,7 +41,9 @@ def add_commands(sub: Any) -> None:
         "saved as it completes: rerunning the same command resumes. End-to-end transit "
         "times are never fitted.",
     )
-    p.add_argument("file", type=Path, metavar="FILE", help="scenario TOML file")
+    p.add_argument(
+        "file", type=Path, metavar="FILE", help="scenario TOML file, or a shipped scenario's name"
+    )
     p.add_argument(
         "-o",
         "--output",
@@ -120,7 +122,9 @@ def add_commands(sub: Any) -> None:
         "of the network data over the rows of one assumption, with the values its rows take "
         "at the low end, the centre and the high end of the prior.",
     )
-    q.add_argument("file", type=Path, metavar="FILE", help="scenario TOML file")
+    q.add_argument(
+        "file", type=Path, metavar="FILE", help="scenario TOML file, or a shipped scenario's name"
+    )
     q.set_defaults(func=cmd_parameters)
 
 
@@ -156,7 +160,9 @@ def _mapper(args: argparse.Namespace) -> Iterator[Any]:
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from sim.calibration.calibrate import Settings, calibrate
     from sim.inputs.scenario_io import load_scenario
+    from sim.inputs.shipped import resolve_scenario
 
+    args.file = resolve_scenario(args.file)  # a file, or a shipped scenario by name
     scenario = outdir.load_beside_target(
         lambda: load_scenario(args.file), args.output, overwrite=True
     )
@@ -222,7 +228,9 @@ def cmd_parameters(args: argparse.Namespace) -> int:
     from sim.inputs.compile import load_base_network
     from sim.inputs.parameters import uncertain_parameters
     from sim.inputs.scenario_io import load_scenario
+    from sim.inputs.shipped import resolve_scenario
 
+    args.file = resolve_scenario(args.file)  # a file, or a shipped scenario by name
     scenario = load_scenario(args.file)
     net = load_base_network(scenario, args.file.parent)
     params = uncertain_parameters(net, scenario.operations)

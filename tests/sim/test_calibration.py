@@ -235,3 +235,16 @@ def test_calibrate_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert main(["run", str(f), "--posterior", str(bad), "-o", str(tmp_path / "r2")]) == 2
     assert "unknown parameter 'nonsense'" in capsys.readouterr().err
     assert not (tmp_path / "r2").exists()
+
+
+def test_parameters_and_calibrate_take_a_shipped_name(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no scenarios/ folder here: the name resolves through the package
+    assert main(["parameters", "baseline_2025"]) == 0
+    out = capsys.readouterr().out
+    # each parameter with the quantile the shipped (calibrated) baseline sets
+    assert "frictions.mean_h@asm-port-shunting" in out and "q=" in out
+    # calibrate resolves the name too: a bad setting is refused after the scenario has loaded
+    assert main(["calibrate", "baseline_2025", "--horizon-days", "10", "--warmup-days", "20"]) == 2
+    err = capsys.readouterr().err
+    assert "file not found" not in err and "--warmup-days 20" in err
+    assert list(tmp_path.iterdir()) == []  # nothing written
