@@ -763,19 +763,29 @@ def uncertainty_sentences(results: Any, posterior: str | None, *, top: int = 2) 
         ]
     path = Path(posterior)
     lines = [
-        f"Each replication drew the uncertain parameters from the posterior {path.name} "
-        f"({path.parent.name}/), the same draw in every scenario, so the intervals include what "
-        "is not known about the corridor as well as run-to-run noise."
+        f"Each replication drew the uncertain parameters from the posterior "
+        f"{'/'.join(path.parts[-3:])}, the same draw in every scenario, so the intervals "
+        "include what is not known about the corridor as well as run-to-run noise."
     ]
     sens_path = path.with_name("sensitivity.csv")
     if not sens_path.is_file():
         return lines
     sens = pd.read_csv(sens_path)
     flows = {str(f) for f in results.shipments["flow"].unique()}
+    if "noise_floor" in sens and len(sens):
+        floor = float(sens["noise_floor"].max())
+        lines.append(
+            f"The calibration's first-order Sobol indices come from {int(sens['runs'].max())} "
+            f"runs: an index below {floor:.2f} is what an output that no assumption moves "
+            "reaches by chance (95 % of the time), so only indices above it are named."
+        )
+        sens = sens[sens["S1"] > sens["noise_floor"]]
+    quiet = []
     for stat, label in (("p50_d", "median"), ("p90_d", "P90")):
         for flow in sorted(flows):
             part = sens[sens["output"] == f"{stat}:{flow}"]
             if not len(part):
+                quiet.append(f"{flow} ({label})")
                 continue
             best = part.sort_values(["S1", "parameter"], ascending=[False, True]).head(top)
             names = ", ".join(
@@ -783,6 +793,8 @@ def uncertainty_sentences(results: Any, posterior: str | None, *, top: int = 2) 
                 for _, r in best.iterrows()
             )
             lines.append(f"{flow}, {label} transit: dominated by {names}.")
+    if quiet:
+        lines.append("No assumption stands out from the noise for: " + ", ".join(quiet) + ".")
     return lines
 
 

@@ -399,6 +399,7 @@ def calibrate(
         )
         outputs = [c for c in runs.columns if c in targets_all.index or c.startswith(HEADLINES)]
         sens = sensitivity.first_order(names, X, runs[outputs], seed=settings.seed)
+        sens = sensitivity.with_noise_floor(sens, names, seed=settings.seed)
         history = _abc(folder, simulator, names, targets, settings, map_, lambda n: tell("abc", n))
     except BaseException:
         folder.discard()
@@ -504,6 +505,19 @@ def report_text(c: Calibration) -> str:
         )
     lines += ["", "## What matters most (first-order Sobol indices over the prior)", ""]
     top = sensitivity.dominant(sens, top=2)
+    if "noise_floor" in sens and len(sens):
+        floor = float(sens["noise_floor"].max())
+        quiet = sorted(set(sens["output"]) - set(top["output"]))
+        lines += [
+            f"Only indices above the estimator's noise floor ({floor:.2f}: the "
+            f"{sensitivity.NULL_QUANTILE:.0%} quantile of S1 for outputs no parameter moves, "
+            f"with {int(sens['runs'].max())} runs) are listed; "
+            f"{(sens['S1'] > sens['noise_floor']).mean():.0%} of the {len(sens):,} indices lie "
+            f"above it"
+            + (f", and no parameter clears it for {len(quiet)} outputs." if quiet else ".")
+            + "",
+            "",
+        ]
     for output, part in top.groupby("output", sort=True):
         items = ", ".join(
             f"`{r['parameter']}` (S1 {r['S1']:.2f} ± {r['S1_conf']:.2f})"

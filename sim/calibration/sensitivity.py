@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -96,12 +97,62 @@ def first_order(names: Sequence[str], X: np.ndarray, Y: pd.DataFrame, seed: int)
     return pd.DataFrame(rows, columns=["output", "parameter", "S1", "S1_conf", "runs"])
 
 
+#: outputs of pure noise behind :func:`noise_floor`, and the quantile of their indices taken
+NULL_OUTPUTS = 10
+NULL_QUANTILE = 0.95
+
+
+def noise_floor(names: Sequence[str], runs: int, seed: int) -> float:
+    """The first-order index an output that no parameter moves reaches by chance: the
+    :data:`NULL_QUANTILE` quantile of ``S1`` over :data:`NULL_OUTPUTS` outputs of independent
+    normal noise, estimated like :func:`first_order` from ``runs`` Latin-hypercube draws of
+    ``names``. With a few dozen runs the estimator's bias and spread put it near 0.2, so a
+    smaller index says nothing about the parameter. It is a floor, not a test: where one
+    parameter drives an output strongly, the others' indices are inflated too (the
+    estimator's bias with few runs) and can clear it. NaN below :data:`MIN_RUNS` runs.
+
+    Examples
+    --------
+    >>> names = [f"p{i}" for i in range(4)]
+    >>> floor = noise_floor(names, 32, seed=1)
+    >>> 0 < floor < 1 and floor == noise_floor(names, 32, seed=1)
+    True
+    """
+    if runs < MIN_RUNS:
+        return math.nan
+    X = latin_sample(names, runs, seed=seed)
+    noise = np.random.default_rng(seed).normal(size=(runs, NULL_OUTPUTS))
+    Y = pd.DataFrame(noise, columns=[f"noise-{i}" for i in range(NULL_OUTPUTS)])
+    null = first_order(names, X, Y, seed=seed)
+    return float(null["S1"].quantile(NULL_QUANTILE))
+
+
+def with_noise_floor(table: pd.DataFrame, names: Sequence[str], seed: int) -> pd.DataFrame:
+    """``table`` (of :func:`first_order`) with a ``noise_floor`` column: :func:`noise_floor`
+    for the number of runs of each row."""
+    floors = {int(n): noise_floor(names, int(n), seed) for n in table["runs"].unique()}
+    return table.assign(noise_floor=table["runs"].map(floors).astype(float))
+
+
 def dominant(table: pd.DataFrame, top: int = 3) -> pd.DataFrame:
-    """For each output, its ``top`` parameters by ``S1`` (ties by name)."""
+    """For each output, its ``top`` parameters by ``S1`` (ties by name); where the table has a
+    ``noise_floor`` column, only indices above it."""
     if not len(table):
         return table
+    if "noise_floor" in table:
+        table = table[table["S1"] > table["noise_floor"]]
     ranked = table.sort_values(["output", "S1", "parameter"], ascending=[True, False, True])
     return ranked.groupby("output", sort=False).head(top).reset_index(drop=True)
 
 
-__all__ = ["MIN_RUNS", "RESAMPLES", "dominant", "first_order", "latin_sample"]
+__all__ = [
+    "MIN_RUNS",
+    "NULL_OUTPUTS",
+    "NULL_QUANTILE",
+    "RESAMPLES",
+    "dominant",
+    "first_order",
+    "latin_sample",
+    "noise_floor",
+    "with_noise_floor",
+]
