@@ -363,12 +363,17 @@ def _days(d: float) -> tuple[float, str]:
     return (24.0, "hours") if abs(d) < 0.1 else (1.0, "days")
 
 
-def _change(row: Mapping[Any, Any]) -> str:
-    """``"Tashkent→Poti (teu) by 9.4 days (95 % CI 2.8–16.0)"``: a significant change."""
+def _change(row: Mapping[Any, Any], saturated: bool = False) -> str:
+    """``"Tashkent→Poti (teu) by 9.4 days (95 % CI 2.8–16.0)"``: a significant change; of a
+    flow ``saturated`` in either scenario, marked as comparing delivered units only."""
     d, lo, hi = row["diff_mean_transit_d"], row["diff_ci_low"], row["diff_ci_high"]
     scale, unit = _days(d)
     a, b = sorted((abs(lo), abs(hi)))
-    return f"{row['flow']} by {abs(d) * scale:.1f} {unit} (95 % CI {a * scale:.1f}–{b * scale:.1f})"
+    mark = " (saturated: delivered units only)" if saturated else ""
+    return (
+        f"{row['flow']} by {abs(d) * scale:.1f} {unit} "
+        f"(95 % CI {a * scale:.1f}–{b * scale:.1f}){mark}"
+    )
 
 
 #: how the plain-language summary counts the differences of each topic (see
@@ -440,6 +445,10 @@ change for the other 1 flow.
                 f"{baseline}: {len(rows)} flows; mean transit from {lo['mean_transit_d']:.1f} "
                 f"days ({lo['flow']}) to {hi['mean_transit_d']:.1f} days ({hi['flow']})."
             )
+    base_saturated = set()
+    if "saturated" in table:
+        base = table[(table["scenario"] == baseline) & table["saturated"].astype(bool)]
+        base_saturated = set(base["flow"])
     for name in others:
         if differs is not None:
             part = differs[differs["scenario"] == name]
@@ -465,7 +474,10 @@ change for the other 1 flow.
         bits = []
         for rows, word in ((faster, "faster"), (slower, "slower")):
             if len(rows):
-                listed = "; ".join(_change(r) for r in rows.head(top).to_dict("records"))
+                listed = "; ".join(
+                    _change(r, bool(r.get("saturated")) or r["flow"] in base_saturated)
+                    for r in rows.head(top).to_dict("records")
+                )
                 more = f"; {len(rows) - top} more in the table" if len(rows) > top else ""
                 bits.append(f"{word} for {len(rows)} of {len(part)} flows: {listed}{more}")
         rest = len(part) - len(faster) - len(slower)
@@ -832,6 +844,8 @@ def write_report(
     summary: pd.DataFrame | None = None,
     posterior: str | None = None,
     base_dirs: Sequence[Path | None] | None = None,
+    differs: pd.DataFrame | None = None,
+    shifts: Mapping[str, pd.DataFrame] | None = None,
 ) -> Path:
     """Write ``report.md`` and ``report.html`` into ``out_dir``; return the HTML path.
 
@@ -843,7 +857,9 @@ def write_report(
     folders of the scenario files, for a ``network`` folder named relative to its file; see
     :func:`sim.analysis.scenario_diff.scenario_graphs`). ``summary`` is :func:`summary_table`
     of the same arguments when the caller has it already. ``posterior`` is the file
-    replications drew their parameters from (see :func:`uncertainty_sentences`).
+    replications drew their parameters from (see :func:`uncertainty_sentences`). ``differs``
+    and ``shifts`` are :func:`what_differs <sim.analysis.scenario_diff.what_differs>` and
+    :func:`route_shifts` of the same arguments when the caller has them already.
 
     A comparison's report opens with a plain-language summary (:func:`summary_sentences`),
     then says what differs between the scenarios, resolved to values
@@ -869,13 +885,11 @@ def write_report(
             images.append((caption, src.name))
     info = _scenarios(results, scenarios)
     compared = len(names) > 1
-    graphs = scenario_graphs(scenarios, base_dirs) if scenarios and compared else {}
-    differs = (
-        what_differs(results.specs, baseline, graphs=graphs, scenarios=scenarios)
-        if compared
-        else None
-    )
-    shifts = route_shifts(results, baseline) if compared else {}
+    if differs is None and compared:
+        graphs = scenario_graphs(scenarios, base_dirs) if scenarios else {}
+        differs = what_differs(results.specs, baseline, graphs=graphs, scenarios=scenarios)
+    if shifts is None:
+        shifts = route_shifts(results, baseline) if compared else {}
     brief = summary_sentences(table, baseline, differs=differs, shifts=shifts if compared else None)
     sentences = reading(table, baseline) + route_shift(results, baseline)
     why = why_sentences(results, baseline)

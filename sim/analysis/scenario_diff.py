@@ -26,6 +26,7 @@ fast: border b1: handling time (h, mean): 6 → 3
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,8 @@ TOPICS = (
     "closures",
     "berths",
     "run",
+    "calibration",
+    "other",
 )
 
 #: NodeSpec fields compared, with their labels
@@ -201,6 +204,55 @@ def _fleet(ferry: FerrySpec) -> str:
     return ", ".join(v.name for v in ferry.fleet)
 
 
+def _call_frictions(calls: Mapping[str, tuple[Any, ...]]) -> str:
+    """Per-call (or per-consist) delays by place, as text."""
+    return "; ".join(
+        f"{place}: " + ", ".join(f"{f.name} {fmt_value(f.mean_h)} h" for f in specs)
+        for place, specs in sorted(calls.items())
+    )
+
+
+def _vessels(ferry: FerrySpec) -> dict[str, str]:
+    """Each named vessel's deck, carried units and outages, as text."""
+    return {
+        v.name: f"{fmt_value(v.capacity_slots)} slots"
+        + (f", carries {'/'.join(v.carries)}" if v.carries else "")
+        + "".join(
+            f", {o.duration.name} {fmt_value(o.per_year)}/yr x {fmt_value(o.duration.mean_h)} h"
+            for o in v.outages
+        )
+        for v in ferry.fleet
+    }
+
+
+def _calibration(rows: list[dict[str, str]], name: str, sa: Any, sb: Any) -> None:
+    """The calibration's parameters (prior quantiles) and posterior file, where they differ."""
+    pa, pb = sa.calibration.parameters, sb.calibration.parameters
+    for key in sorted(set(pa) | set(pb)):
+        x, y = pa.get(key), pb.get(key)
+        if not _same(x, y):
+            rows.append(
+                _row(
+                    name,
+                    "calibration",
+                    f"{key} (quantile of its prior)",
+                    "central" if x is None else x,
+                    "central" if y is None else y,
+                )
+            )
+    fa, fb = sa.calibration.posterior, sb.calibration.posterior
+    if fa != fb:
+        rows.append(
+            _row(
+                name,
+                "calibration",
+                "posterior drawn from",
+                "none" if fa is None else "/".join(Path(fa).parts[-3:]),
+                "none" if fb is None else "/".join(Path(fb).parts[-3:]),
+            )
+        )
+
+
 def _flows(spec: ModelSpec, background: bool) -> dict[str, FlowSpec]:
     return {f.label: f for f in spec.flows if f.background == background}
 
@@ -332,6 +384,8 @@ def what_differs(
                 x, y = getattr(sa.operations, key), getattr(sb.operations, key)
                 if not _same(x, y):
                     rows.append(_row(name, "operations", what, x, y))
+            _calibration(rows, name, sa, sb)
+        first = len(rows)
         _demand(rows, name, a, b)
         for node in [n for n in a.nodes if n in b.nodes]:
             x, y = a.nodes[node], b.nodes[node]
@@ -355,6 +409,19 @@ def what_differs(
                     before = str(len(x.fleet)) if x.fleet else "none (alike vessels)"
                     after = str(len(y.fleet)) if y.fleet else "none (alike vessels)"
                 rows.append(_row(name, "ferries", f"{label}: named vessels", before, after))
+            va, vb = _vessels(x), _vessels(y)
+            for vessel in [v for v in va if v in vb and va[v] != vb[v]]:
+                rows.append(_row(name, "ferries", f"{label}: {vessel}", va[vessel], vb[vessel]))
+            if _call_frictions(x.call_frictions) != _call_frictions(y.call_frictions):
+                rows.append(
+                    _row(
+                        name,
+                        "ferries",
+                        f"{label}: delays per call",
+                        _call_frictions(x.call_frictions),
+                        _call_frictions(y.call_frictions),
+                    )
+                )
         for leg in [x for x in a.legs if x in b.legs]:
             x, y = a.legs[leg], b.legs[leg]
             label = f"leg {_leg_name(graphs, leg)}"
@@ -380,6 +447,16 @@ def what_differs(
                     len(b.train_overrides),
                 )
             )
+        if _call_frictions(a.origin_frictions) != _call_frictions(b.origin_frictions):
+            rows.append(
+                _row(
+                    name,
+                    "facilities",
+                    "origin terminal dwell",
+                    _call_frictions(a.origin_frictions),
+                    _call_frictions(b.origin_frictions),
+                )
+            )
         _closures(rows, name, a, b, graphs)
         _berths(rows, name, a, b, graphs)
         for field, what in (
@@ -390,10 +467,22 @@ def what_differs(
             x, y = getattr(a, field) / 24, getattr(b, field) / 24
             if not _same(x, y):
                 rows.append(_row(name, "run", what, x, y))
+        # a guard: models that differ in something no row above names are never called the same
+        if len(rows) == first and _model(a) != _model(b):
+            rows.append(
+                _row(
+                    name, "other", "compiled model", "baseline's", "differs (a setting not listed)"
+                )
+            )
     frame = pd.DataFrame(rows, columns=DIFF_COLUMNS)
     rank = frame["topic"].map({t: i for i, t in enumerate(TOPICS)})
     order = frame.assign(_s=frame["scenario"].map(list(specs).index), _t=rank)
     return frame.loc[order.sort_values(["_s", "_t"], kind="stable").index].reset_index(drop=True)
+
+
+def _model(spec: ModelSpec) -> ModelSpec:
+    """The compiled model without its name and the scenario's digest (which names it)."""
+    return dataclasses.replace(spec, name="", digest="")
 
 
 def _per_day(headway_h: float) -> float | None:

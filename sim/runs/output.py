@@ -20,6 +20,10 @@ Layout::
     DIR/tables/routes.*         every compiled route per scenario by its stable route_id (name,
                                 km, legs, countries, opening years, units carried); the
                                 shipments' route_id refers to it (csv and parquet)
+    DIR/tables/what_differs.csv a comparison's differences between the scenarios, resolved to
+                                values (legs opened, parameters a -> b, demand, regimes)
+    DIR/tables/route_shift.csv  a comparison's route shift: per scenario and flow, the share
+                                of units by route before and after (flows that moved)
     DIR/tables.xlsx             with --xlsx: the small tables as one Excel workbook
     DIR/figures/*.png           the comparison plots
     DIR/report.md, report.html  the one-page report
@@ -183,6 +187,8 @@ SHEETS = (
     "summary",
     "kpis",
     "differences",
+    "what_differs",
+    "route_shift",
     "routes",
     "delay_by_cause",
     "capacity",
@@ -210,6 +216,21 @@ def write_workbook(path: Path, tables: Mapping[str, pd.DataFrame]) -> None:
             if frame.empty and not len(frame.columns):
                 frame = pd.DataFrame({"(empty)": []})
             frame.to_excel(book, sheet_name=name[:31], index=False)
+
+
+def _differences(
+    results: Results, infos: Sequence[ScenarioInfo], baseline: str
+) -> tuple[pd.DataFrame | None, dict[str, pd.DataFrame] | None]:
+    """A comparison's differences resolved to values and its route shifts (None, None for a
+    single scenario), for the report and the tables alike."""
+    if len(infos) < 2:
+        return None, None
+    from sim.analysis.scenario_diff import scenario_graphs, what_differs
+
+    scenarios = [i.scenario for i in infos]
+    graphs = scenario_graphs(scenarios, [i.path.parent if i.path else None for i in infos])
+    differs = what_differs(results.specs, baseline, graphs=graphs, scenarios=scenarios)
+    return differs, report.route_shifts(results, baseline)
 
 
 def write_output(
@@ -257,6 +278,12 @@ def write_output(
             "observations": _observations(results, infos),
             "routes": results.routes(),
         }
+        differs, shifts = _differences(results, infos, baseline)
+        if differs is not None and shifts:
+            small["what_differs"] = differs
+            small["route_shift"] = pd.concat(
+                [t.assign(scenario=name) for name, t in shifts.items()], ignore_index=True
+            ).pipe(lambda t: t[["scenario", *(c for c in t.columns if c != "scenario")]])
         for name, frame in small.items():
             frame.to_csv(tables / f"{name}.csv", index=False)
         for name in ("capacity", "routes"):
@@ -284,6 +311,8 @@ def write_output(
             summary=summary,
             posterior=posterior,
             base_dirs=[i.path.parent if i.path else None for i in infos],
+            differs=differs,
+            shifts=shifts,
         )
         head = manifest(infos, results, seed=seed, replications=replications, command=command)
         head["posterior"] = posterior

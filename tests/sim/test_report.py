@@ -289,8 +289,46 @@ def test_what_differs_states_the_compiled_values(tiny: Results) -> None:
     used = what_differs(tiny.specs, "base")
     assert set(used.loc[used["topic"] == "legs used", "item"]) == set(b.legs) ^ set(a.legs)
     # a scenario that compiles to the same model differs in nothing
-    same = {"base": a, "again": dataclasses.replace(a, name="again")}
+    same = {"base": a, "again": dataclasses.replace(a, name="again", digest="x")}
     assert what_differs(same, "base").empty
+    # a model that differs only where no row looks is never called the same
+    other = {"base": a, "slow": dataclasses.replace(a, name="slow", queue_sample_h=1.0)}
+    guard = what_differs(other, "base")
+    assert list(guard["topic"]) == ["other"] and "differs" in guard["after"].iloc[0]
+
+
+def test_what_differs_names_frictions_vessels_and_calibration() -> None:
+    from sim.engine.model import FrictionSpec, OutageSpec, VesselSpec
+    from sim.inputs.scenario import Calibration
+
+    base = sim.compile_scenario(_tiny("base"))
+    leg = next(iter(base.ferries))
+    fs = base.ferries[leg]
+    fleet = (VesselSpec("Ark", fs.capacity_slots), VesselSpec("Bee", fs.capacity_slots))
+    docs = {"b_port": (FrictionSpec("docs", 6.0),)}
+    a = dataclasses.replace(base, ferries={leg: dataclasses.replace(fs, fleet=fleet)})
+    outage = OutageSpec(2.0, FrictionSpec("breakdown", 48.0))
+    fleet_b = (dataclasses.replace(fleet[0], outages=(outage,)), fleet[1])
+    b = dataclasses.replace(
+        base,
+        name="b",
+        ferries={leg: dataclasses.replace(fs, fleet=fleet_b, call_frictions=docs)},
+        origin_frictions={"a_term": (FrictionSpec("dwell", 12.0),)},
+    )
+    sa = _tiny("base")
+    sb = _tiny("b").model_copy(
+        update={"calibration": Calibration(parameters={"frictions.mean_h@x": 0.8})}
+    )
+    t = what_differs({"base": a, "b": b}, "base", scenarios=[sa, sb])
+    rows = {(r.topic, r.item): (r.before, r.after) for r in t.itertuples()}
+    assert rows[("calibration", "frictions.mean_h@x (quantile of its prior)")] == ("central", "0.8")
+    ark = [k for k in rows if k[0] == "ferries" and k[1].endswith(": Ark")]
+    assert len(ark) == 1 and "breakdown 2/yr x 48 h" in rows[ark[0]][1]
+    assert not any(k[1].endswith(": Bee") for k in rows)  # unchanged vessels are not listed
+    calls = [v for k, v in rows.items() if k[1].endswith("delays per call")]
+    assert calls == [("none", "b_port: docs 6 h")]
+    assert rows[("facilities", "origin terminal dwell")] == ("none", "a_term: dwell 12 h")
+    assert "other" not in set(t["topic"])  # named differences: no guard row
 
 
 def test_shift_table_uses_the_routes_tables_ids_and_names(tiny: Results) -> None:
@@ -364,7 +402,8 @@ def test_summary_sentences_come_from_the_numbers() -> None:
         "n differs from b in: network year 2025 → 2030; 2 legs opened; 1 ferry-line parameter "
         "(see What differs).",
         "n against b: faster for 1 of 3 flows: A→B by 2.0 days (95 % CI 1.5–2.5); slower for "
-        "1 of 3 flows: C→D by 2.0 days (95 % CI 1.5–2.6); no significant change for the other "
+        "1 of 3 flows: C→D by 2.0 days (95 % CI 1.5–2.6) (saturated: delivered units only); no "
+        "significant change for the other "
         "1 flow.",
         "n: units change route in 1 flow; most in A→B, where 50 % of its units move, mainly to "
         "A → B via Y (10 % → 60 %).",
@@ -387,8 +426,12 @@ def test_summary_sentences_come_from_the_numbers() -> None:
         "Saturated in n: 3 of 3 flows, E→F (80 % delivered) and 2 more; see Saturation."
     )
     # a change under 0.1 day is said in hours
-    small = t.assign(diff_mean_transit_d=[np.nan, -0.05, np.nan, 2.04, np.nan, 0.01])
-    assert "A→B by 1.2 hours (95 % CI 36.0–60.0)" in report.summary_sentences(small, "b")[0]
+    small = t.assign(
+        diff_mean_transit_d=[np.nan, -0.05, np.nan, 2.04, np.nan, 0.01],
+        diff_ci_low=[np.nan, -0.08, np.nan, 1.5, np.nan, -0.2],
+        diff_ci_high=[np.nan, -0.02, np.nan, 2.6, np.nan, 0.3],
+    )
+    assert "A→B by 1.2 hours (95 % CI 0.5–1.9)" in report.summary_sentences(small, "b")[0]
     none = report.summary_sentences(t.assign(saturated=False), "b", shifts={"n": shifts["n"][:0]})
     assert none[-2:] == [
         "n: no flow changes route (by 1.0 % of its units or more).",

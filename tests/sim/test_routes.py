@@ -177,3 +177,39 @@ def test_xlsx_holds_the_csv_tables(tmp_path: Path):
     out2 = tmp_path / "out2"
     assert main(["run", str(path), "-o", str(out2), "-q", "--no-figures"]) == 0
     assert not (out2 / "tables.xlsx").exists()
+
+
+def test_a_comparison_writes_what_differs_and_the_route_shift(tmp_path: Path):
+    a, b = tmp_path / "a.toml", tmp_path / "b.toml"
+    a.write_text(sim.dump_scenario(_tiny(2025, "a")), encoding="utf-8")
+    b.write_text(sim.dump_scenario(_tiny(2030, "b")), encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["compare", str(a), str(b), "-o", str(out), "-q", "--no-figures", "--xlsx"]
+    assert main(args) == 0
+    differs = pd.read_csv(out / "tables" / "what_differs.csv", keep_default_na=False)
+    # the network year and the leg g-e that opens in 2028, as the report lists them
+    assert ("network year", "2025", "2030") in set(
+        zip(
+            differs["item"],
+            differs["before"].astype(str),
+            differs["after"].astype(str),
+            strict=True,
+        )
+    )
+    assert (differs["topic"] == "legs opened").sum() >= 1
+    text = (out / "report.md").read_text(encoding="utf-8")
+    for item in differs["item"]:
+        assert md_item(item) in text
+    shift = pd.read_csv(out / "tables" / "route_shift.csv")
+    assert list(shift.columns[:2]) == ["scenario", "flow"] and set(shift["scenario"]) <= {"b"}
+    book = pd.read_excel(out / "tables.xlsx", sheet_name=None)
+    assert {"what_differs", "route_shift"} <= set(book)
+    # a single run writes neither
+    run = tmp_path / "run"
+    assert main(["run", str(a), "-o", str(run), "-q", "--no-figures"]) == 0
+    assert not (run / "tables" / "what_differs.csv").exists()
+
+
+def md_item(item: str) -> str:
+    """An item as the report's markdown writes it."""
+    return sim.analysis.report.md_text(item)
