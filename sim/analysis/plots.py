@@ -947,7 +947,24 @@ def flow_difference_maps(
     years: Mapping[str, int] | None = None,
 ) -> Figure:
     """One difference map per scenario after the first (the baseline), stacked, on one scale:
-    the widest line is the largest absolute change of any panel."""
+    the widest line is the largest absolute change of any panel.
+
+    >>> import sim
+    >>> from pathlib import Path
+    >>> tiny = str(Path("tests/fixtures/tiny_network").resolve())
+    >>> flow = sim.Flow(origin="Alpha", destination="Foxtrot", per_week=60,
+    ...                 route=sim.RouteChoice(mode="adaptive", k=3, by="time"))
+    >>> run = sim.RunSettings(horizon_days=20, warmup_days=2, replications=1, seed=5)
+    >>> res = sim.compare([sim.Scenario(name=n, network=tiny, year=y, demand=[flow], run=run)
+    ...                    for n, y in (("a", 2025), ("b", 2030))], replications=1)
+    >>> fig = flow_difference_maps(res, ["a", "b"], years={"a": 2025, "b": 2030})
+    >>> len(fig.axes) >= 1 and "b" in fig.axes[0].get_title()
+    True
+    >>> flow_difference_maps(res, ["a"])
+    Traceback (most recent call last):
+    ...
+    ValueError: a difference map needs two scenarios or more
+    """
     base, others = names[0], list(names[1:])
     if not others:
         raise ValueError("a difference map needs two scenarios or more")

@@ -666,7 +666,25 @@ def route_shift(results: Any, baseline: str) -> list[str]:
 def route_shifts(results: Any, baseline: str) -> dict[str, pd.DataFrame]:
     """Per scenario other than ``baseline``, its route-shift table
     (:func:`sim.analysis.shift.shift_table`: flows whose share on a route changed by at least
-    :data:`MIN_ROUTE_CHANGE`, by the routes table's ids and names)."""
+    :data:`MIN_ROUTE_CHANGE`, by the routes table's ids and names).
+
+    Examples
+    --------
+    >>> import sim
+    >>> from pathlib import Path
+    >>> tiny = str(Path("tests/fixtures/tiny_network").resolve())
+    >>> def scenario(name, year):
+    ...     flow = sim.Flow(origin="Alpha", destination="Foxtrot", per_week=60,
+    ...                     route=sim.RouteChoice(mode="adaptive", k=3, by="time"))
+    ...     run = sim.RunSettings(horizon_days=30, warmup_days=5, replications=1, seed=5)
+    ...     return sim.Scenario(name=name, network=tiny, year=year, demand=[flow], run=run)
+    >>> res = sim.compare([scenario("a", 2025), scenario("b", 2030)], replications=1)
+    >>> shifts = route_shifts(res, "a")
+    >>> list(shifts), list(shifts["b"].columns[:4])
+    (['b'], ['flow', 'route_id', 'route', 'share_base'])
+    >>> shift_rows(shifts)[0][:3]
+    ['Scenario', 'Flow', 'Route']
+    """
     return {
         name: shift_table(
             results.shipments, baseline, name, specs=results.specs, min_change=MIN_ROUTE_CHANGE
@@ -684,7 +702,17 @@ def _points(change: float) -> str:
 
 def shift_rows(shifts: Mapping[str, pd.DataFrame]) -> tuple[list[str], list[list[str]]]:
     """The route-shift tables as one report table (head, rows): the flow and scenario named
-    on their first row only."""
+    on their first row only.
+
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"flow": ["A→B"] * 2, "route_id": ["r1", "r2"],
+    ...                   "route": ["A → B via X", "A → B via Y"], "share_base": [1.0, 0.0],
+    ...                   "share_new": [0.4, 0.6], "share_change": [-0.6, 0.6],
+    ...                   "units_base": [10.0, 0.0], "units_new": [4.0, 6.0], "moved": [0.6, 0.6]})
+    >>> head, rows = shift_rows({"new": t})
+    >>> [r[:2] for r in rows]
+    [['new', 'A→B'], ['', '']]
+    """
     head = ["Scenario", "Flow", "Route", "Route id", "Share before", "Share after", "Change"]
     head += ["Units/replication before → after"]
     rows: list[list[str]] = []

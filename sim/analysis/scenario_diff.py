@@ -598,7 +598,17 @@ def scenario_graphs(
     name, for :func:`what_differs`, each leg's direction in the data in ``G.graph["leg_ends"]``;
     ``base_dirs`` are the folders the scenario files are in
     (a ``network`` folder is relative to its file). A scenario naming a relative ``network``
-    with no folder given is left out (its folder cannot be told)."""
+    with no folder given is left out (its folder cannot be told).
+
+    >>> import sim
+    >>> flow = sim.Flow(origin="Alpha", destination="Foxtrot", per_week=1)
+    >>> sc = sim.Scenario(name="t", network="tiny_network", year=2030, demand=[flow])
+    >>> G = scenario_graphs([sc], [Path("tests/fixtures")])["t"]
+    >>> G.graph["leg_ends"]["g-e"]
+    ('g_junction', 'e_gauge')
+    >>> scenario_graphs([sc])  # a relative network folder, and no folder to resolve it from
+    {}
+    """
     import network
     from sim.inputs.compile import scenario_network
 
