@@ -196,6 +196,7 @@ def test_calibrate_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[st
         encoding="utf-8",
     )
     args = ["calibrate", str(f), "--population", "4", "--generations", "1", "--seed", "4"]
+    args += ["--sensitivity-runs", "32"]  # the fewest the estimator takes: a short test
     assert main([*args, "-o", str(tmp_path / "a"), "--workers", "2", "-q"]) == 0
     assert main([*args, "-o", str(tmp_path / "b"), "--workers", "1", "-q"]) == 0
     out = capsys.readouterr().out
