@@ -351,6 +351,7 @@ def what_differs(
     for name, b in specs.items():
         if name == baseline:
             continue
+        first = len(rows)  # this scenario's rows start here
         sa, sb = by_name.get(baseline), by_name.get(name)
         if sa is not None and sb is not None and sa.year != sb.year:
             rows.append(_row(name, "year", "network year", str(sa.year), str(sb.year)))
@@ -385,7 +386,6 @@ def what_differs(
                 if not _same(x, y):
                     rows.append(_row(name, "operations", what, x, y))
             _calibration(rows, name, sa, sb)
-        first = len(rows)
         _demand(rows, name, a, b)
         for node in [n for n in a.nodes if n in b.nodes]:
             x, y = a.nodes[node], b.nodes[node]
