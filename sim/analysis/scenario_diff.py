@@ -196,8 +196,12 @@ def _row(name: str, topic: str, item: str, before: object, after: object) -> dic
     }
 
 
+def _friction_list(specs: Iterable[Any]) -> str:
+    return ", ".join(f"{f.name} {fmt_value(f.mean_h)} h" for f in specs)
+
+
 def _frictions(node: NodeSpec) -> str:
-    return ", ".join(f"{f.name} {fmt_value(f.mean_h)} h" for f in node.frictions)
+    return _friction_list(node.frictions)
 
 
 def _fleet(ferry: FerrySpec) -> str:
@@ -206,10 +210,7 @@ def _fleet(ferry: FerrySpec) -> str:
 
 def _call_frictions(calls: Mapping[str, tuple[Any, ...]]) -> str:
     """Per-call (or per-consist) delays by place, as text."""
-    return "; ".join(
-        f"{place}: " + ", ".join(f"{f.name} {fmt_value(f.mean_h)} h" for f in specs)
-        for place, specs in sorted(calls.items())
-    )
+    return "; ".join(f"{place}: {_friction_list(specs)}" for place, specs in sorted(calls.items()))
 
 
 def _vessels(ferry: FerrySpec) -> dict[str, str]:
