@@ -45,6 +45,11 @@ departures between the warm-up and the horizon):
   route uses the target, per year of the window; wagons, vehicles (trucks) and TEU counted as
   units of that kind, tonnes as the units' payload (``units.csv`` ``payload_t``, whose
   rows are documented assumptions and upper estimates, so tonnes are on the high side).
+  Railcars and vehicles of a port, a ferry line or the network are those carried by sea, as
+  ports and shipping lines count them: on the voyages of the target's lines, of the vessels
+  the ``what`` names or else of the operator it names (``ASCO``: not the Turkmen Ro-Pax on the
+  same line); vehicles the trucks aboard, railcars the other slots aboard vessels with rail
+  decks (a box is half a slot: two TEU to a flat wagon).
 - ``vessel_calls_per_year``: a port's vessel arrivals (departures towards it on the lines that
   serve it), or a ferry line's departures from both ends (of the vessels ``what`` names, when
   it names some), per year of the window.
@@ -146,8 +151,19 @@ class _Run:
     """What every observation of one scenario reads, computed once: its units in the window,
     the units' passages at watched nodes, its voyages and the years of its window."""
 
-    def __init__(self, res: Results, scenario: str) -> None:
+    def __init__(self, res: Results, scenario: str, vessels: pd.DataFrame | None = None) -> None:
         self.res = res
+        vessels = vessels if vessels is not None else pd.DataFrame()
+        names = vessels["name"].astype(str) if len(vessels) else pd.Series(dtype=str)
+        #: vessel name -> its operator, and whether it has rail decks (``vessels.csv``)
+        self.operators: dict[str, str] = (
+            dict(zip(names, vessels["operator"].astype(str), strict=True)) if len(vessels) else {}
+        )
+        self.rail_decks: dict[str, bool] = (
+            dict(zip(names, pd.to_numeric(vessels["railcars"]).fillna(0) > 0, strict=True))
+            if len(vessels)
+            else {}
+        )
         self.spec: ModelSpec = res.specs[scenario]
         spec = self.spec
         parts = [t[t["scenario"] == scenario] for t in (res.shipments, res.background) if len(t)]
@@ -488,7 +504,53 @@ def _load(run: _Run, o: pd.Series) -> _Figure:
     return _Figure(sample=(v["slots"] / v["capacity_slots"]).to_numpy())
 
 
+def _carried(run: _Run, o: pd.Series) -> _Figure | None:
+    """Railcars or vehicles carried by sea (None: the observation is not such a figure, or no
+    ferry line serves its target): counted on the voyages of the target's lines (a port's
+    lines, a line, the ASCO lines for the network), of the vessels its ``what`` names, else of
+    the operator it names (``ASCO``): another operator's vessels on the same line (the Turkmen
+    Ro-Pax at Turkmenbashi) do not count. Vehicles are the trucks aboard; railcars the other
+    slots aboard a vessel with rail decks (a wagon one, a box half: two TEU to a flat wagon, as
+    the data sizes them)."""
+    unit, kind, target = str(o["unit"]), str(o["target_kind"]), str(o["target"])
+    what = str(o["what"])
+    if unit not in ("wagons/year", "vehicles/year"):
+        return None
+    if kind == "node":
+        lines = [k for k, fs in run.spec.ferries.items() if target in fs.ends]
+    elif kind in ("network", "ferry_line"):
+        lines = _lines(run, kind, target)
+    else:
+        return None
+    if not lines:
+        return None
+    named = _named_vessels(run, what)
+    words = set(what.split())
+    operator = next(
+        (op for op in sorted(set(run.operators.values())) if op.split()[0] in words), None
+    )
+    v = run.voyages
+    v = v[v["line"].isin(lines) & (v["units"] > 0)] if len(v) else v
+    if named:
+        v = v[v["vessel"].isin(named)]
+    elif operator is not None and len(v):
+        # a line's alike vessels (no named fleet) count as the operator's
+        op = v["vessel"].map(run.operators)
+        v = v[op.isna() | (op == operator)]
+    if unit == "vehicles/year":
+        n = float(v["trucks"].sum()) if len(v) else 0.0
+    else:
+        truck = run.spec.units["truck"].ferry_slots if "truck" in run.spec.units else 1.0
+        decks = v["vessel"].map(run.rail_decks) if len(v) else v
+        rail = v[decks.isna() | (decks == True)] if len(v) else v  # noqa: E712
+        n = float((rail["slots"] - rail["trucks"] * truck).sum()) if len(rail) else 0.0
+    return _Figure(value=n / run.years, n=len(v))
+
+
 def _throughput(run: _Run, o: pd.Series) -> _Figure:
+    carried = _carried(run, o)
+    if carried is not None:
+        return carried
     unit, kind, target = str(o["unit"]), str(o["target_kind"]), str(o["target"])
     u = run.units
     hit = _where(run, kind, target)
@@ -542,7 +604,7 @@ def compare(res: Results, net: network.Network, scenario: str | None = None) -> 
     the numbers a calibration compares (see the module docstring)."""
     scenario = scenario if scenario is not None else next(iter(res.specs))
     obs = net.observations
-    run = _Run(res, scenario)
+    run = _Run(res, scenario, net.vessels)
     metrics: dict[str, Callable[[_Run, pd.Series], _Figure]] = {
         "ferry_wait_h": _ferry_wait,
         "ferry_headway_h": _headway,

@@ -269,9 +269,22 @@ class FerryLine:
             self.ends[port].here.append(vessel)
             kernel.start(self._vessel(port, self.delays[i], vessel, self.outages[i]))
 
-    def _friction(self, port: str) -> float:
+    def _friction(self, port: str, rail: bool) -> float:
+        """The delays of a call at ``port`` that moves railcars (``rail``): waiting for the
+        shunting locomotives that place wagons on or off the deck. A call that moves none
+        (trucks driving on, boxes lifted from a container ship) has none."""
         draw = self.frictions.get(port)
-        return draw() if draw is not None else 0.0
+        return draw() if draw is not None and rail else 0.0
+
+    def _rail_and_trucks(self, vessel: VesselSpec, flows: Sequence[int]) -> tuple[bool, int]:
+        """Whether ``vessel``, carrying units of ``flows``, moves railcars (a vessel with rail
+        decks and a unit other than a truck aboard; without unit kinds every unit counts as
+        rail), and how many trucks it carries."""
+        kinds = self.unit_kind
+        if not kinds:
+            return bool(flows) and vessel.takes("wagon"), 0
+        trucks = sum(1 for f in flows if kinds[f] == "truck")
+        return vessel.takes("wagon") and trucks < len(flows), trucks
 
     def _berth(
         self, port: str, vessel: VesselSpec, units: list[int], consist: int
@@ -511,6 +524,7 @@ class FerryLine:
             consist = log.new_consist(units)
             t_load = env.now
             ids = table.index(units)  # the table's index of the cargo: converted once
+            rail, trucks = self._rail_and_trucks(vessel, table.flow[ids].tolist() if units else [])
             if units:
                 if blocked > 0:
                     # the part of each wait spent behind the closure is the disruption's
@@ -519,7 +533,7 @@ class FerryLine:
                     waits = [w - h for w, h in zip(waits, held, strict=True)]
                 table.wait_each(ids, Cause.FERRY, waits)
                 yield env.timeout(spec.load_h)
-                extra = self._friction(port)
+                extra = self._friction(port, rail)
                 if extra > 0:
                     yield env.timeout(extra)
                     table.wait(ids, Cause.FRICTION, extra)
@@ -540,6 +554,7 @@ class FerryLine:
                 deck,
                 vessel.capacity_slots,
                 len(units),
+                trucks,
             )
             if units and port in watch:
                 book.depart(watch[port], env.now, units)
@@ -553,7 +568,7 @@ class FerryLine:
                 berth = yield from self._berth(dest, vessel, units, consist)
                 yield env.timeout(spec.unload_h)
                 table.wait(ids, Cause.FERRY, spec.load_h + spec.unload_h)
-                extra = self._friction(dest)
+                extra = self._friction(dest, rail)
                 if extra > 0:
                     yield env.timeout(extra)
                     table.wait(ids, Cause.FRICTION, extra)

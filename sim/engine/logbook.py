@@ -48,6 +48,7 @@ VOYAGE_COLUMNS = (
     "deck_slots",
     "capacity_slots",
     "units",
+    "trucks",
 )
 
 ARRIVE, DEPART = 0, 1

@@ -311,13 +311,34 @@ def _thin(consists: float, units: float) -> float:
 
 
 def _vessel_round_h(spec: ModelSpec, fs: FerrySpec) -> float:
-    return 2 * (spec.legs[fs.leg_id].duration_h + fs.load_h + fs.unload_h)
+    """A vessel's round trip loaded both ways, as the engine runs it: two crossings, loading
+    and unloading at each end, and the mean delays of those four calls (shunting railcars:
+    only calls of vessels with rail decks have them, so they count for the fleet's share of
+    such vessels)."""
+    fleet = fs.vessel_list()
+    rail = sum(v.takes("wagon") for v in fleet) / len(fleet) if fleet else 1.0
+    calls = sum(f.mean_h for port in fs.ends for f in fs.call_frictions.get(port, ()))
+    return 2 * (spec.legs[fs.leg_id].duration_h + fs.load_h + fs.unload_h + rail * calls)
+
+
+def _in_service(fs: FerrySpec) -> float:
+    """The mean share of the year a vessel of the line is in service (not in dry-dock, planned
+    maintenance or broken down: each outage's events a year times its mean duration)."""
+    fleet = fs.vessel_list()
+    if not fleet:
+        return 1.0
+    out = [
+        min(sum(o.per_year * o.duration.mean_h for o in v.outages) / HOURS_PER_YEAR, 1.0)
+        for v in fleet
+    ]
+    return 1.0 - sum(out) / len(out)
 
 
 def _sailings_max(spec: ModelSpec, fs: FerrySpec) -> float:
-    """Sailings a week per direction the line can make (vessel cycle, timetable)."""
+    """Sailings a week per direction the line can make (vessel cycle while in service,
+    timetable)."""
     cycle = _vessel_round_h(spec, fs)
-    n = HOURS_PER_WEEK * fs.vessels / cycle if cycle > 0 else math.inf
+    n = HOURS_PER_WEEK * fs.vessels * _in_service(fs) / cycle if cycle > 0 else math.inf
     if fs.policy == "timetable" and fs.headway_h:
         n = min(n, HOURS_PER_WEEK / fs.headway_h)
     return n
@@ -600,7 +621,7 @@ def _facilities(spec: ModelSpec, st: _Structure, loads: _Loads) -> list[_Facilit
         fs = spec.ferries[c[1]]
         port, other = seg.nodes[0], seg.nodes[-1]
         n_max = _sailings_max(spec, fs)
-        by_vessels = HOURS_PER_WEEK * fs.vessels / _vessel_round_h(spec, fs)
+        by_vessels = HOURS_PER_WEEK * fs.vessels * _in_service(fs) / _vessel_round_h(spec, fs)
         shut = _closed(closed, fs.leg_id, port, other)
         if fs.policy == "timetable" and fs.headway_h and n_max < by_vessels - 1e-9:
             relief = (
