@@ -14,7 +14,17 @@ import pytest
 import sim
 import sim.inputs.capacity
 from sim.cli.main import main
-from sim.engine.model import ClosureSpec, LegSpec, NodeSpec, Plan, Segment, TrainSpec
+from sim.engine.model import (
+    ClosureSpec,
+    FrictionSpec,
+    LegSpec,
+    NodeSpec,
+    OutageSpec,
+    Plan,
+    Segment,
+    TrainSpec,
+    VesselSpec,
+)
 from sim.engine.world import World
 from sim.inputs.capacity import CapacityError, check_capacity
 from sim.runs.sweep import load_sweep
@@ -337,6 +347,46 @@ def test_a_saturated_ferry_carries_its_capacity() -> None:
     line = w.ferry_lines["p-q"]
     carried = line.slots_carried / (spec.horizon_h - spec.warmup_h) * 168
     assert carried == pytest.approx(2 * row(check, "p-q@p").capacity, rel=0.02)
+
+
+def test_call_delays_and_outages_cut_a_ferry_line_as_in_the_engine() -> None:
+    """The saturated line of the test above with shunting at each call (4 h at p, 6 h at q) and
+    vessels out of service a tenth of the year (20 outages a year of 43.8 h): a round trip of
+    2 x (10 + 3 + 2) + 2 x (4 + 6) = 50 h, in service 90 % of the time, so 168 x 2 x 0.9 / 50
+    sailings a week of 20 slots; the engine carries that (4 %: the outages come at random)."""
+    out = (OutageSpec(20.0, FrictionSpec("breakdown", 43.8, 0.0, "fixed")),)
+    fleet = (VesselSpec("one", 40.0, outages=out), VesselSpec("two", 40.0, outages=out))
+    shunt = {
+        "p": (FrictionSpec("shunt-p", 4.0, 0.0, "fixed"),),
+        "q": (FrictionSpec("shunt-q", 6.0, 0.0, "fixed"),),
+    }
+    spec = ferry_model(per_hour=1.5, fleet=fleet, call_frictions=shunt)
+    back = replace(spec.flows[0], index=1, label="back", plans=(1,))
+    spec = replace(
+        spec,
+        flows=(spec.flows[0], back),
+        plans=(*spec.plans, Plan(1, "q→p", (Segment("ferry", ("q", "p"), ("p-q",)),), 10.0)),
+        horizon_h=40_000.0,
+        warmup_h=1_000.0,
+    )
+    capacity = row(check_capacity(spec), "p-q@p").capacity
+    assert capacity == pytest.approx(168 * 2 * 0.9 / 50 * 20)
+    w = World(spec)
+    w.run()
+    line = w.ferry_lines["p-q"]
+    carried = line.slots_carried / (spec.horizon_h - spec.warmup_h) * 168
+    assert carried == pytest.approx(2 * capacity, rel=0.04)
+    # trucks on a truck-only vessel wait for no shunting: the cycle is the plain 30 h
+    trucks = replace(
+        spec,
+        ferries={
+            "p-q": replace(
+                spec.ferries["p-q"],
+                fleet=tuple(VesselSpec(v.name, 40.0, ("truck",)) for v in fleet),
+            )
+        },
+    )
+    assert row(check_capacity(trucks), "p-q@p").capacity == pytest.approx(224.0)
 
 
 def test_saturated_sailing_trains_carry_one_train_a_slot() -> None:

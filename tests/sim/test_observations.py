@@ -321,3 +321,44 @@ def test_agreement_rules() -> None:
     assert within(row, "min", 80.0) is True and within(row, "min", 70.0) is False
     assert within(row, "max", 120.0) is True and within(row, "max", 130.0) is False
     assert within(row, "mean", None) is pd.NA
+
+
+def test_railcars_and_vehicles_by_sea_come_from_the_voyages(
+    tiny: sim.Results, net: network.Network
+) -> None:
+    """A port's or a vessel's railcars and vehicles are counted on the voyages, as ports and
+    shipping lines count them: vehicles the trucks aboard, railcars the other slots (a box
+    half a railcar); a ``what`` naming a vessel counts that vessel's voyages only."""
+    spec = tiny.specs["obs"]
+    units = pd.concat([tiny.shipments, tiny.background], ignore_index=True)
+    on_line = np.array(["b-c" in spec.plans[p].legs for p in units["plan"]])
+    trucks = on_line & (units["unit"] == "truck").to_numpy()
+    v = tiny.voyages
+    # every truck that crossed is counted once aboard its voyage
+    assert (trucks & units["delivered"].to_numpy()).sum() <= v["trucks"].sum() <= trucks.sum()
+    assert v["trucks"].sum() > 0
+    v = v[(v["sail_h"] >= spec.warmup_h) & (v["sail_h"] <= spec.horizon_h)]
+    years = (spec.horizon_h - spec.warmup_h) / (365 * 24)
+    truck = spec.units["truck"].ferry_slots
+
+    def figure(what: str, unit: str, kind: str = "node", target: str = "c_port") -> float:
+        obs = _with_obs(
+            net,
+            what=what,
+            metric="throughput_per_year",
+            target_kind=kind,
+            target=target,
+            statistic="total",
+            value=1000,
+            unit=unit,
+        )
+        return float(compare(tiny, obs).iloc[0]["model_value"])
+
+    rail = (v["slots"] - v["trucks"] * truck).sum()
+    assert figure("port wagons", "wagons/year") == pytest.approx(rail / years)
+    assert figure("port vehicles", "vehicles/year") == pytest.approx(v["trucks"].sum() / years)
+    paxer = v[v["vessel"] == "Paxer"]
+    assert 0 < paxer["trucks"].sum() < v["trucks"].sum()
+    assert figure("Paxer vehicles", "vehicles/year", "ferry_line", "b-c") == pytest.approx(
+        paxer["trucks"].sum() / years
+    )

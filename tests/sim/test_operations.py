@@ -14,7 +14,7 @@ from sim.engine.world import World
 from sim.inputs.compile import CompileError, compile_scenario
 from sim.inputs.scenario import Operations
 
-from .specs import flow, model, plan, pq_ferry
+from .specs import UNITS, flow, model, plan, pq_ferry
 
 ROOT = Path(__file__).resolve().parents[2]
 OPS = str(ROOT / "tests" / "fixtures" / "tiny_operations")
@@ -65,6 +65,44 @@ def test_vessel_call_frictions_follow_loading_and_unloading() -> None:
     arr = World(spec).run().units
     assert list(arr["delivery_h"]) == [2.0 + 1.0 + 4.0 + 10.0 + 2.0 + 6.0]
     assert list(arr["friction_h"]) == [10.0]
+
+
+def _shunted(unit: str, vessel: VesselSpec) -> tuple[float, float, int]:
+    """One unit of ``unit`` across a one-vessel line p-q (crossing 10 h, loading 1 h,
+    unloading 2 h, shunting 4 h at p and 6 h at q): its delivery, friction hours and the trucks
+    its voyage records."""
+    legs = {"p-q": LegSpec("p-q", "ferry", 10.0)}
+    ferries = pq_ferry(
+        capacity_slots=vessel.capacity_slots,
+        policy="when_full",
+        load_h=1.0,
+        unload_h=2.0,
+        fleet=(vessel,),
+        call_frictions={"p": (fixed("shunt-p", 4.0),), "q": (fixed("shunt-q", 6.0),)},
+    )
+    spec = model(
+        (flow(0.5, unit, arrival="scheduled"),),
+        (plan(Segment("ferry", ("p", "q"), ("p-q",))),),
+        legs=legs,
+        ferries=ferries,
+        horizon_h=2.5,
+    )
+    rec = World(spec).run()
+    arr = rec.units
+    loaded = [v for v in rec.voyages if v[-2] > 0]
+    assert len(loaded) == 1
+    return float(arr["delivery_h"][0]), float(arr["friction_h"][0]), int(loaded[0][-1])
+
+
+def test_shunting_holds_only_calls_that_move_railcars() -> None:
+    """The same line and delays: a wagon on a rail ferry waits for shunting at both ends; a
+    truck on a truck-only Ro-Pax, or on a Ro-Pax with rail decks, drives on and off with no
+    shunting; the voyage records the trucks aboard."""
+    assert _shunted("wagon", VesselSpec("rail ferry", 1.0)) == (2.0 + 1 + 4 + 10 + 2 + 6, 10.0, 0)
+    deck = UNITS["truck"].ferry_slots  # one truck fills it
+    assert _shunted("truck", VesselSpec("Ro-Pax", deck, ("truck",))) == (2.0 + 1 + 10 + 2, 0.0, 1)
+    # a vessel with rail decks carrying only trucks moves no railcars either
+    assert _shunted("truck", VesselSpec("Ro-Pax rail", deck)) == (2.0 + 1 + 10 + 2, 0.0, 1)
 
 
 # -- named vessels ------------------------------------------------------------------------------
