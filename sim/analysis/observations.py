@@ -16,10 +16,12 @@ departures between the warm-up and the horizon):
   and unloading.
 - ``ferry_headway_h`` (a ferry line): the gaps between departures from each of its ports.
 - ``vessel_port_time_h`` (a port): per vessel call that worked cargo, its unloading and loading
-  work at the port (``ferries.load_h``, ``unload_h`` and the vessel-call frictions) plus the
-  port's mean handling of a consist (measured on the port's facility), as the data splits the
-  Port of Baku's 20.1 h (``frictions.csv``, ``baku-vessel-handling``). A vessel's idle wait for
-  cargo is not handling and is left out; so is its first call (it did not arrive).
+  work at the port (``ferries.load_h``, ``unload_h`` and the vessel-call frictions), plus the
+  port's mean handling of a consist (measured on the port's facility) where the data splits
+  the port's published vessel time that way (a vessel-call row of ``frictions.csv`` included
+  in ``nodes.handling_mean_h``: the Port of Baku's 20.1 h, ``baku-vessel-handling``; Kuryk's
+  cycle is its loading). A vessel's idle wait for cargo is not handling and is left out; so is
+  its first call (it did not arrive).
 - ``sailing_h`` (a ferry line): each crossing's duration, loaded or not.
 - ``node_dwell_h`` (a node): per consist leaving the node (a train, a truck, a vessel load), the
   mean over its units of departure less arrival: what a border crossing point measures per
@@ -151,8 +153,28 @@ class _Run:
     """What every observation of one scenario reads, computed once: its units in the window,
     the units' passages at watched nodes, its voyages and the years of its window."""
 
-    def __init__(self, res: Results, scenario: str, vessels: pd.DataFrame | None = None) -> None:
+    def __init__(
+        self,
+        res: Results,
+        scenario: str,
+        vessels: pd.DataFrame | None = None,
+        frictions: pd.DataFrame | None = None,
+    ) -> None:
         self.res = res
+        #: the ports whose published vessel time the data splits into the port's handling of
+        #: a consist and the vessel's loading and unloading (a vessel-call row of
+        #: ``frictions.csv`` included in ``nodes.handling_mean_h``: the Port of Baku's 20.1 h)
+        f = frictions if frictions is not None else pd.DataFrame()
+        self.handling_in_vessel_time: set[str] = (
+            set(
+                f.loc[
+                    (f["per"] == "vessel_call") & (f["included_in"] == "nodes.handling_mean_h"),
+                    "applies_to",
+                ].astype(str)
+            )
+            if len(f)
+            else set()
+        )
         vessels = vessels if vessels is not None else pd.DataFrame()
         names = vessels["name"].astype(str) if len(vessels) else pd.Series(dtype=str)
         #: vessel name -> its operator, and whether it has rail decks (``vessels.csv``)
@@ -328,16 +350,18 @@ def _port_time(run: _Run, o: pd.Series) -> _Figure:
     v = v[(v["unload_h"] > 0) | (v["units"] > 0)] if len(v) else v
     if not len(v):
         return _Figure(why=f"no vessel call at {port!r} worked cargo in the window")
-    fac = run.res.facilities
-    fac = fac[
-        (fac["scenario"] == run.spec.name)
-        & (fac["place"] == port)
-        & fac["kind"].isin(["port", "terminal"])
-    ]
-    span = run.spec.horizon_h - run.spec.warmup_h
-    served = float(fac["customers"].sum())
-    busy = float((fac["utilisation"] * fac["servers"]).sum() * span)
-    handling = busy / served if served > 0 else 0.0
+    handling = 0.0
+    if port in run.handling_in_vessel_time:
+        fac = run.res.facilities
+        fac = fac[
+            (fac["scenario"] == run.spec.name)
+            & (fac["place"] == port)
+            & fac["kind"].isin(["port", "terminal"])
+        ]
+        span = run.spec.horizon_h - run.spec.warmup_h
+        served = float(fac["customers"].sum())
+        busy = float((fac["utilisation"] * fac["servers"]).sum() * span)
+        handling = busy / served if served > 0 else 0.0
     return _Figure(sample=(v["unload_h"] + v["load_h"] + handling).to_numpy())
 
 
@@ -604,7 +628,7 @@ def compare(res: Results, net: network.Network, scenario: str | None = None) -> 
     the numbers a calibration compares (see the module docstring)."""
     scenario = scenario if scenario is not None else next(iter(res.specs))
     obs = net.observations
-    run = _Run(res, scenario, net.vessels)
+    run = _Run(res, scenario, net.vessels, net.frictions)
     metrics: dict[str, Callable[[_Run, pd.Series], _Figure]] = {
         "ferry_wait_h": _ferry_wait,
         "ferry_headway_h": _headway,

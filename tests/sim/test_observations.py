@@ -362,3 +362,46 @@ def test_railcars_and_vehicles_by_sea_come_from_the_voyages(
     assert figure("Paxer vehicles", "vehicles/year", "ferry_line", "b-c") == pytest.approx(
         paxer["trucks"].sum() / years
     )
+
+
+def test_port_time_adds_the_handling_only_where_the_data_puts_it_in_the_vessel_time(
+    tiny: sim.Results, net: network.Network
+) -> None:
+    """A vessel's time at a port is its loading and unloading there; the port's handling of a
+    consist is added only where a vessel-call row of frictions.csv says the port's published
+    vessel time includes it (as the Port of Baku's 20.1 h does)."""
+    spec = tiny.specs["obs"]
+    v = tiny.voyages
+    v = v[(v["sail_h"] >= spec.warmup_h) & (v["sail_h"] <= spec.horizon_h)]
+    v = v[
+        (v["port"] == "c_port") & v["arrived_h"].notna() & ((v["unload_h"] > 0) | (v["units"] > 0))
+    ]
+    work = (v["unload_h"] + v["load_h"]).mean()
+    obs = dict(
+        what="vessel time",
+        metric="vessel_port_time_h",
+        target_kind="node",
+        target="c_port",
+        statistic="mean",
+        value=10,
+        unit="h",
+    )
+    plain = compare(tiny, _with_obs(net, **obs)).iloc[0]["model_value"]
+    assert plain == pytest.approx(work)
+    call = pd.DataFrame(
+        [
+            {
+                **net.frictions.iloc[0].to_dict(),
+                "applies_to": "c_port",
+                "per": "vessel_call",
+                "role": "included",
+                "included_in": "nodes.handling_mean_h",
+            }
+        ],
+        index=pd.Index(["in-vessel-time"], name=net.frictions.index.name),
+    )
+    split = dataclasses.replace(net, frictions=pd.concat([net.frictions, call]))
+    with_handling = compare(tiny, _with_obs(split, **obs)).iloc[0]["model_value"]
+    fac = tiny.facilities
+    port = fac[(fac["place"] == "c_port") & fac["kind"].isin(["port", "terminal"])]
+    assert len(port) and with_handling > plain + 1.0
