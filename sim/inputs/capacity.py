@@ -396,16 +396,18 @@ class _Loads:
     berths: dict[tuple[str, frozenset[str]], float] = field(default_factory=dict)
 
 
-def _call_h(fs: FerrySpec, port: str, hours: float) -> float:
+def _call_h(fs: FerrySpec, port: str, hours: float, rail: bool = True) -> float:
     """Berth-hours of one loaded call of ``fs`` at ``port``: ``hours`` (loading or unloading)
-    and the mean delays of a call there."""
-    return hours + sum(f.mean_h for f in fs.call_frictions.get(port, ()))
+    and, for a vessel with rail decks (``rail``), the mean delays of a call there."""
+    return hours + (sum(f.mean_h for f in fs.call_frictions.get(port, ())) if rail else 0.0)
 
 
-def _berth_users(spec: ModelSpec) -> dict[str, list[tuple[FerrySpec, float, frozenset[str]]]]:
-    """Port -> (line, share of the line's calls, berth types usable there) per vessel limited
-    by the port's berths."""
-    out: dict[str, list[tuple[FerrySpec, float, frozenset[str]]]] = {}
+def _berth_users(
+    spec: ModelSpec,
+) -> dict[str, list[tuple[FerrySpec, float, frozenset[str], bool]]]:
+    """Port -> (line, share of the line's calls, berth types usable there, whether the vessel
+    has rail decks) per vessel limited by the port's berths."""
+    out: dict[str, list[tuple[FerrySpec, float, frozenset[str], bool]]] = {}
     for port, berths in spec.berths.items():
         for fs in spec.ferries.values():
             if port not in fs.ends:
@@ -414,7 +416,9 @@ def _berth_users(spec: ModelSpec) -> dict[str, list[tuple[FerrySpec, float, froz
             for v in vessels:
                 usable = frozenset(t for t in v.berth_types if t in berths)
                 if usable:
-                    out.setdefault(port, []).append((fs, 1.0 / len(vessels), usable))
+                    out.setdefault(port, []).append(
+                        (fs, 1.0 / len(vessels), usable, v.takes("wagon"))
+                    )
     return out
 
 
@@ -488,13 +492,14 @@ def _loads(spec: ModelSpec, st: _Structure, bound: int, mult: Sequence[float]) -
     for port, users in _berth_users(spec).items():
         for types in _type_sets(sorted(spec.berths[port])):
             hours = 0.0
-            for fs, part, usable in users:
+            for fs, part, usable, rail in users:
                 if usable <= types:
                     other = fs.ends[1] if fs.ends[0] == port else fs.ends[0]
                     hours += part * (
-                        consists.get(("ferry", fs.leg_id, port), 0.0) * _call_h(fs, port, fs.load_h)
+                        consists.get(("ferry", fs.leg_id, port), 0.0)
+                        * _call_h(fs, port, fs.load_h, rail)
                         + consists.get(("ferry", fs.leg_id, other), 0.0)
-                        * _call_h(fs, port, fs.unload_h)
+                        * _call_h(fs, port, fs.unload_h, rail)
                     )
             berths[(port, types)] = hours
     return _Loads(dict(units), dict(slots), consists, dict(nodes), lines, berths)
@@ -588,7 +593,7 @@ def _facilities(spec: ModelSpec, st: _Structure, loads: _Loads) -> list[_Facilit
             return loads.berths.get((port, types), 0.0) / capacity
 
         types = max(_type_sets(sorted(berths)), key=lambda ts: (rho(ts), len(ts)))
-        lines = sorted({fs.leg_id for fs, _, _ in users})
+        lines = sorted({fs.leg_id for fs, _, _, _ in users})
         shut = _closed(closed, port)
         now = ", ".join(f"{berths[t]} {t}" for t in sorted(types))
         relief = (

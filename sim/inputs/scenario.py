@@ -388,8 +388,9 @@ class Operations(_Model):
     )
     #: off by default, unlike the other switches: with the shipped data the Caspian traffic
     #: (the flows and the background sized to ASCO's published railcars and vehicles, on decks
-    #: cut for low water) needs about twice the berth-hours of Alat's two rail-ferry berths, so
-    #: every shipped scenario would be refused by the capacity check (see network/data/README.md)
+    #: loaded to 70-75 %) needs more berth-hours than the two rail-ferry berths of Turkmenbashi
+    #: and Alat offer, so the capacity check would refuse the shipped scenarios (see
+    #: network/data/README.md)
     berths: bool = Field(
         False,
         description="Limit the vessels loading and unloading at once at each port to its "
