@@ -14,7 +14,8 @@ that can:
 - *voyages*: one row per vessel departure: its line, port and name, when it came into the port
   (after any closure held it outside), its unloading and loading work there (handling plus the
   vessel-call frictions), when it sailed, the crossing's duration, the slots loaded, the deck
-  it could take (load limits applied) and its full deck, and the units it carried.
+  it could take (load limits applied) and its full deck, the units it carried and how many of
+  them were trucks.
 
 Nothing here draws a random number or changes when anything happens: the other tables of a
 run are the same with or without it.
