@@ -33,8 +33,12 @@ def add_commands(sub: Any) -> None:
         help=f"plan years, e.g. 2025-2030 or 2025,2027,2030 ({YEARS[0]} to {YEARS[1]}; default "
         "2025 to the scenario's year)",
     )
-    p.add_argument("-o", "--output", type=Path, metavar="DIR", help="output folder (default out/plan-<name>)")
-    p.add_argument("--overwrite", action="store_true", help="replace another output of this tool in DIR")
+    p.add_argument(
+        "-o", "--output", type=Path, metavar="DIR", help="output folder (default out/plan-<name>)"
+    )
+    p.add_argument(
+        "--overwrite", action="store_true", help="replace another output of this tool in DIR"
+    )
     p.add_argument(
         "--replications",
         type=int_between(1, MAX_REPLICATIONS),
@@ -55,8 +59,12 @@ def add_commands(sub: Any) -> None:
         "replication r in every year and candidate); 'none': point values; default the "
         "scenario's [calibration] posterior",
     )
-    p.add_argument("--no-optimise", action="store_true", help="years and saturation only, no search")
-    p.add_argument("--optimise-year", type=int_between(*YEARS), help="year to search (default the last)")
+    p.add_argument(
+        "--no-optimise", action="store_true", help="years and saturation only, no search"
+    )
+    p.add_argument(
+        "--optimise-year", type=int_between(*YEARS), help="year to search (default the last)"
+    )
     p.add_argument(
         "--batch",
         type=int_between(1, 100),
@@ -100,7 +108,11 @@ def cmd_plan(args: Any) -> int:
     problems: list[str] = []
     scenario = load_scenario(path)
     try:
-        years = parse_years(args.years) if args.years else list(range(min(2025, scenario.year), scenario.year + 1))
+        years = (
+            parse_years(args.years)
+            if args.years
+            else list(range(min(2025, scenario.year), scenario.year + 1))
+        )
     except ValueError as exc:
         problems.append(str(exc))
         years = [scenario.year]
@@ -155,4 +167,3 @@ def cmd_plan(args: Any) -> int:
         print(line)
     print(f"wrote {result.out_dir}: report.md, tables/, figures/")
     return 0
-

@@ -51,6 +51,13 @@ def job_key(scenario: Scenario, replication: int) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
+def _writer(frame: pd.DataFrame) -> Callable[[Path], Any]:
+    def write(path: Path) -> None:
+        frame.to_parquet(path, index=False)
+
+    return write
+
+
 def evaluate(
     scenarios: Mapping[str, Scenario],
     replications: int,
@@ -76,12 +83,12 @@ def evaluate(
             k = job_key(d, r)
             wanted.append((k, key, r))
             rel = f"runs/{k}.parquet"
-            if rel not in folder.files or not (folder.path / rel).is_file():
-                if all(t[0] != k for t in todo):
-                    todo.append((k, d, r))
+            done = rel in folder.files and (folder.path / rel).is_file()
+            if not done and all(t[0] != k for t in todo):
+                todo.append((k, d, r))
     specs: dict[str, Any] = {}
     jobs = []
-    for k, d, r in todo:
+    for _, d, r in todo:
         digest = d.digest()
         if digest not in specs:
             specs[digest] = compile_scenario(d, base_dir)
@@ -90,7 +97,7 @@ def evaluate(
     try:
         for i, frame in results:
             k = todo[i][0]
-            folder.add(f"runs/{k}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
+            folder.add(f"runs/{k}.parquet", _writer(frame))
             if on_job is not None:
                 on_job()
             outdir.test_pause("simulate")

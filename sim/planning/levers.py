@@ -133,6 +133,10 @@ def _num(row: Mapping[str, Any], col: str, problems: list[str], where: str, low:
     return value
 
 
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
+
+
 def load_levers(net: network.Network, path: Path | None = None) -> list[Lever]:
     """The levers of ``path`` (default: ``levers.csv`` in the network's folder; none if it has
     no such file), checked against the network: every problem of every row in one
@@ -156,7 +160,7 @@ def load_levers(net: network.Network, path: Path | None = None) -> list[Lever]:
     sources = set(net.sources.index)
     seen: set[str] = set()
     out = []
-    for i, row in enumerate(frame.to_dict("records")):
+    for i, row in enumerate(_records(frame)):
         lid = row["lever_id"].strip()
         where = f"{shown}: row {i + 2} ({lid or 'no lever_id'})"
         if not lid:
@@ -180,7 +184,9 @@ def load_levers(net: network.Network, path: Path | None = None) -> list[Lever]:
                 problems.append(f"{where}: target: {exc}")
         amount = _num(row, "amount", problems, where, 0.0)
         if kind == "border_handling" and not 0 < amount <= 1:
-            problems.append(f"{where}: amount: a handling factor from more than 0 to 1, got {amount}")
+            problems.append(
+                f"{where}: amount: a handling factor from more than 0 to 1, got {amount}"
+            )
         max_units = _num(row, "max_units", problems, where, 1.0)
         if math.isfinite(max_units) and (not max_units.is_integer() or max_units > 20):
             problems.append(f"{where}: max_units: a whole number from 1 to 20, got {max_units:g}")
@@ -301,13 +307,13 @@ def apply_levers(
             continue
         if lv.kind == "vessel":
             key = f"overrides.ferries.{lv.target}"
-            n = int(net.ferries.at[lv.target, "vessels"])
-            slots = float(net.ferries.at[lv.target, "capacity_slots"])
+            ferry: Any = net.ferries.loc[lv.target]
+            n, slots = int(ferry["vessels"]), float(ferry["capacity_slots"])
             set_path(data, f"{key}.vessels", n + k)
             set_path(data, f"{key}.capacity_slots", (n * slots + k * lv.amount) / (n + k))
         elif lv.kind == "servers":
             node = net.resolve_node(lv.target)
-            servers = int(net.nodes.at[node, "servers"])
+            servers = int(net.nodes.loc[node].to_dict()["servers"])
             set_path(data, f"overrides.nodes.{node}.servers", servers + int(k * lv.amount))
         elif lv.kind == "border_handling":
             change: dict[str, Any] = {"kind": "border", "handling_factor": lv.amount}

@@ -47,11 +47,11 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.metrics import t_interval
+from sim.analysis.saturation import MIN_DELIVERED_SHARE
 from sim.inputs.capacity import check_capacity
 from sim.inputs.compile import compile_scenario
 from sim.inputs.errors import ScenarioError
 from sim.inputs.posterior import Posterior
-from sim.analysis.saturation import MIN_DELIVERED_SHARE
 from sim.inputs.scenario import Scenario
 from sim.planning.evaluate import evaluate
 from sim.planning.levers import Lever, apply_levers, candidate_label, set_cost
@@ -112,11 +112,17 @@ def flow_targets(scenario: Scenario) -> dict[str, float]:
     return out
 
 
-def summarise(kpi: pd.DataFrame, targets: Mapping[str, float]) -> pd.DataFrame:
+def summarise(
+    kpi: pd.DataFrame, targets: Mapping[str, float], flows_of: Sequence[str] | None = None
+) -> pd.DataFrame:
     """Per ``key`` and flow: mean P50 and P90 transit with 95 % half-widths over the
-    replications, mean delivered share, target, and whether the flow meets it."""
+    replications, mean delivered share, target, and whether the flow meets it. Only the flows
+    ``flows_of`` names, when given (the scenario's own, not the traffic that shares the
+    corridor)."""
     rows = []
     flows = kpi[kpi["flow"] != "(all)"]
+    if flows_of is not None:
+        flows = flows[flows["flow"].isin(list(flows_of))]
     for (key, flow), g in flows.groupby(["key", "flow"], sort=False):
         p50, h50 = t_interval(g["median_transit_d"].to_numpy(dtype=float))
         p90, h90 = t_interval(g["p90_transit_d"].to_numpy(dtype=float))
@@ -144,7 +150,12 @@ def _verdict(summary: pd.DataFrame) -> dict[str, Any]:
     """A candidate's worst flow (largest P90 / target among constrained flows)."""
     s = summary[summary["target_days"].notna()]
     if s.empty:
-        return {"feasible": bool(summary["meets_target"].all()), "worst_flow": "", "worst_ratio": math.nan, "sure": False}
+        return {
+            "feasible": bool(summary["meets_target"].all()),
+            "worst_flow": "",
+            "worst_ratio": math.nan,
+            "sure": False,
+        }
     ratio = s["p90_transit_d"] / s["target_days"]
     undelivered = s["delivered_share"] < MIN_DELIVERED_SHARE
     ratio = ratio.where(~undelivered, np.inf)
@@ -186,7 +197,9 @@ def pareto_front(table: pd.DataFrame) -> pd.Series:
     ratio = table["worst_ratio"].to_numpy(dtype=float)
     out = np.zeros(len(table), dtype=bool)
     for i in np.flatnonzero(sim):
-        better = sim & (cost <= cost[i]) & (ratio <= ratio[i]) & ((cost < cost[i]) | (ratio < ratio[i]))
+        better = (
+            sim & (cost <= cost[i]) & (ratio <= ratio[i]) & ((cost < cost[i]) | (ratio < ratio[i]))
+        )
         out[i] = not better.any()
     return pd.Series(out, index=table.index)
 
@@ -251,7 +264,7 @@ def search(
             base_dir=base_dir,
             on_job=on_job,
         )
-        summary = summarise(kpi, targets)
+        summary = summarise(kpi, targets, [f.label for f in scenario.demand])
         evaluated += len(chosen)
         for c, _, row in chosen:
             mine = summary[summary["key"] == c.label]

@@ -44,6 +44,14 @@ def _plain(text: object) -> str:  # user text, never mathtext
     return str(text).replace("$", r"\$")
 
 
+def _worst(frame: pd.DataFrame) -> dict[str, Any] | None:
+    """The row of the largest P90 transit, or None for no rows."""
+    if frame.empty:
+        return None
+    row = frame.sort_values("p90_transit_d", ascending=False).iloc[0].to_dict()
+    return {str(k): v for k, v in row.items()}
+
+
 def findings(result: PlanResult, p: Prepared) -> list[str]:
     """The report's sentences, each computed from the tables."""
     out = []
@@ -91,7 +99,8 @@ def findings(result: PlanResult, p: Prepared) -> list[str]:
         if len(short):
             out.append(
                 f"In {years[-1]} {len(short)} of {len(last)} flows deliver less than 99 % of "
-                f"their units in the simulation (worst {short.sort_values('delivered_share').iloc[0]['flow']}, "
+                "their units in the simulation (worst "
+                f"{short.sort_values('delivered_share').iloc[0]['flow']}, "
                 f"{short['delivered_share'].min():.0%})."
             )
         con = last[last["target_days"].notna()]
@@ -101,10 +110,9 @@ def findings(result: PlanResult, p: Prepared) -> list[str]:
                 f"In {years[-1]} without further additions {len(miss)} of {len(con)} flows "
                 "with a target miss their P90 target"
                 + (
-                    f"; the worst P90 is {miss['p90_transit_d'].max():.1f} days "
-                    f"({miss.loc[miss['p90_transit_d'].idxmax(), 'flow']}, target "
-                    f"{miss.loc[miss['p90_transit_d'].idxmax(), 'target_days']:g})."
-                    if len(miss)
+                    f"; the worst P90 is {worst['p90_transit_d']:.1f} days "
+                    f"({worst['flow']}, target {worst['target_days']:g})."
+                    if (worst := _worst(miss)) is not None
                     else "."
                 )
             )
@@ -138,7 +146,8 @@ def findings(result: PlanResult, p: Prepared) -> list[str]:
                 f"target in {s.year}: {len(table)} looked at, {n_out} put out by the capacity "
                 f"check, {n_sim} simulated."
                 + (
-                    f" Every one looked at leaves {table['overloaded'].iloc[-1].split(' (')[0]} overloaded."
+                    " Every one looked at leaves "
+                    f"{table['overloaded'].iloc[-1].split(' (')[0]} overloaded."
                     if n_sim == 0 and len(table) and table["overloaded"].iloc[-1]
                     else ""
                 )
@@ -148,11 +157,13 @@ def findings(result: PlanResult, p: Prepared) -> list[str]:
         az = tr[tr["az_uz"]].groupby("year")[["value_usd", "value_low_usd", "value_high_usd"]].sum()
         if len(az):
             y = years[-1]
+            v = {str(c): float(x) for c, x in az.loc[y].to_dict().items()}
             out.append(
                 f"Azerbaijan–Uzbekistan trade carried by the modelled flows in {y}: "
-                f"{_usd(az.loc[y, 'value_usd'])} a year ({_usd(az.loc[y, 'value_low_usd'])}–"
-                f"{_usd(az.loc[y, 'value_high_usd'])}), against the $1 bn target; Uzbek cargo "
-                f"crossing Azerbaijan: {_usd(tr[(tr['year'] == y) & tr['uz_via_az']]['value_usd'].sum())}."
+                f"{_usd(v['value_usd'])} a year ({_usd(v['value_low_usd'])}–"
+                f"{_usd(v['value_high_usd'])}), against the $1 bn target; Uzbek cargo "
+                "crossing Azerbaijan: "
+                f"{_usd(tr[(tr['year'] == y) & tr['uz_via_az']]['value_usd'].sum())}."
             )
     return out
 
@@ -180,8 +191,12 @@ def timeline_figure(result: PlanResult, top: int = 8) -> Any:
     for flow in flows:
         g = t[t["flow"] == flow].sort_values("year")
         bx.errorbar(
-            g["year"], g["p90_transit_d"], yerr=g["p90_halfwidth_d"].fillna(0), marker="o",
-            capsize=3, label=_plain(flow),
+            g["year"],
+            g["p90_transit_d"],
+            yerr=g["p90_halfwidth_d"].fillna(0),
+            marker="o",
+            capsize=3,
+            label=_plain(flow),
         )
     targets = t["target_days"].dropna().unique()
     for tgt in targets:
@@ -210,19 +225,38 @@ def pareto_figure(result: PlanResult) -> Any:
         ratio = simd["worst_ratio"].replace(np.inf, np.nan)
         ax.scatter(simd["cost_usd_per_year"] / 1e6, ratio, color="0.6", label="simulated")
         front = simd[simd["pareto"]].sort_values("cost_usd_per_year")
-        ax.plot(front["cost_usd_per_year"] / 1e6, front["worst_ratio"].replace(np.inf, np.nan),
-                marker="o", color="C0", label="Pareto front")
+        ax.plot(
+            front["cost_usd_per_year"] / 1e6,
+            front["worst_ratio"].replace(np.inf, np.nan),
+            marker="o",
+            color="C0",
+            label="Pareto front",
+        )
         chosen = simd[simd["chosen"]]
         if len(chosen):
-            ax.scatter(chosen["cost_usd_per_year"] / 1e6, chosen["worst_ratio"], s=120,
-                       facecolors="none", edgecolors="C3", linewidths=2, label="cheapest on target")
+            ax.scatter(
+                chosen["cost_usd_per_year"] / 1e6,
+                chosen["worst_ratio"],
+                s=120,
+                facecolors="none",
+                edgecolors="C3",
+                linewidths=2,
+                label="cheapest on target",
+            )
         for row in simd.to_dict("records"):
             if math.isfinite(row["worst_ratio"]):
-                ax.annotate(_plain(row["candidate"]), (row["cost_usd_per_year"] / 1e6, row["worst_ratio"]),
-                            fontsize="xx-small", xytext=(3, 3), textcoords="offset points")
+                ax.annotate(
+                    _plain(row["candidate"]),
+                    (row["cost_usd_per_year"] / 1e6, row["worst_ratio"]),
+                    fontsize="xx-small",
+                    xytext=(3, 3),
+                    textcoords="offset points",
+                )
         ax.legend(fontsize="small")
     else:
-        ax.text(0.5, 0.5, "no candidate simulated", ha="center", va="center", transform=ax.transAxes)
+        ax.text(
+            0.5, 0.5, "no candidate simulated", ha="center", va="center", transform=ax.transAxes
+        )
     ax.axhline(1.0, color="k", linewidth=0.8, linestyle=":")
     ax.set_xlabel("annual cost of the additions, USD m a year")
     ax.set_ylabel("worst flow's P90 transit / target")
@@ -297,7 +331,11 @@ def write_outputs(
         f"to it; the capacity check and {first.run.replications} replication(s) of "
         f"{first.run.horizon_days:g} days (warm-up {first.run.warmup_days:g}, seed "
         f"{first.run.seed})"
-        + (f", parameters drawn from {posterior.path or 'the posterior'}" if posterior else ", point parameters")
+        + (
+            f", parameters drawn from {posterior.path or 'the posterior'}"
+            if posterior
+            else ", point parameters"
+        )
         + ". A facility saturates when the load no route choice avoids reaches its capacity "
         "(rho_low ≥ 1). P90 transit is the mean over replications of each replication's 90th "
         "percentile, with its 95 % interval.",
@@ -310,14 +348,31 @@ def write_outputs(
         "",
         *_table_md(
             result.saturation,
-            ["facility", "kind", "place", "saturates", "may_saturate", "warns", "rho_low_last", "rho_high_last"],
+            [
+                "facility",
+                "kind",
+                "place",
+                "saturates",
+                "may_saturate",
+                "warns",
+                "rho_low_last",
+                "rho_high_last",
+            ],
         ),
         "",
         f"## Transit in {years[-1]}",
         "",
         *_table_md(
             result.transit[result.transit["year"] == years[-1]],
-            ["flow", "p50_transit_d", "p90_transit_d", "p90_halfwidth_d", "delivered_share", "target_days", "meets_target"],
+            [
+                "flow",
+                "p50_transit_d",
+                "p90_transit_d",
+                "p90_halfwidth_d",
+                "delivered_share",
+                "target_days",
+                "meets_target",
+            ],
             limit=50,
         ),
         "",
@@ -328,7 +383,16 @@ def write_outputs(
             "",
             *_table_md(
                 s.table,
-                ["candidate", "cost_usd_per_year", "passes_check", "simulated", "worst_flow", "worst_ratio", "feasible", "chosen"],
+                [
+                    "candidate",
+                    "cost_usd_per_year",
+                    "passes_check",
+                    "simulated",
+                    "worst_flow",
+                    "worst_ratio",
+                    "feasible",
+                    "chosen",
+                ],
                 limit=30,
             ),
             "",

@@ -48,7 +48,14 @@ from sim.planning.years import year_scenarios
 from sim.runs import outdir
 from sim.runs.executors import Executor
 
-__all__ = ["PlanResult", "open_plan_folder", "plan_digest", "prepare", "run_plan", "saturation_years"]
+__all__ = [
+    "PlanResult",
+    "open_plan_folder",
+    "plan_digest",
+    "prepare",
+    "run_plan",
+    "saturation_years",
+]
 
 
 @dataclass
@@ -118,7 +125,9 @@ def prepare(
     if optimise:
         target_year = optimise_year if optimise_year is not None else max(years)
         if target_year not in years:
-            problems.append(f"--optimise-year: {target_year} is not one of the plan years {list(years)}")
+            problems.append(
+                f"--optimise-year: {target_year} is not one of the plan years {list(years)}"
+            )
         if not flow_targets(scenario):
             problems.append(
                 f"{source}: plan.target_days: no flow has a P90 target (a flow's target_days "
@@ -183,7 +192,9 @@ def saturation_years(capacity: pd.DataFrame) -> pd.DataFrame:
                 "saturates": first(g["rho_low"] >= 1.0),
                 "may_saturate": first(g["rho_high"] >= 1.0),
                 "warns": first(g["rho_high"] >= 0.85),
-                "years_saturated": ";".join(str(int(y)) for y in g.loc[g["rho_low"] >= 1.0, "year"]),
+                "years_saturated": ";".join(
+                    str(int(y)) for y in g.loc[g["rho_low"] >= 1.0, "year"]
+                ),
                 "first_year": int(g["year"].iloc[0]),
                 "rho_low_first": float(g["rho_low"].iloc[0]),
                 "rho_high_first": float(g["rho_high"].iloc[0]),
@@ -201,7 +212,9 @@ def saturation_years(capacity: pd.DataFrame) -> pd.DataFrame:
     big = 10**6
     order = (
         out.assign(
-            _s=out["saturates"].fillna(big), _m=out["may_saturate"].fillna(big), _w=out["warns"].fillna(big)
+            _s=out["saturates"].fillna(big),
+            _m=out["may_saturate"].fillna(big),
+            _w=out["warns"].fillna(big),
         )
         .sort_values(["_s", "_m", "_w", "rho_low_last"], ascending=[True, True, True, False])
         .index
@@ -222,7 +235,11 @@ def plan_digest(p: Prepared, posterior: Posterior | None) -> str:
 
 
 def open_plan_folder(
-    p: Prepared, posterior: Posterior | None, out_dir: str | os.PathLike[str], *, overwrite: bool = False
+    p: Prepared,
+    posterior: Posterior | None,
+    out_dir: str | os.PathLike[str],
+    *,
+    overwrite: bool = False,
 ) -> outdir.OwnedFolder:
     """The plan's folder: new, resumed (the same plan) or replacing another output of the tool
     with ``overwrite``; a foreign folder raises :class:`~sim.runs.outdir.OutputError`."""
@@ -244,9 +261,11 @@ def open_plan_folder(
     return outdir.OwnedFolder.open(
         out_dir,
         head,
-        same=lambda m: m.get("kind") == "plan"
-        and isinstance(m.get("plan"), dict)
-        and m["plan"].get("digest") == digest,
+        same=lambda m: (
+            m.get("kind") == "plan"
+            and isinstance(m.get("plan"), dict)
+            and m["plan"].get("digest") == digest
+        ),
         overwrite=overwrite,
         describe=f" (not of this plan: {p.scenario.name}, digest {digest}; a plan resumes only "
         "into the folder of the same scenario, years and posterior)",
@@ -299,7 +318,9 @@ def run_plan(
             on_job=on_job,
         )
         targets = flow_targets(p.scenario)
-        transit = summarise(kpi, targets).rename(columns={"key": "year"})
+        transit = summarise(kpi, targets, [f.label for f in p.scenario.demand]).rename(
+            columns={"key": "year"}
+        )
         transit["year"] = transit["year"].astype(int)
         net = load_base_network(p.scenario, p.base_dir)
         trade_rows = []
@@ -307,7 +328,8 @@ def run_plan(
             spec = compile_scenario(s, p.base_dir)
             years_released = (s.run.horizon_days - s.run.warmup_days) / 365.0
             k = kpi[(kpi["key"] == str(y)) & (kpi["flow"] != "(all)")]
-            delivered = (k.groupby("flow")["delivered"].mean() / years_released).to_dict()
+            means = k.groupby("flow")["delivered"].mean() / years_released
+            delivered = {str(f): float(v) for f, v in means.items()}
             for row in trade_value(s, net, delivered, p.commodities, _countries_crossed(spec, net)):
                 trade_rows.append({"year": y, **row})
         trade = pd.DataFrame(trade_rows)

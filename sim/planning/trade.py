@@ -69,7 +69,11 @@ def load_commodities(net: network.Network) -> pd.DataFrame:
                 vals[col] = math.nan
             if not (math.isfinite(vals[col]) and 0 < vals[col] <= 1e9):
                 problems.append(f"{where}: {col}: must be a number more than 0, got {row[col]!r}")
-        if not vals["value_low_usd_per_t"] <= vals["value_usd_per_t"] <= vals["value_high_usd_per_t"]:
+        if (
+            not vals["value_low_usd_per_t"]
+            <= vals["value_usd_per_t"]
+            <= vals["value_high_usd_per_t"]
+        ):
             problems.append(f"{where}: value_usd_per_t: must lie from the low to the high value")
         for col in ("tonnes_source", "value_source"):
             if row[col] not in net.sources.index:
@@ -83,7 +87,9 @@ def load_commodities(net: network.Network) -> pd.DataFrame:
     return frame
 
 
-def unit_value(table: pd.DataFrame, commodity: str, unit: str, col: str = "value_usd_per_t") -> float:
+def unit_value(
+    table: pd.DataFrame, commodity: str, unit: str, col: str = "value_usd_per_t"
+) -> float:
     """Value of one unit of ``commodity`` in ``unit`` kind, USD (NaN without a row)."""
     hit = table[(table["commodity"] == commodity) & (table["unit"] == unit)]
     if hit.empty:
@@ -120,7 +126,12 @@ def trade_value(
             "valued": not hit.empty,
         }
         if hit.empty:
-            row.update(tonnes_per_year=math.nan, value_usd=math.nan, value_low_usd=math.nan, value_high_usd=math.nan)
+            row.update(
+                tonnes_per_year=math.nan,
+                value_usd=math.nan,
+                value_low_usd=math.nan,
+                value_high_usd=math.nan,
+            )
         else:
             t = float(hit["net_t_per_unit"].iloc[0]) * units
             row.update(

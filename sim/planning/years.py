@@ -24,8 +24,8 @@ Examples
 ...                      set={"overrides.nodes.b.servers": 2}),
 ...         Announcement(name="third track", year=2027, source="ASSUMPTION",
 ...                      set={"overrides.nodes.b.servers": 3})]))
->>> [year_scenario(s, y).overrides.nodes.get("b") for y in (2025, 2026)]
-[None, NodeChange(servers=2, handling_mean_h=None, handling_cv=None, handling_factor=1.0, for_origins_in=None)]
+>>> [getattr(year_scenario(s, y).overrides.nodes.get("b"), "servers", None) for y in (2025, 2026)]
+[None, 2]
 >>> round(year_scenario(s, 2026).demand[0].units_per_week(2026), 2)
 11.0
 >>> consistency_problems(s, "demo.toml")
@@ -81,7 +81,9 @@ def parse_years(text: str) -> list[int]:
     if m:
         a, b = int(m.group(1)), int(m.group(2))
         if b < a:
-            raise ValueError(f"--years: {text!r} runs backwards; write the first year first ({b}-{a})")
+            raise ValueError(
+                f"--years: {text!r} runs backwards; write the first year first ({b}-{a})"
+            )
         years = list(range(a, b + 1))
     elif re.fullmatch(r"\d{4}(\s*,\s*\d{4})*", text):
         years = sorted({int(p) for p in text.split(",")})
@@ -191,10 +193,7 @@ def year_scenario(scenario: Scenario, year: int, *, source: str = "") -> Scenari
     except ValidationError as exc:
         where = f"{source}: " if source else ""
         raise ScenarioError(
-            [
-                f"{where}plan year {year}: {_loc(e['loc'])}: {problem_text(e)}"
-                for e in exc.errors()
-            ]
+            [f"{where}plan year {year}: {_loc(e['loc'])}: {problem_text(e)}" for e in exc.errors()]
         ) from None
 
 

@@ -28,14 +28,20 @@ TINY = ROOT / "tests" / "fixtures" / "tiny_network"
 SLOTS_PER_WEEK = 3 * 50 * 168 / (2 * (20 + 6 + 6))  # 393.75
 PER_WEEK, GROWTH = 500.0, 0.10
 
-LEVERS = """lever_id,name,kind,target,amount,max_units,capex_usd,capex_low_usd,capex_high_usd,opex_usd_per_year,life_years,cost_source,effect_source,note
-lane,one more lane at Delta,servers,d_border,1,1,5000000,4000000,6000000,0,10,fixture-assume,fixture-assume,cheap; not what binds
-vessel,a fourth 50-slot vessel,vessel,b-c,50,1,30000000,20000000,40000000,1000000,30,fixture-assume,fixture-assume,relieves the ferry
-big,a bigger vessel (same effect dearer),vessel,b-c,50,1,90000000,80000000,100000000,1000000,30,fixture-assume,fixture-assume,dearer
+LEVERS = (
+    "lever_id,name,kind,target,amount,max_units,capex_usd,capex_low_usd,capex_high_usd,"
+    "opex_usd_per_year,life_years,cost_source,effect_source,note\n"
+    """lane,a lane at Delta,servers,d_border,1,1,5e6,4e6,6e6,0,10,fixture-assume,fixture-assume,
+vessel,a vessel,vessel,b-c,50,1,30e6,20e6,40e6,1e6,30,fixture-assume,fixture-assume,
+big,a dear vessel,vessel,b-c,50,1,90e6,80e6,100e6,1e6,30,fixture-assume,fixture-assume,
 """
-COMMODITIES = """commodity,unit,net_t_per_unit,tonnes_source,value_usd_per_t,value_low_usd_per_t,value_high_usd_per_t,value_source,note
-general,teu,10,fixture-assume,1000,500,2000,fixture-assume,
+)
+COMMODITIES = (
+    "commodity,unit,net_t_per_unit,tonnes_source,value_usd_per_t,value_low_usd_per_t,"
+    "value_high_usd_per_t,value_source,note\n"
+    """general,teu,10,fixture-assume,1000,500,2000,fixture-assume,
 """
+)
 
 
 def network_copy(tmp: Path) -> Path:
@@ -105,7 +111,13 @@ def test_plan_finds_the_saturation_year_and_the_cheapest_lever(tmp_path: Path) -
     assert "big" not in table.index or not table.loc["big", "chosen"]
     # every table and the report were written, the report's findings computed from them
     out = tmp_path / "out"
-    for name in ("capacity_by_year", "saturation_years", "transit_by_year", "candidates", "trade_value"):
+    for name in (
+        "capacity_by_year",
+        "saturation_years",
+        "transit_by_year",
+        "candidates",
+        "trade_value",
+    ):
         assert (out / "tables" / f"{name}.csv").is_file(), name
     report = (out / "report.md").read_text(encoding="utf-8")
     assert "ferry b-c@b_port" in report and "in 2030" in report and "vessel" in report
