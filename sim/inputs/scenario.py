@@ -443,7 +443,9 @@ class Announcement(_Model):
     """A capacity addition announced for a year: the scenario keys it sets from that year on
     (``corridor plan``, :mod:`sim.planning.years`)."""
 
-    name: str = Field(min_length=1, max_length=200, description="What is added, 1 to 200 characters.")
+    name: str = Field(
+        min_length=1, max_length=200, description="What is added, 1 to 200 characters."
+    )
     year: Annotated[int, Field(ge=YEARS[0], le=YEARS[1])] = Field(
         description=f"First year in service, {YEARS[0]} to {YEARS[1]}."
     )
