@@ -20,7 +20,7 @@ PACKAGES = ("network", "sim")
 #: may import them
 CLI_EXTRA = {"network.cli", "sim._entry", "sim.__main__"}
 #: the layers of ``sim``, lowest first: a module may import its own layer and those below it
-LAYERS = ("engine", "inputs", "analysis", "runs", "calibration", "cli")
+LAYERS = ("engine", "inputs", "analysis", "runs", "calibration", "planning", "cli")
 
 
 def _modules() -> dict[str, Path]:

@@ -15,6 +15,7 @@ from network import cli as network_cli
 from network.errors import NetworkError
 from sim import __version__
 from sim.cli import calibrate as cli_calibrate
+from sim.cli import plan as cli_plan
 from sim.cli import run as cli_run
 from sim.cli import scenario as cli_scenario
 from sim.cli import shipped as cli_shipped
@@ -49,6 +50,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     cli_scenario.add_commands(sub)
     cli_sweep.add_commands(sub)
     cli_calibrate.add_commands(sub)
+    cli_plan.add_commands(sub)
     for name, (module, help_line) in DEFERRED.items():
         if argv is None or name == command:
             importlib.import_module(module).add_commands(sub)

@@ -432,6 +432,64 @@ class Calibration(_Model):
     )
 
 
+PlanValue = (
+    Annotated[int, Field(ge=-1_000_000_000, le=1_000_000_000)]
+    | Annotated[float, Field(ge=-1e9, le=1e9)]
+    | Annotated[str, Field(max_length=1000)]
+    | bool
+)
+
+
+class Announcement(_Model):
+    """A capacity addition announced for a year: the scenario keys it sets from that year on
+    (``corridor plan``, :mod:`sim.planning.years`)."""
+
+    name: str = Field(
+        min_length=1, max_length=200, description="What is added, 1 to 200 characters."
+    )
+    year: Annotated[int, Field(ge=YEARS[0], le=YEARS[1])] = Field(
+        description=f"First year in service, {YEARS[0]} to {YEARS[1]}."
+    )
+    source: str = Field(
+        min_length=1,
+        max_length=2000,
+        description="Where the year and the figures come from, or ASSUMPTION with its reasoning.",
+    )
+    set: dict[Annotated[str, Field(min_length=1, max_length=300)], PlanValue] = Field(
+        min_length=1,
+        max_length=100,
+        description="Dotted scenario key -> value from this year on (e.g. "
+        "`overrides.ferries.kuryk-alat.vessels = 9`); before the first announcement that sets a "
+        "key, the key is left out (the network's own figure).",
+    )
+
+
+class PlanSettings(_Model):
+    """How ``corridor plan`` grows the scenario year by year and what keeps it reliable."""
+
+    announced: list[Announcement] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Capacity additions announced, each with its first year in service; applied "
+        "in year order. Applied up to the scenario's own year they must give the scenario's own "
+        "values (checked by `corridor plan`).",
+    )
+    levers: list[Annotated[str, Field(min_length=1, max_length=200)]] | None = Field(
+        None,
+        max_length=100,
+        description="Lever ids (the network's levers.csv) the optimiser may add; default every "
+        "lever whose ferry line or node the scenario's network has.",
+    )
+    target_days: Annotated[float, Field(gt=0, le=MAX_DAY)] | None = Field(
+        None,
+        description="P90 transit target (days) of every flow without its own `target_days`; "
+        f"more than 0, at most {MAX_DAY:g}. Flows without either are not constrained.",
+    )
+    target_reason: str = Field(
+        "", max_length=2000, description="Where the target comes from, or why it is assumed."
+    )
+
+
 class Scenario(_Model):
     """One scenario: network year, demand, overrides, policies, disruptions and run settings."""
 
@@ -453,6 +511,7 @@ class Scenario(_Model):
     operations: Operations = Field(default_factory=Operations)
     calibration: Calibration = Field(default_factory=Calibration)
     run: RunSettings = Field(default_factory=RunSettings)
+    plan: PlanSettings = Field(default_factory=PlanSettings)
 
     @model_validator(mode="after")
     def _units_bounded(self) -> Scenario:
@@ -515,6 +574,7 @@ __all__ = [
     "MAX_SEED",
     "MAX_UNITS_PER_REPLICATION",
     "YEARS",
+    "Announcement",
     "BorderDefaults",
     "Calibration",
     "Disruption",
@@ -523,6 +583,7 @@ __all__ = [
     "LegChange",
     "NodeChange",
     "Overrides",
+    "PlanSettings",
     "RouteChoice",
     "RunSettings",
     "Scenario",
