@@ -35,9 +35,11 @@ departures between the warm-up and the horizon):
   whose route starts and ends at the chain's ends; else the segment time between them.
 - ``queue_units`` (a node): the units of the observation's kind (trucks, wagons, TEU; else all)
   at the node waiting to leave it (from arrival, or release there, to departure), counted at
-  each queue sample time in the window. A ``snapshot`` compares with the 95th percentile of
-  those counts: a queue is reported when it is long (the Kuryk figure is from a December with
-  the port closed by storms), so a reported snapshot is a high state, not a typical one.
+  each queue sample time in the window — in the months the observation's ``what`` or note
+  names, when it names some (the Kuryk trucks: December). A ``snapshot`` compares with the
+  95th percentile of those counts: a queue is reported when it is long (the Kuryk figure is
+  from a December with the port closed by storms), so a reported snapshot is a high state,
+  not a typical one.
 - ``closure_share`` (a node): the share of hours the node was closed (closures unioned) in the
   months the observation's ``what`` or note names (``"Nov–Dec"``), else in the whole window.
 - ``load_factor`` (a ferry line, or the network: the ASCO lines): per loaded departure, the
@@ -470,6 +472,14 @@ def _queue(run: _Run, o: pd.Series) -> _Figure:
     times = times[(times >= spec.warmup_h) & (times <= spec.horizon_h)]
     if not len(times):
         return _Figure(why="the run sampled no queue in the window")
+    # a queue reported in named months (the Kuryk trucks: December) is counted in those months
+    note = "" if _nan(o["note"]) else str(o["note"])
+    months = _months(f"{o['what']} {note}")
+    if months:
+        times = times[np.isin((times // HOURS_PER_MONTH).astype(int) % 12 + 1, list(months))]
+        if not len(times):
+            names = ", ".join(MONTHS[m - 1].title() for m in sorted(months))
+            return _Figure(why=f"the run's window covers none of {names}")
     counts = []
     for r in np.unique(reps) if len(reps) else [0]:
         mine = reps == r

@@ -263,6 +263,15 @@ def test_queue_counts_the_units_waiting_to_leave(tiny: sim.Results, net: network
     assert row["n"] == len(times)
     assert row["model_value"] == np.percentile(counts, 95)
     assert (row["model_low"], row["model_high"]) == tuple(np.percentile(counts, [25, 75]))
+    # a queue reported in a named month is counted in that month only
+    feb = dataclasses.replace(net, observations=obs.observations.assign(note="seen in February"))
+    in_feb = (times // (365 * 24 / 12)).astype(int) % 12 + 1 == 2
+    row = compare(res, feb).iloc[0]
+    assert row["n"] == in_feb.sum() > 0
+    assert row["model_value"] == np.percentile(np.array(counts)[in_feb], 95)
+    dec = dataclasses.replace(net, observations=obs.observations.assign(note="(Dec 2024)"))
+    row = compare(res, dec).iloc[0]
+    assert math.isnan(row["model_value"]) and "covers none of Dec" in row["why_not"]
 
 
 def test_statistics_of_a_distribution() -> None:
