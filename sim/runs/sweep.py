@@ -477,6 +477,10 @@ def run_job(spec: ModelSpec, replication: int) -> pd.DataFrame:
     """
     record = World(spec, replication).run()
     ships = shipments_frame(record, spec.name)
+    # the traffic that shares the corridor is never in the flows' KPIs
+    background = {f.label for f in spec.flows if f.background}
+    ships = ships[~ships["flow"].isin(background).to_numpy()]
+    ships = ships.assign(flow=ships["flow"].cat.remove_unused_categories())
     per_flow = kpis(ships, by=("replication", "flow"))
     per_flow["flow"] = per_flow["flow"].astype(str)
     together = kpis(ships.assign(flow=ALL_FLOWS), by=("replication", "flow"))

@@ -253,3 +253,28 @@ def test_on_time_without_any_target_is_refused_at_load(sweep_file: Path, tmp_pat
     with_target = BASE.replace("per_week = 150", "per_week = 150\ntarget_days = 20")
     (tmp_path / "base.toml").write_text(with_target, encoding="utf-8")
     assert "on_time" in load_sweep(bad).metrics
+
+
+def test_a_sweep_job_leaves_the_background_traffic_out_of_the_kpis() -> None:
+    """The traffic that shares the corridor is never in the flows' KPIs: a sweep job's rows
+    are the scenario's flows and their total, as a run's KPIs are."""
+    import sim
+    from sim.analysis.metrics import kpis
+    from sim.runs.sweep import run_job
+
+    ops = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "tiny_operations"
+    s = sim.Scenario(
+        name="bg",
+        network=str(ops),
+        demand=[sim.Flow(origin="Alpha", destination="Foxtrot", per_week=30)],
+        run=sim.RunSettings(horizon_days=60, warmup_days=5, replications=1),
+    )
+    spec = sim.compile_scenario(s)
+    assert any(f.background for f in spec.flows)
+    rows = run_job(spec, 0)
+    assert set(rows["flow"]) == {"Alpha→Foxtrot (teu)", ALL_FLOWS}
+    res = sim.run(s)
+    mine = kpis(res.shipments, by=("replication", "flow"))
+    total = rows.set_index("flow").loc[ALL_FLOWS]
+    assert total["released"] == mine["released"].sum() > 0
+    assert total["delivered"] == mine["delivered"].sum()
