@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sim.inputs.posterior import Posterior
+from sim.planning.trade import AZ_UZ_TARGET_USD
 from sim.runs import outdir
 
 if TYPE_CHECKING:
@@ -161,8 +162,8 @@ def findings(result: PlanResult, p: Prepared) -> list[str]:
             out.append(
                 f"Azerbaijan–Uzbekistan trade carried by the modelled flows in {y}: "
                 f"{_usd(v['value_usd'])} a year ({_usd(v['value_low_usd'])}–"
-                f"{_usd(v['value_high_usd'])}), against the $1 bn target; Uzbek cargo "
-                "crossing Azerbaijan: "
+                f"{_usd(v['value_high_usd'])}), against the {_usd(AZ_UZ_TARGET_USD)} target; "
+                "Uzbek cargo crossing Azerbaijan: "
                 f"{_usd(tr[(tr['year'] == y) & tr['uz_via_az']]['value_usd'].sum())}."
             )
     return out
@@ -201,6 +202,8 @@ def timeline_figure(result: PlanResult, top: int = 8) -> Any:
     targets = t["target_days"].dropna().unique()
     for tgt in targets:
         bx.axhline(float(tgt), color="k", linewidth=0.8, linestyle=":")
+    # a t interval of few replications can reach below zero; a transit time cannot
+    bx.set_ylim(bottom=0)
     bx.set_xlabel("year")
     bx.set_ylabel("P90 transit, days (95 % interval)")
     bx.set_title("P90 transit by year (dotted: target)")

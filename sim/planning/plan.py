@@ -74,7 +74,13 @@ class Prepared:
 
 @dataclass
 class PlanResult:
-    """The tables of a plan (also written to its folder)."""
+    """The tables of a plan (also written to its folder).
+
+    ``extra["kpi"]`` holds the KPIs of every year per flow and replication (column ``year``;
+    as :func:`sim.runs.sweep.run_job` gives them, ``flow == "(all)"`` for all flows together),
+    behind the means and intervals of ``transit``: what each replication, with its own draw of
+    the parameters, gave.
+    """
 
     capacity: pd.DataFrame
     saturation: pd.DataFrame
@@ -358,6 +364,7 @@ def run_plan(
         trade=trade,
         search=found,
         out_dir=folder.path,
+        extra={"kpi": kpi.rename(columns={"key": "year"}).astype({"year": int})},
     )
     write_outputs(result, p, folder, posterior=posterior, figures=figures)
     return result

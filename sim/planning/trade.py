@@ -31,7 +31,11 @@ import network
 from sim.inputs.errors import ScenarioError
 from sim.inputs.scenario import Scenario
 
-__all__ = ["COLUMNS", "load_commodities", "trade_value", "unit_value"]
+__all__ = ["AZ_UZ_TARGET_USD", "COLUMNS", "load_commodities", "trade_value", "unit_value"]
+
+#: Azerbaijan–Uzbekistan trade a year targeted for 2030, USD (Janobiddinov, News.Az
+#: 2025-10-16; the source list of ``trade_2030.toml``)
+AZ_UZ_TARGET_USD = 1e9
 
 FILE = "commodities.csv"
 COLUMNS = (

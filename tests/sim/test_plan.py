@@ -20,6 +20,7 @@ import pytest
 from sim.cli.main import main
 from sim.inputs.errors import ScenarioError
 from sim.inputs.scenario_io import load_scenario
+from sim.planning.outputs import timeline_figure
 from sim.planning.plan import prepare, run_plan
 from sim.planning.years import year_scenario
 
@@ -125,6 +126,14 @@ def test_plan_finds_the_saturation_year_and_the_cheapest_lever(tmp_path: Path) -
     assert set(transit["year"]) == set(range(2025, 2032))
     trade = pd.read_csv(out / "tables" / "trade_value.csv")
     assert (trade["value_usd"] > 0).all()
+    # the replications behind the means: each year's P90 is their mean
+    kpi = result.extra["kpi"]
+    assert set(kpi["year"]) == set(range(2025, 2032)) and set(kpi["replication"]) == {0, 1}
+    flow = kpi[kpi["flow"] != "(all)"].groupby(["year", "flow"])["p90_transit_d"].mean()
+    mean = result.transit.set_index(["year", "flow"])["p90_transit_d"]
+    assert flow.loc[mean.index].to_numpy() == pytest.approx(mean.to_numpy())
+    # the timeline's transit axis starts at zero, however wide the intervals of 2 replications
+    assert timeline_figure(result).axes[1].get_ylim()[0] == 0
 
 
 def test_plan_resumes_and_refuses_a_foreign_folder(tmp_path: Path, capsys) -> None:
