@@ -50,8 +50,17 @@ def add_commands(sub: Any) -> None:
         metavar="D",
         help="simulated days of each run (shorter is faster; queues that grow show less)",
     )
-    p.add_argument("--warmup-days", type=float_between(0, MAX_HORIZON_DAYS), metavar="D")
-    p.add_argument("--seed", type=int_between(0, MAX_SEED))
+    p.add_argument(
+        "--warmup-days",
+        type=float_between(0, MAX_HORIZON_DAYS),
+        metavar="D",
+        help="days at the start of each run left out of the statistics (default the scenario's)",
+    )
+    p.add_argument(
+        "--seed",
+        type=int_between(0, MAX_SEED),
+        help="seed of every run (default the scenario's); every year and candidate share it",
+    )
     p.add_argument(
         "--posterior",
         metavar="FILE",
@@ -85,7 +94,12 @@ def add_commands(sub: Any) -> None:
     )
     where = p.add_mutually_exclusive_group()
     where.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address")
-    where.add_argument("--local-cluster", type=int_between(1, MAX_WORKERS), metavar="N")
+    where.add_argument(
+        "--local-cluster",
+        type=int_between(1, MAX_WORKERS),
+        metavar="N",
+        help="run on a Dask cluster of N local worker processes started here",
+    )
     p.add_argument("--no-figures", action="store_true", help="tables and report only")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
     p.set_defaults(func=cmd_plan)
