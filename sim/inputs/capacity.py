@@ -310,15 +310,26 @@ def _thin(consists: float, units: float) -> float:
     return consists * -math.expm1(-units / consists)
 
 
-def _vessel_round_h(spec: ModelSpec, fs: FerrySpec) -> float:
+def _vessel_round_h(
+    spec: ModelSpec, fs: FerrySpec, rail: Mapping[str, float] | None = None
+) -> float:
     """A vessel's round trip loaded both ways, as the engine runs it: two crossings, loading
-    and unloading at each end, and the mean delays of those four calls (shunting railcars:
-    only calls of vessels with rail decks have them, so they count for the fleet's share of
-    such vessels)."""
+    and unloading at each end, and the mean delays of those calls (waiting for shunting).
+
+    Only a call that moves railcars waits for shunting: a call of a vessel with rail decks
+    (the fleet's share of them), weighted by ``rail`` — per port, the share of rail units
+    (anything but trucks) in the cargo leaving it, 1 where not given: loading at a port moves
+    the cargo leaving it, unloading there the cargo leaving the other end.
+    """
     fleet = fs.vessel_list()
-    rail = sum(v.takes("wagon") for v in fleet) / len(fleet) if fleet else 1.0
-    calls = sum(f.mean_h for port in fs.ends for f in fs.call_frictions.get(port, ()))
-    return 2 * (spec.legs[fs.leg_id].duration_h + fs.load_h + fs.unload_h + rail * calls)
+    decks = sum(v.takes("wagon") for v in fleet) / len(fleet) if fleet else 1.0
+    share = rail or {}
+    a, b = fs.ends
+    calls = 0.0
+    for port, other in ((a, b), (b, a)):
+        delay = sum(f.mean_h for f in fs.call_frictions.get(port, ()))
+        calls += delay * (share.get(port, 1.0) + share.get(other, 1.0))
+    return 2 * (spec.legs[fs.leg_id].duration_h + fs.load_h + fs.unload_h) + decks * calls
 
 
 def _in_service(fs: FerrySpec) -> float:
@@ -334,10 +345,10 @@ def _in_service(fs: FerrySpec) -> float:
     return 1.0 - sum(out) / len(out)
 
 
-def _sailings_max(spec: ModelSpec, fs: FerrySpec) -> float:
+def _sailings_max(spec: ModelSpec, fs: FerrySpec, rail: Mapping[str, float] | None = None) -> float:
     """Sailings a week per direction the line can make (vessel cycle while in service,
-    timetable)."""
-    cycle = _vessel_round_h(spec, fs)
+    timetable); ``rail`` as for :func:`_vessel_round_h`."""
+    cycle = _vessel_round_h(spec, fs, rail)
     n = HOURS_PER_WEEK * fs.vessels * _in_service(fs) / cycle if cycle > 0 else math.inf
     if fs.policy == "timetable" and fs.headway_h:
         n = min(n, HOURS_PER_WEEK / fs.headway_h)
@@ -394,6 +405,8 @@ class _Loads:
     lines: dict[tuple[str, str], float]
     #: (port, berth types) -> berth-hours a week of the calls that can use only those types
     berths: dict[tuple[str, frozenset[str]], float] = field(default_factory=dict)
+    #: line -> port -> the share of rail units in the cargo leaving the port
+    rail: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 def _call_h(fs: FerrySpec, port: str, hours: float, rail: bool = True) -> float:
@@ -433,6 +446,7 @@ def _type_sets(types: Sequence[str]) -> list[frozenset[str]]:
 def _loads(spec: ModelSpec, st: _Structure, bound: int, mult: Sequence[float]) -> _Loads:
     """Weekly loads with each flow's rate times ``mult`` (bound 0 = low, 1 = high)."""
     units: dict[Key, float] = defaultdict(float)
+    rail_units: dict[Key, float] = defaultdict(float)
     slots: dict[Key, float] = defaultdict(float)
     releases: dict[Key, float] = defaultdict(float)
     handed: dict[tuple[Key, Key], float] = defaultdict(float)
@@ -449,6 +463,8 @@ def _loads(spec: ModelSpec, st: _Structure, bound: int, mult: Sequence[float]) -
             if feat[0] == "carry":
                 c = feat[1]
                 units[c] += rate * x
+                if flow.unit != "truck":
+                    rail_units[c] += rate * x
                 slots[c] += rate * x * (unit.ferry_slots if c[0] == "ferry" else unit.train_slots)
             elif feat[0] == "join":
                 if feat[1] is None:
@@ -464,6 +480,15 @@ def _loads(spec: ModelSpec, st: _Structure, bound: int, mult: Sequence[float]) -
     for c in st.segments:
         if c[0] == "ferry":
             lines_of[c[1]].append(c)
+    # per line and port, the share of rail units in the cargo leaving it (0: none leaves)
+    rail: dict[str, dict[str, float]] = {
+        leg: {
+            port: rail_units[key] / units[key] if units.get(key, 0.0) > 0 else 0.0
+            for port in fs.ends
+            for key in [("ferry", leg, port)]
+        }
+        for leg, fs in spec.ferries.items()
+    }
     # consists depend on arrivals from upstream carriers: settle them in as many passes as the
     # longest plan has segments (exact for routes that do not loop through a carrier)
     for _ in range(st.depth):
@@ -477,7 +502,7 @@ def _loads(spec: ModelSpec, st: _Structure, bound: int, mult: Sequence[float]) -
                 consists[c] = _trains(_train(spec, seg), slots[c], joins[c])
         for leg, dirs in lines_of.items():
             fs = spec.ferries[leg]
-            n_max = _sailings_max(spec, fs)
+            n_max = _sailings_max(spec, fs, rail[leg])
             n = min(n_max, max(_sailings(fs, n_max, slots[c], joins[c]) for c in dirs))
             for c in dirs:
                 full = slots[c] / fs.effective_capacity
@@ -492,17 +517,17 @@ def _loads(spec: ModelSpec, st: _Structure, bound: int, mult: Sequence[float]) -
     for port, users in _berth_users(spec).items():
         for types in _type_sets(sorted(spec.berths[port])):
             hours = 0.0
-            for fs, part, usable, rail in users:
+            for fs, part, usable, decks in users:
                 if usable <= types:
                     other = fs.ends[1] if fs.ends[0] == port else fs.ends[0]
                     hours += part * (
                         consists.get(("ferry", fs.leg_id, port), 0.0)
-                        * _call_h(fs, port, fs.load_h, rail)
+                        * _call_h(fs, port, fs.load_h, decks)
                         + consists.get(("ferry", fs.leg_id, other), 0.0)
-                        * _call_h(fs, port, fs.unload_h, rail)
+                        * _call_h(fs, port, fs.unload_h, decks)
                     )
             berths[(port, types)] = hours
-    return _Loads(dict(units), dict(slots), consists, dict(nodes), lines, berths)
+    return _Loads(dict(units), dict(slots), consists, dict(nodes), lines, berths, rail)
 
 
 # -- closures ------------------------------------------------------------------------------------
@@ -625,8 +650,9 @@ def _facilities(spec: ModelSpec, st: _Structure, loads: _Loads) -> list[_Facilit
             continue
         fs = spec.ferries[c[1]]
         port, other = seg.nodes[0], seg.nodes[-1]
-        n_max = _sailings_max(spec, fs)
-        by_vessels = HOURS_PER_WEEK * fs.vessels * _in_service(fs) / _vessel_round_h(spec, fs)
+        rail = loads.rail.get(fs.leg_id)
+        n_max = _sailings_max(spec, fs, rail)
+        by_vessels = HOURS_PER_WEEK * fs.vessels * _in_service(fs) / _vessel_round_h(spec, fs, rail)
         shut = _closed(closed, fs.leg_id, port, other)
         if fs.policy == "timetable" and fs.headway_h and n_max < by_vessels - 1e-9:
             relief = (

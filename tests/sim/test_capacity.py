@@ -376,6 +376,16 @@ def test_call_delays_and_outages_cut_a_ferry_line_as_in_the_engine() -> None:
     line = w.ferry_lines["p-q"]
     carried = line.slots_carried / (spec.horizon_h - spec.warmup_h) * 168
     assert carried == pytest.approx(2 * capacity, rel=0.04)
+    # trucks on the way back (q -> p) are driven off and on: only the wagons' calls (loading
+    # at p, unloading at q) wait, a round trip of 30 + 4 + 6 = 40 h, as in the engine
+    trucks_back = replace(back, unit="truck")
+    mixed = replace(spec, flows=(spec.flows[0], trucks_back))
+    capacity = row(check_capacity(mixed), "p-q@p").capacity
+    assert capacity == pytest.approx(168 * 2 * 0.9 / 40 * 20)
+    w = World(mixed)
+    w.run()
+    carried = w.ferry_lines["p-q"].slots_carried / (spec.horizon_h - spec.warmup_h) * 168
+    assert carried == pytest.approx(2 * capacity, rel=0.04)
     # trucks on a truck-only vessel wait for no shunting: the cycle is the plain 30 h
     trucks = replace(
         spec,
