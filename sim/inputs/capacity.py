@@ -409,10 +409,11 @@ class _Loads:
     rail: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
-def _call_h(fs: FerrySpec, port: str, hours: float, rail: bool = True) -> float:
+def _call_h(fs: FerrySpec, port: str, hours: float, rail: float = 1.0) -> float:
     """Berth-hours of one loaded call of ``fs`` at ``port``: ``hours`` (loading or unloading)
-    and, for a vessel with rail decks (``rail``), the mean delays of a call there."""
-    return hours + (sum(f.mean_h for f in fs.call_frictions.get(port, ())) if rail else 0.0)
+    and the mean delays of a call there times ``rail``, the chance that the call moves
+    railcars (0 for a vessel without rail decks)."""
+    return hours + rail * sum(f.mean_h for f in fs.call_frictions.get(port, ()))
 
 
 def _berth_users(
@@ -522,9 +523,9 @@ def _loads(spec: ModelSpec, st: _Structure, bound: int, mult: Sequence[float]) -
                     other = fs.ends[1] if fs.ends[0] == port else fs.ends[0]
                     hours += part * (
                         consists.get(("ferry", fs.leg_id, port), 0.0)
-                        * _call_h(fs, port, fs.load_h, decks)
+                        * _call_h(fs, port, fs.load_h, decks * rail[fs.leg_id][port])
                         + consists.get(("ferry", fs.leg_id, other), 0.0)
-                        * _call_h(fs, port, fs.unload_h, decks)
+                        * _call_h(fs, port, fs.unload_h, decks * rail[fs.leg_id][other])
                     )
             berths[(port, types)] = hours
     return _Loads(dict(units), dict(slots), consists, dict(nodes), lines, berths, rail)
