@@ -788,6 +788,11 @@ def _method(results: Any) -> list[str]:
     ]
 
 
+#: a posterior whose particles weigh as fewer than this many (effective sample size) gives
+#: replications that hardly differ in their parameters: the report says so
+ESS_FEW = 3.0
+
+
 def uncertainty_sentences(results: Any, posterior: str | None, *, top: int = 2) -> list[str]:
     """What the intervals include, and which assumptions dominate each flow's headline figures.
 
@@ -807,6 +812,19 @@ def uncertainty_sentences(results: Any, posterior: str | None, *, top: int = 2) 
         f"{'/'.join(path.parts[-3:])}, the same draw in every scenario, so the intervals "
         "include what is not known about the corridor as well as run-to-run noise."
     ]
+    if path.is_file():
+        from sim.inputs.posterior import load_posterior
+
+        p = load_posterior(path).probabilities
+        ess = 1.0 / float(np.sum(p**2))
+        if ess < ESS_FEW:
+            lines[0] = (
+                f"Each replication drew the uncertain parameters from the posterior "
+                f"{'/'.join(path.parts[-3:])}, the same draw in every scenario; but its "
+                f"{len(p)} particles weigh as {ess:.1f} (effective sample size; the heaviest "
+                f"holds {float(p.max()):.0%} of the weight), so the draws hardly differ and the "
+                "intervals are mostly run-to-run noise, not what is unknown about the corridor."
+            )
     sens_path = path.with_name("sensitivity.csv")
     if not sens_path.is_file():
         return lines

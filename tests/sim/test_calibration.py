@@ -270,3 +270,22 @@ def test_only_indices_above_the_noise_floor_are_named() -> None:
     assert len(top[top["output"] == "noise"]) <= 1
     # without the floor column every output names its top two
     assert len(sensitivity.dominant(table.drop(columns="noise_floor"), top=2)) == 4
+
+
+def test_the_report_says_when_the_posterior_draws_hardly_differ(tmp_path: Path) -> None:
+    """A posterior whose weight sits on one particle gives replications with the same
+    parameters: the Uncertainty section says the intervals are then mostly run-to-run noise;
+    with the weight spread it says they include what is not known."""
+    from types import SimpleNamespace
+
+    from sim.analysis.report import uncertainty_sentences
+
+    res = SimpleNamespace(shipments=pd.DataFrame({"flow": ["f"]}))
+    names = ["weather.closures_per_month@asm-weather-caspian"]
+    for weights, few in (([1e-6, 1e-6, 1.0], True), ([1.0, 1.0, 1.0], False)):
+        path = tmp_path / f"{few}" / "posterior.csv"
+        path.parent.mkdir()
+        pd.DataFrame({"weight": weights, names[0]: [0.2, 0.5, 0.8]}).to_csv(path, index=False)
+        first = uncertainty_sentences(res, str(path))[0]
+        assert ("hardly differ" in first) is few
+        assert ("include what is not known" in first) is not few
