@@ -863,6 +863,23 @@ class _Checker:
                 assert port is not None
                 q = queues[(place, port)]
                 head = [q[i][0] for i in range(min(len(units), len(q)))]
+                if head != list(units) and set(units) <= {u for u, _, _ in q}:
+                    # cargo joining at the instant of sailing (units a port's closure released
+                    # together) may join after the vessel decided: the rest of the line before
+                    # it must be loaded in order, those same-instant joiners left for the next
+                    late = {u for u, _, joined in q if joined == t and u not in set(units)}
+                    if late:
+                        kept = [item for item in q if item[0] not in late]
+                        if [kept[i][0] for i in range(min(len(units), len(kept)))] == list(units):
+                            on_board = set(units)
+                            taken = [item for item in q if item[0] in on_board]
+                            remaining = [item for item in q if item[0] not in on_board]
+                            q.clear()
+                            q.extend(remaining)
+                            load = sum(x for _, x, _ in taken)
+                            biggest[place] = max(biggest[place], load)
+                            load_of[c] = len(units)
+                            continue
                 if head != list(units):
                     self.bad(
                         "fifo",
