@@ -1,7 +1,8 @@
 """The scenarios that ship with the package, found by name from any working directory.
 
 The repository's top-level ``scenarios/`` folder is the source; ``pip install`` copies it into
-the package as ``sim/_scenarios`` (see ``setup.py``), sweeps (``scenarios/sweeps/``) included.
+the package as ``sim/_scenarios`` (``[tool.setuptools]`` of ``pyproject.toml``), sweeps
+(``scenarios/sweeps/``) included.
 :func:`scenarios_dir` finds the installed copy, or the repository's folder when the code runs
 from a checkout (an editable install, ``PYTHONPATH``). Files keep their relative ``extends``
 (``extends = "baseline_2025.toml"``), so a chain resolves wherever the folder is.
