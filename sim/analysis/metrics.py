@@ -213,7 +213,7 @@ def voyages_frame(record: RunRecord, scenario: str | None = None) -> pd.DataFram
     """One row per vessel departure (the logbook's voyages, :mod:`sim.engine.logbook`): line,
     port, vessel, when it came into the port (NaN: its first call), its unloading and loading
     work there, when it sailed, the crossing's hours, the slots it loaded, its deck (load limits
-    applied) and full deck, and the units it carried."""
+    applied) and full deck, the units it carried and how many of them were trucks."""
     frame = pd.DataFrame(record.voyages, columns=list(VOYAGE_COLUMNS))
     frame.insert(0, "replication", record.replication)
     frame.insert(0, "scenario", scenario or record.spec.name)

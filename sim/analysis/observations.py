@@ -19,8 +19,9 @@ departures between the warm-up and the horizon):
   work at the port (``ferries.load_h``, ``unload_h`` and the vessel-call frictions), plus the
   port's mean handling of a consist (measured on the port's facility) where the data splits
   the port's published vessel time that way (a vessel-call row of ``frictions.csv`` included
-  in ``nodes.handling_mean_h``: the Port of Baku's 20.1 h, ``baku-vessel-handling``; Kuryk's
-  cycle is its loading). A vessel's idle wait for cargo is not handling and is left out; so is
+  in ``nodes.handling_mean_h``: the Port of Baku's 20.1 h, ``baku-vessel-handling``; not
+  at Kuryk, whose published cycle sets ``ferries.load_h``, so its figure is unloading and
+  loading). A vessel's idle wait for cargo is not handling and is left out; so is
   its first call (it did not arrive).
 - ``sailing_h`` (a ferry line): each crossing's duration, loaded or not.
 - ``node_dwell_h`` (a node): per consist leaving the node (a train, a truck, a vessel load), the
@@ -120,6 +121,12 @@ TONNES = ("t/year",)
 #: percentiles of a distribution: the model's figure for min, max and snapshot, and its range
 P_MIN, P_MAX, P_SNAPSHOT, P_LOW, P_HIGH = 5, 95, 95, 25, 75
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+#: a month in a text: its name or abbreviation, capitalised ("Dec", "December", "Sept"), so
+#: that words such as "decks", "market" or "may" name none
+MONTH_PATTERN = (
+    r"\b(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b"
+)
 COLUMNS = [
     "obs_id",
     "metric",
@@ -280,7 +287,7 @@ def _months(text: str) -> set[int]:
     """The months a text names: ``"Nov–Dec"`` (a range) or single months."""
     found = [
         (m.start(), MONTHS.index(m.group(1).lower()[:3]) + 1)
-        for m in re.finditer(r"\b(" + "|".join(MONTHS) + r")[a-z]*\b", text, flags=re.I)
+        for m in re.finditer(MONTH_PATTERN, text)
     ]
     out: set[int] = set()
     i = 0
@@ -559,9 +566,14 @@ def _carried(run: _Run, o: pd.Series) -> _Figure | None:
     if not lines:
         return None
     named = _named_vessels(run, what)
-    words = set(what.split())
+    # an operator named by the first word of its name, as a whole word in any case ("ASCO's")
     operator = next(
-        (op for op in sorted(set(run.operators.values())) if op.split()[0] in words), None
+        (
+            op
+            for op in sorted(set(run.operators.values()))
+            if re.search(rf"\b{re.escape(op.split()[0])}\b", what, flags=re.IGNORECASE)
+        ),
+        None,
     )
     v = run.voyages
     v = v[v["line"].isin(lines) & (v["units"] > 0)] if len(v) else v
@@ -573,12 +585,12 @@ def _carried(run: _Run, o: pd.Series) -> _Figure | None:
         v = v[op.isna() | (op == operator)]
     if unit == "vehicles/year":
         n = float(v["trucks"].sum()) if len(v) else 0.0
-    else:
-        truck = run.spec.units["truck"].ferry_slots if "truck" in run.spec.units else 1.0
-        decks = v["vessel"].map(run.rail_decks) if len(v) else v
-        rail = v[decks.isna() | (decks == True)] if len(v) else v  # noqa: E712
-        n = float((rail["slots"] - rail["trucks"] * truck).sum()) if len(rail) else 0.0
-    return _Figure(value=n / run.years, n=len(v))
+        return _Figure(value=n / run.years, n=len(v))
+    truck = run.spec.units["truck"].ferry_slots if "truck" in run.spec.units else 1.0
+    decks = v["vessel"].map(run.rail_decks) if len(v) else v
+    rail = v[decks.isna() | (decks == True)] if len(v) else v  # noqa: E712
+    n = float((rail["slots"] - rail["trucks"] * truck).sum()) if len(rail) else 0.0
+    return _Figure(value=n / run.years, n=len(rail))
 
 
 def _throughput(run: _Run, o: pd.Series) -> _Figure:

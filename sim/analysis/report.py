@@ -822,8 +822,9 @@ def uncertainty_sentences(results: Any, posterior: str | None, *, top: int = 2) 
                 f"Each replication drew the uncertain parameters from the posterior "
                 f"{'/'.join(path.parts[-3:])}, the same draw in every scenario; but its "
                 f"{len(p)} particles weigh as {ess:.1f} (effective sample size; the heaviest "
-                f"holds {float(p.max()):.0%} of the weight), so the draws hardly differ and the "
-                "intervals are mostly run-to-run noise, not what is unknown about the corridor."
+                f"holds {float(p.max()):.0%} of the weight), so the replications draw from about "
+                f"{max(1, round(ess))} parameter set(s) and the intervals say little about what "
+                "is unknown about the corridor: they are mostly run-to-run noise."
             )
     sens_path = path.with_name("sensitivity.csv")
     if not sens_path.is_file():

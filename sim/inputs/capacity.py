@@ -319,7 +319,12 @@ def _vessel_round_h(
     Only a call that moves railcars waits for shunting: a call of a vessel with rail decks
     (the fleet's share of them), weighted by ``rail`` — per port, the share of rail units
     (anything but trucks) in the cargo leaving it, 1 where not given: loading at a port moves
-    the cargo leaving it, unloading there the cargo leaving the other end.
+    the cargo leaving it, unloading there the cargo leaving the other end. The share is an
+    estimate of how many such calls move a railcar, not a probability: the engine shunts when
+    any railcar is aboard, but a vessel loads a lane of one kind at a time far more than a
+    random mix would (on the shipped baseline's Turkmenbashi-Alat, 72 % of the rail-deck calls
+    loading at Turkmenbashi shunted against a rail share of 61 %; the engine-checked tests in
+    ``tests/sim/test_capacity.py`` hold one kind per direction).
     """
     fleet = fs.vessel_list()
     decks = sum(v.takes("wagon") for v in fleet) / len(fleet) if fleet else 1.0
@@ -411,8 +416,8 @@ class _Loads:
 
 def _call_h(fs: FerrySpec, port: str, hours: float, rail: float = 1.0) -> float:
     """Berth-hours of one loaded call of ``fs`` at ``port``: ``hours`` (loading or unloading)
-    and the mean delays of a call there times ``rail``, the chance that the call moves
-    railcars (0 for a vessel without rail decks)."""
+    and the mean delays of a call there times ``rail``, the weight of calls that move railcars
+    (0 for a vessel without rail decks; see :func:`_vessel_round_h`)."""
     return hours + rail * sum(f.mean_h for f in fs.call_frictions.get(port, ()))
 
 
@@ -653,7 +658,10 @@ def _facilities(spec: ModelSpec, st: _Structure, loads: _Loads) -> list[_Facilit
         port, other = seg.nodes[0], seg.nodes[-1]
         rail = loads.rail.get(fs.leg_id)
         n_max = _sailings_max(spec, fs, rail)
-        by_vessels = HOURS_PER_WEEK * fs.vessels * _in_service(fs) / _vessel_round_h(spec, fs, rail)
+        cycle = _vessel_round_h(spec, fs, rail)
+        by_vessels = (
+            HOURS_PER_WEEK * fs.vessels * _in_service(fs) / cycle if cycle > 0 else math.inf
+        )
         shut = _closed(closed, fs.leg_id, port, other)
         if fs.policy == "timetable" and fs.headway_h and n_max < by_vessels - 1e-9:
             relief = (

@@ -863,23 +863,20 @@ class _Checker:
                 assert port is not None
                 q = queues[(place, port)]
                 head = [q[i][0] for i in range(min(len(units), len(q)))]
-                if head != list(units) and set(units) <= {u for u, _, _ in q}:
-                    # cargo joining at the instant of sailing (units a port's closure released
-                    # together) may join after the vessel decided: the rest of the line before
-                    # it must be loaded in order, those same-instant joiners left for the next
-                    late = {u for u, _, joined in q if joined == t and u not in set(units)}
-                    if late:
-                        kept = [item for item in q if item[0] not in late]
-                        if [kept[i][0] for i in range(min(len(units), len(kept)))] == list(units):
-                            on_board = set(units)
-                            taken = [item for item in q if item[0] in on_board]
-                            remaining = [item for item in q if item[0] not in on_board]
-                            q.clear()
-                            q.extend(remaining)
-                            load = sum(x for _, x, _ in taken)
-                            biggest[place] = max(biggest[place], load)
-                            load_of[c] = len(units)
-                            continue
+                # cargo joining at the instant of sailing (units a port's closure released
+                # together) may join after the vessel took its load: such same-instant joiners
+                # left behind step aside, the rest of the line must still be loaded in order,
+                # and they queue again after it
+                late: list[tuple[int, float, float]] = []
+                if head != list(units):
+                    on_board = set(units)
+                    behind = [item for item in q if item[2] == t and item[0] not in on_board]
+                    kept = [item for item in q if not (item[2] == t and item[0] not in on_board)]
+                    if behind and [x[0] for x in kept[: len(units)]] == list(units):
+                        late = behind
+                        q.clear()
+                        q.extend(kept)
+                        head = list(units)
                 if head != list(units):
                     self.bad(
                         "fifo",
@@ -899,13 +896,14 @@ class _Checker:
                 if fs.policy == "timetable" and fs.headway_h:
                     h = fs.headway_h
                     off = fs.offset_h + (0.0 if port == fs.ends[0] else h / 2)
-                    late = (ts - off) % h
+                    lag = (ts - off) % h
                     gates = (place, port)
                     held = any(self.windows.merged.get(g) for g in gates)
-                    if not held and EPS < late < h - EPS and late > h / 2 + EPS:
+                    if not held and EPS < lag < h - EPS and lag > h / 2 + EPS:
                         self.bad(
-                            "policy", f"ferry {place}@{port}: loaded at {ts}, {late} h after a slot"
+                            "policy", f"ferry {place}@{port}: loaded at {ts}, {lag} h after a slot"
                         )
+                q.extend(late)
             elif k == K.LAND and c in load_of and warm <= t <= horizon:
                 carried[place][0] += 1
                 carried[place][1] += load_of[c]
