@@ -33,8 +33,8 @@ from sim.inputs.scenario import Scenario
 
 __all__ = ["AZ_UZ_TARGET_USD", "COLUMNS", "load_commodities", "trade_value", "unit_value"]
 
-#: Azerbaijan–Uzbekistan trade a year targeted for 2030, USD (Janobiddinov, News.Az
-#: 2025-10-16; the source list of ``trade_2030.toml``)
+#: Azerbaijan–Uzbekistan trade a year targeted, USD (sources.csv
+#: ``caucasuswatch-2024-azuz-target``; no year is published, the plan sets it against 2030)
 AZ_UZ_TARGET_USD = 1e9
 
 FILE = "commodities.csv"
