@@ -15,6 +15,7 @@ import pandas as pd
 
 from sim.analysis.saturation import MIN_DELIVERED_SHARE
 from sim.engine.logbook import VOYAGE_COLUMNS
+from sim.engine.model import ModelSpec
 from sim.engine.records import CAUSES
 from sim.engine.run_record import RunRecord
 
@@ -93,6 +94,18 @@ def shipments_frame(record: RunRecord, scenario: str | None = None) -> pd.DataFr
         ),
     )
     return frame
+
+
+def split_background(ships: pd.DataFrame, spec: ModelSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A shipments table split into the scenario's flows and the traffic that shares the
+    corridor (``spec``'s background flows), which is never in the flows' KPIs; each part keeps
+    only its own flow categories."""
+    other = {f.label for f in spec.flows if f.background}
+    behind = ships["flow"].isin(other).to_numpy()
+    parts = (ships[~behind].reset_index(drop=True), ships[behind].reset_index(drop=True))
+    for table in parts:
+        table["flow"] = table["flow"].cat.remove_unused_categories()
+    return parts
 
 
 def unit_locations(record: RunRecord) -> np.ndarray:
@@ -482,6 +495,7 @@ __all__ = [
     "paired_differences",
     "queues_frame",
     "shipments_frame",
+    "split_background",
     "t_interval",
     "t_quantile",
     "unit_locations",

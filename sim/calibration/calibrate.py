@@ -148,11 +148,7 @@ def open_folder(
     return outdir.OwnedFolder.open(
         out_dir,
         head,
-        same=lambda m: (
-            m.get("kind") == "calibration"
-            and isinstance(m.get("calibration"), dict)
-            and m["calibration"].get("digest") == digest
-        ),
+        same=outdir.same_digest("calibration", digest),
         overwrite=overwrite,
         describe=f" (not this calibration: scenario {scenario.name!r}, digest {digest}; a "
         "calibration resumes only into the folder of the same scenario and settings)",

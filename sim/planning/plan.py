@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.engine.model import ModelSpec
 from sim.inputs.capacity import check_capacity
 from sim.inputs.compile import compile_scenario, load_base_network
 from sim.inputs.errors import ScenarioError
@@ -70,6 +71,8 @@ class Prepared:
     optimise_year: int | None
     base_dir: Path | None
     source: str
+    #: each year's compiled model (the capacity check's, reused for the trade value)
+    specs: dict[int, ModelSpec]
 
 
 @dataclass
@@ -160,12 +163,15 @@ def prepare(
     if problems:
         raise ScenarioError(problems)
     frames = []
-    for y, s in by_year.items():
-        t = check_capacity(compile_scenario(s, base_dir)).table.copy()
+    specs = {y: compile_scenario(s, base_dir) for y, s in by_year.items()}
+    for y, spec in specs.items():
+        t = check_capacity(spec).table.copy()
         t.insert(0, "year", y)
         frames.append(t)
     capacity = pd.concat(frames, ignore_index=True)
-    return Prepared(scenario, by_year, levers, commodities, capacity, target_year, base_dir, source)
+    return Prepared(
+        scenario, by_year, levers, commodities, capacity, target_year, base_dir, source, specs
+    )
 
 
 def saturation_years(capacity: pd.DataFrame) -> pd.DataFrame:
@@ -267,11 +273,7 @@ def open_plan_folder(
     return outdir.OwnedFolder.open(
         out_dir,
         head,
-        same=lambda m: (
-            m.get("kind") == "plan"
-            and isinstance(m.get("plan"), dict)
-            and m["plan"].get("digest") == digest
-        ),
+        same=outdir.same_digest("plan", digest),
         overwrite=overwrite,
         describe=f" (not of this plan: {p.scenario.name}, digest {digest}; a plan resumes only "
         "into the folder of the same scenario, years and posterior)",
@@ -331,7 +333,7 @@ def run_plan(
         net = load_base_network(p.scenario, p.base_dir)
         trade_rows = []
         for y, s in p.years.items():
-            spec = compile_scenario(s, p.base_dir)
+            spec = p.specs[y]
             years_released = (s.run.horizon_days - s.run.warmup_days) / 365.0
             k = kpi[(kpi["key"] == str(y)) & (kpi["flow"] != "(all)")]
             means = k.groupby("flow")["delivered"].mean() / years_released

@@ -63,6 +63,7 @@ __all__ = [
     "load_beside_target",
     "now",
     "remove_listed",
+    "same_digest",
     "slug",
     "sweep_leftovers",
     "temp_name",
@@ -572,6 +573,22 @@ def _remove_temp(path: Path) -> None:
             shutil.rmtree(path)
         else:
             path.unlink()
+
+
+def same_digest(kind: str, digest: str) -> Callable[[Mapping[str, Any]], bool]:
+    """The ``same`` test of :meth:`OwnedFolder.open` for an output of ``kind`` keyed by a
+    digest: its manifest has that kind and, under ``kind``, that digest.
+
+    >>> same = same_digest("sweep", "ab12")
+    >>> same({"kind": "sweep", "sweep": {"digest": "ab12"}}), same({"kind": "sweep"})
+    (True, False)
+    """
+
+    def same(m: Mapping[str, Any]) -> bool:
+        part = m.get(kind)
+        return m.get("kind") == kind and isinstance(part, dict) and part.get("digest") == digest
+
+    return same
 
 
 class OwnedFolder:

@@ -29,6 +29,7 @@ from sim.analysis.metrics import (
     passages_frame,
     queues_frame,
     shipments_frame,
+    split_background,
     voyages_frame,
 )
 from sim.analysis.routes import routes_frame
@@ -154,13 +155,7 @@ def run_spec(
         events = record.events.copy()
         events.insert(0, "replication", replication)
         events.insert(0, "scenario", label)
-    ships = shipments_frame(record, label)
-    other = {f.label for f in spec.flows if f.background}
-    behind = ships["flow"].isin(other).to_numpy()
-    background = ships[behind].reset_index(drop=True)
-    ships = ships[~behind].reset_index(drop=True)
-    for table in (ships, background):
-        table["flow"] = table["flow"].cat.remove_unused_categories()
+    ships, background = split_background(shipments_frame(record, label), spec)
     return Results(
         shipments=ships,
         background=background,

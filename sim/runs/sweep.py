@@ -65,7 +65,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.analysis.metrics import kpis, shipments_frame
+from sim.analysis.metrics import kpis, shipments_frame, split_background
 from sim.engine.model import ModelSpec
 from sim.engine.records import CAUSES
 from sim.engine.world import World
@@ -476,11 +476,7 @@ def run_job(spec: ModelSpec, replication: int) -> pd.DataFrame:
     to send back, whatever the size of the run.
     """
     record = World(spec, replication).run()
-    ships = shipments_frame(record, spec.name)
-    # the traffic that shares the corridor is never in the flows' KPIs
-    background = {f.label for f in spec.flows if f.background}
-    ships = ships[~ships["flow"].isin(background).to_numpy()]
-    ships = ships.assign(flow=ships["flow"].cat.remove_unused_categories())
+    ships, _ = split_background(shipments_frame(record, spec.name), spec)
     per_flow = kpis(ships, by=("replication", "flow"))
     per_flow["flow"] = per_flow["flow"].astype(str)
     together = kpis(ships.assign(flow=ALL_FLOWS), by=("replication", "flow"))
@@ -522,11 +518,7 @@ def open_folder(sweep: Sweep, out_dir: str | os.PathLike[str], *, overwrite: boo
     return outdir.OwnedFolder.open(
         out_dir,
         _manifest_head(sweep),
-        same=lambda m: (
-            m.get("kind") == "sweep"
-            and isinstance(m.get("sweep"), dict)
-            and m["sweep"].get("digest") == digest
-        ),
+        same=outdir.same_digest("sweep", digest),
         overwrite=overwrite,
         describe=f" (not of this sweep: {display_path(sweep.file)}, digest {digest}; a sweep "
         "resumes only into the folder of the same grid points and scenarios)",
