@@ -42,6 +42,7 @@ if TYPE_CHECKING:  # the names for type checkers; at run time they load on first
         RunSettings,
         Scenario,
         Trains,
+        VesselAddition,
     )
     from sim.inputs.scenario_io import (
         ScenarioError,
@@ -84,6 +85,7 @@ _EXPORTS = {
     "RunSettings": "sim.inputs.scenario",
     "Scenario": "sim.inputs.scenario",
     "Trains": "sim.inputs.scenario",
+    "VesselAddition": "sim.inputs.scenario",
     "ScenarioError": "sim.inputs.scenario_io",
     "dump_scenario": "sim.inputs.scenario_io",
     "load_scenario": "sim.inputs.scenario_io",
@@ -138,6 +140,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "Trains",
+    "VesselAddition",
     "World",
     "__version__",
     "check_capacity",

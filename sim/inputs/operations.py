@@ -25,14 +25,15 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
+from typing import Any
 from dataclasses import dataclass
 
 import pandas as pd
 
 import network
 from sim.engine.model import ClosureSpec, FrictionSpec, OutageSpec, VesselSpec, usable_berths
-from sim.inputs.scenario import Operations
+from sim.inputs.scenario import Operations, VesselAddition
 
 #: the cargo rows of ``load_limits.csv`` that limit a rail ferry's deck (the unit the engine
 #: loads is a railcar or a truck; ``all`` applies to every cargo)
@@ -209,25 +210,42 @@ CARRIES: dict[str, tuple[str, ...]] = {
 }
 
 
+#: the column of ``vessels.csv`` that gives a vessel type's deck (its own measure)
+DECK_COLUMN: dict[str, str] = {
+    "rail_ferry": "railcars",
+    "ro_pax": "railcars",
+    "truck_ro_pax": "trucks",
+    "container_feeder": "teu",
+}
+
+
 def fleets(
     net: network.Network,
     year: int,
     legs: Collection[str],
     offered: dict[str, float],
     ops: Operations,
+    added: Mapping[str, Mapping[str, VesselAddition]] | None = None,
 ) -> dict[str, tuple[VesselSpec, ...]]:
     """Ferry leg -> its vessels in ``year`` (``vessels.csv``; none when ``ops.fleet`` is off).
 
-    A vessel with a home line serves it; a spare one (no home line) is deployed by the
-    operator's rule: in turn, each goes to the line among those it may serve whose fleet has the
-    least deck per slot of cargo offered (``offered``: leg -> ferry slots an hour). A vessel's
-    deck is in ferry slots: railcars for rail ferries and Ro-Pax, trucks or TEU times their
-    slots (``units.csv``) for truck Ro-Pax and container ships.
+    A vessel with a home line serves it; so do the vessels a scenario adds to a line
+    (``added``: leg -> name -> :class:`~sim.inputs.scenario.VesselAddition`, each alike to a
+    row of ``vessels.csv`` whatever that row's years); a spare one (no home line) is deployed by
+    the operator's rule: in turn, each goes to the line among those it may serve whose fleet has
+    the least deck per slot of cargo offered (``offered``: leg -> ferry slots an hour). A
+    vessel's deck is in ferry slots: railcars for rail ferries and Ro-Pax, trucks or TEU times
+    their slots (``units.csv``) for truck Ro-Pax and container ships.
 
     >>> net = network.load_network("tests/fixtures/tiny_operations")
     >>> [(v.name, v.capacity_slots, v.carries) for v in fleets(
     ...     net, 2025, {"b-c"}, {"b-c": 1.0}, Operations())["b-c"]]
     [('Railer One', 30.0, ()), ('Paxer', 50.0, ()), ('(unnamed spare)', 30.0, ())]
+    >>> from sim.inputs.scenario import VesselAddition
+    >>> more = {"b-c": {"big": VesselAddition(like="pax-1", count=2, railcars=60)}}
+    >>> [(v.name, v.capacity_slots) for v in fleets(
+    ...     net, 2025, {"b-c"}, {"b-c": 1.0}, Operations(), more)["b-c"]][-3:]
+    [('big 1', 60.0), ('big 2', 60.0), ('(unnamed spare)', 30.0)]
     """
     if not ops.fleet or net.vessels.empty:
         return {}
@@ -244,44 +262,58 @@ def fleets(
             outages.setdefault(str(row["vessel_type"]), []).append(
                 OutageSpec(number(row["events_per_year"]), duration)
             )
+    def vessel(row: Any, name: str, deck_given: float | None = None) -> VesselSpec | None:
+        kind = str(row["type"])
+        carries = CARRIES.get(kind, ())
+        column = DECK_COLUMN.get(kind, "railcars")
+        per = {"trucks": slot.get("truck", 1.0), "teu": slot.get("teu", 0.5)}
+        own = number(row[column]) if deck_given is None else deck_given
+        deck = own * per.get(column, slot.get("wagon", 1.0))
+        if deck <= 0:
+            return None
+        return VesselSpec(
+            name,
+            deck,
+            carries,
+            tuple(outages.get(kind, ())),
+            usable_berths([str(t) for t in row["berth_types"]]),
+        )
+
     out: dict[str, list[VesselSpec]] = {}
     spare: list[tuple[VesselSpec, list[str]]] = []
     for _vessel_id, row in net.vessels.iterrows():
         start, end = row["service_from"], row["service_to"]
         if (not blank(start) and year < int(start)) or (not blank(end) and year > int(end)):
             continue
-        kind = str(row["type"])
-        carries = CARRIES.get(kind, ())
-        if carries == ("truck",):
-            deck = number(row["trucks"]) * slot.get("truck", 1.0)
-        elif carries == ("teu",):
-            deck = number(row["teu"]) * slot.get("teu", 0.5)
-        else:
-            deck = number(row["railcars"]) * slot.get("wagon", 1.0)
-        if deck <= 0:
+        named = vessel(row, str(row["name"]))
+        if named is None:
             continue
-        vessel = VesselSpec(
-            str(row["name"]),
-            deck,
-            carries,
-            tuple(outages.get(kind, ())),
-            usable_berths([str(t) for t in row["berth_types"]]),
-        )
         lines = [str(x) for x in row["lines"] if str(x) in legs]
         home = str(row["home_line"]) if not blank(row["home_line"]) else ""
         if home:
             if home in legs:
-                out.setdefault(home, []).append(vessel)
+                out.setdefault(home, []).append(named)
         elif lines:
-            spare.append((vessel, lines))
-    for vessel, lines in spare:
+            spare.append((named, lines))
+    for leg, additions in (added or {}).items():
+        if leg not in legs:
+            continue
+        for label, add in additions.items():
+            row = net.vessels.loc[add.like]
+            deck = getattr(add, DECK_COLUMN.get(str(row["type"]), "railcars"))
+            for i in range(add.count):
+                name = f"{label} {i + 1}" if add.count > 1 else label
+                extra = vessel(row, name, deck)
+                if extra is not None:
+                    out.setdefault(leg, []).append(extra)
+    for ship, lines in spare:
 
         def deck_per_offer(leg: str) -> float:
             deck = sum(v.capacity_slots for v in out.get(leg, []))
             return deck / offered[leg] if offered.get(leg, 0) > 0 else float("inf")
 
         best = min(lines, key=lambda leg: (deck_per_offer(leg), lines.index(leg)))
-        out.setdefault(best, []).append(vessel)
+        out.setdefault(best, []).append(ship)
     return {leg: tuple(vs) for leg, vs in out.items()}
 
 
@@ -336,6 +368,7 @@ def blank(value: object) -> bool:
 
 __all__ = [
     "CARRIES",
+    "DECK_COLUMN",
     "DECK_CARGO",
     "BackgroundFlow",
     "Frictions",

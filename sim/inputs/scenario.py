@@ -196,8 +196,47 @@ class Flow(_Model):
         return self.per_week * self.growth_factor(year) * season
 
 
-class FerryService(_Model):
-    """Changes to one ferry line (fields left out keep the network's values)."""
+Deck = Annotated[float, Field(gt=0, le=10_000)]
+
+
+class VesselAddition(_Model):
+    """Vessels added to a ferry line's named fleet (``vessels.csv``), alike to one of its rows.
+
+    The added vessels serve the line from the scenario's year: the type, what they carry, the
+    berths they use and their outages are those of the vessel ``like``; its deck unless one is
+    given here, in the type's own measure (``railcars`` for rail ferries and Ro-Pax, ``trucks``
+    for truck Ro-Pax, ``teu`` for container ships).
+
+    >>> VesselAddition(like="asco-ropax-azerbaijan", count=2).count
+    2
+    """
+
+    like: str = Field(
+        min_length=1,
+        max_length=100,
+        description="vessel_id of vessels.csv the added vessels are alike to (type, deck, berths, "
+        "outages).",
+    )
+    count: Annotated[int, Field(ge=1, le=50)] = Field(1, description="Vessels added, 1 to 50.")
+    railcars: Deck | None = Field(
+        None, description="Deck in railcars (rail ferries, Ro-Pax); more than 0, at most 10,000."
+    )
+    trucks: Deck | None = Field(
+        None, description="Deck in trucks (truck Ro-Pax); more than 0, at most 10,000."
+    )
+    teu: Deck | None = Field(
+        None, description="Deck in TEU (container ships); more than 0, at most 10,000."
+    )
+    source: str = Field(
+        "",
+        max_length=2000,
+        description="Where the vessels and their deck come from, or ASSUMPTION with its reasoning.",
+    )
+
+
+class AllFerries(_Model):
+    """Changes to every ferry line (``overrides.all_ferries``; fields left out keep the
+    network's values)."""
 
     vessels: Annotated[int, Field(ge=1, le=100)] | None = Field(None, description="1 to 100.")
     capacity_slots: Annotated[float, Field(gt=0, le=10_000)] | None = Field(
@@ -215,6 +254,22 @@ class FerryService(_Model):
     )
     load_factor: Fraction = Field(
         1.0, description="Share of deck capacity usable (cut by low water); more than 0, at most 1."
+    )
+
+
+class FerryService(AllFerries):
+    """Changes to one ferry line (fields left out keep the network's values): those
+    :class:`AllFerries` makes, and vessels added to the line's named fleet.
+
+    >>> FerryService(add_vessels={"kz": VesselAddition(like="asco-ak-topchubashov")}).vessels
+    """
+
+    add_vessels: dict[Annotated[str, Field(min_length=1, max_length=100)], VesselAddition] = Field(
+        default_factory=dict,
+        max_length=20,
+        description="Vessels added to the line's named fleet (vessels.csv), by a name of your "
+        "choice (e.g. `[overrides.ferries.kuryk-alat.add_vessels.kazakh-ferries]`); the line keeps "
+        "its named vessels. Not with vessels or capacity_slots (those run alike vessels instead).",
     )
 
 
@@ -343,7 +398,7 @@ class Overrides(_Model):
     legs: dict[str, LegChange] = Field(default_factory=dict)
     nodes: dict[str, NodeChange] = Field(default_factory=dict)
     ferries: dict[str, FerryService] = Field(default_factory=dict)
-    all_ferries: FerryService | None = Field(None, description="Applied to every ferry line first.")
+    all_ferries: AllFerries | None = Field(None, description="Applied to every ferry line first.")
     node_kinds: list[BorderDefaults] = Field(default_factory=list, max_length=100)
 
 
@@ -432,11 +487,20 @@ class Calibration(_Model):
     )
 
 
-PlanValue = (
+PlanScalar = (
     Annotated[int, Field(ge=-1_000_000_000, le=1_000_000_000)]
     | Annotated[float, Field(ge=-1e9, le=1e9)]
     | Annotated[str, Field(max_length=1000)]
     | bool
+)
+#: a value an announcement sets: a number, text or flag, or a table of them (e.g. the vessels
+#: added to a line, ``add_vessels.<name> = { like = ..., count = 2 }``)
+PlanValue = (
+    PlanScalar
+    | Annotated[
+        dict[Annotated[str, Field(min_length=1, max_length=100)], PlanScalar],
+        Field(min_length=1, max_length=20),
+    ]
 )
 
 
@@ -574,6 +638,7 @@ __all__ = [
     "MAX_SEED",
     "MAX_UNITS_PER_REPLICATION",
     "YEARS",
+    "AllFerries",
     "Announcement",
     "BorderDefaults",
     "Calibration",
@@ -588,4 +653,5 @@ __all__ = [
     "RunSettings",
     "Scenario",
     "Trains",
+    "VesselAddition",
 ]

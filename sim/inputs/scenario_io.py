@@ -43,7 +43,7 @@ import re
 import tomllib
 import types
 import typing
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -600,8 +600,9 @@ def network_problems(
         for leg in _dict(overrides.get("legs")):
             if leg not in legs:
                 report(("overrides", "legs", leg), f"unknown leg id {leg!r}{hint(leg, legs)}")
-        for leg in _dict(overrides.get("ferries")):
+        for leg, change in _dict(overrides.get("ferries")).items():
             if leg in ferries:
+                _vessel_problems(net, data, leg, _dict(change), report, hint)
                 continue
             if leg in legs:
                 report(("overrides", "ferries", leg), f"leg {leg!r} has no ferry service")
@@ -645,6 +646,72 @@ def network_problems(
                 for msg in parameters.unknown(found.names, params):
                     report(loc, f"{post}: {msg}")
     return problems
+
+
+def _vessel_problems(
+    net: Any,
+    data: Mapping[str, Any],
+    leg: str,
+    change: Mapping[str, Any],
+    report: Callable[[Loc, str], None],
+    hint: Callable[[str, Iterable[str]], str],
+) -> None:
+    """The problems of a ferry line's ``add_vessels`` against the network's vessels."""
+    from sim.inputs.operations import DECK_COLUMN
+
+    additions = _dict(change.get("add_vessels"))
+    if not additions:
+        return
+    loc: Loc = ("overrides", "ferries", leg, "add_vessels")
+    ops = data.get("operations")
+    if isinstance(ops, dict) and ops.get("fleet") is False:
+        report(
+            loc,
+            "vessels are added to the line's named fleet, which operations.fleet = false "
+            "switches off; set vessels and capacity_slots instead, or leave fleet on",
+        )
+    common = _dict(data.get("overrides")).get("all_ferries")
+    alike = [
+        f"{where}{key}"
+        for where, table in (("", change), ("all_ferries.", _dict(common)))
+        for key in ("vessels", "capacity_slots")
+        if key in table
+    ]
+    if alike:
+        report(
+            loc,
+            f"the line's {' and '.join(alike)} make it run alike vessels, which replace the "
+            "named fleet the vessels would join; use one or the other",
+        )
+    ids = [str(i) for i in net.vessels.index]
+    named = [i for i in ids if leg in net.vessels.at[i, "lines"]]
+    if not named:
+        report(
+            loc,
+            f"the line {leg!r} has no named vessels in vessels.csv for vessels to join; set its "
+            "vessels and capacity_slots instead",
+        )
+    for label, add in additions.items():
+        if not isinstance(add, dict):
+            continue
+        like = add.get("like")
+        if not isinstance(like, str):
+            continue
+        if like not in ids:
+            report(
+                (*loc, label, "like"),
+                f"no vessel {like!r} in vessels.csv{hint(like, ids) or ' (a vessel_id)'}",
+            )
+            continue
+        kind = str(net.vessels.at[like, "type"])
+        column = DECK_COLUMN.get(kind, "railcars")
+        for deck in ("railcars", "trucks", "teu"):
+            if deck in add and deck != column:
+                report(
+                    (*loc, label, deck),
+                    f"{like!r} is a {kind} vessel, whose deck is counted in {column}; give "
+                    f"{column} instead",
+                )
 
 
 def _node_labels(net: Any) -> list[str]:

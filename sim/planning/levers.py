@@ -4,8 +4,12 @@ folder), and how each changes a scenario.
 Each row is one lever a plan may add up to ``max_units`` times:
 
 ``kind`` (what ``target`` and ``amount`` mean)
-    ``vessel``: one more vessel of ``amount`` deck slots on ferry line ``target`` (the line's
-    vessels + 1, its mean deck re-averaged: the line runs alike vessels); ``servers``:
+    ``vessel``: one more vessel of ``amount`` deck slots (ferry slots) on ferry line
+    ``target``. On a line that runs its named vessels (``vessels.csv``) the vessel joins them,
+    alike to the vessel ``like`` (a ``vessel_id``: its type, what it carries, its berths and
+    outages; the scenario key ``add_vessels``); on a line that runs alike vessels (the network
+    has no named ones for it, or the scenario sets its ``vessels`` or ``capacity_slots``) the
+    line has one more, its mean deck re-averaged; ``servers``:
     ``amount`` more servers at node ``target`` (a berth at a port, a lane at a border, a track
     at a gauge change); ``border_handling``: border clearance times multiplied by ``amount``
     (digital processing) at the borders of the countries in ``target`` (``;``-separated, or
@@ -41,6 +45,7 @@ import pandas as pd
 import network
 from sim.inputs.compile import load_base_network, scenario_network
 from sim.inputs.errors import ScenarioError
+from sim.inputs.operations import DECK_COLUMN
 from sim.inputs.scenario import Scenario
 from sim.planning.years import get_path, set_path
 
@@ -85,6 +90,9 @@ COLUMNS = (
     "effect_source",
     "note",
 )
+#: optional columns: ``like``, the vessel_id a vessel lever's vessel is alike to (required
+#: where the target line has named vessels)
+OPTIONAL = ("like",)
 FILE = "levers.csv"
 
 
@@ -106,6 +114,7 @@ class Lever:
     cost_source: str
     effect_source: str
     note: str
+    like: str = ""
 
     @property
     def annual_cost_usd(self) -> float:
@@ -208,6 +217,18 @@ def load_levers(net: network.Network, path: Path | None = None) -> list[Lever]:
                     f"{where}: {col}: {row[col]!r} is not a source_id of sources.csv "
                     "(every figure carries its source; an assumption is a source row too)"
                 )
+        like = str(row.get("like", "")).strip()
+        named = kind == "vessel" and any(target in lines for lines in net.vessels["lines"])
+        if named and like not in net.vessels.index:
+            problems.append(
+                f"{where}: like: {like!r} is not a vessel_id of vessels.csv; the line {target!r} "
+                "runs named vessels, so a vessel lever names the vessel its vessel is alike to"
+            )
+        elif like and not named:
+            problems.append(
+                f"{where}: like: only a vessel lever on a line with named vessels (vessels.csv) "
+                f"names a vessel; leave it blank (got {like!r})"
+            )
         if not row["name"].strip():
             problems.append(f"{where}: name: required")
         out.append(
@@ -226,6 +247,7 @@ def load_levers(net: network.Network, path: Path | None = None) -> list[Lever]:
                 row["cost_source"].strip(),
                 row["effect_source"].strip(),
                 row["note"].strip(),
+                like,
             )
         )
     if problems:
@@ -305,7 +327,19 @@ def apply_levers(
     for lv, k in zip(levers, counts, strict=True):
         if not k:
             continue
-        if lv.kind == "vessel":
+        if lv.kind == "vessel" and _joins_named_fleet(scenario, net, lv):
+            key = f"overrides.ferries.{lv.target}.add_vessels.{lv.lever_id}"
+            kind = str(net.vessels.at[lv.like, "type"])
+            column = DECK_COLUMN.get(kind, "railcars")
+            unit = {"railcars": "wagon", "trucks": "truck", "teu": "teu"}[column]
+            have = get_path(data, f"{key}.count")
+            set_path(data, key, {
+                "like": lv.like,
+                "count": k + (have if isinstance(have, int) else 0),
+                column: lv.amount / float(net.units.at[unit, "ferry_slots"]),
+                "source": f"lever {lv.lever_id} (levers.csv): {lv.name}",
+            })
+        elif lv.kind == "vessel":
             key = f"overrides.ferries.{lv.target}"
             ferry: Any = net.ferries.loc[lv.target]
             n, slots = int(ferry["vessels"]), float(ferry["capacity_slots"])
@@ -329,3 +363,16 @@ def apply_levers(
         elif lv.kind == "timetable_offset":
             set_path(data, f"overrides.ferries.{lv.target}.offset_h", lv.amount)
     return Scenario.model_validate(data)
+
+
+def _joins_named_fleet(scenario: Scenario, net: network.Network, lever: Lever) -> bool:
+    """Whether a vessel lever's vessel joins its line's named vessels in ``scenario`` (the
+    fleet on, the line with named vessels, and neither it nor ``all_ferries`` setting the
+    line's vessels or deck, which make it run alike vessels)."""
+    if not (scenario.operations.fleet and lever.like and lever.like in net.vessels.index):
+        return False
+    ov = scenario.overrides
+    for fs in (ov.ferries.get(lever.target), ov.all_ferries):
+        if fs is not None and (fs.vessels is not None or fs.capacity_slots is not None):
+            return False
+    return any(lever.target in lines for lines in net.vessels["lines"])

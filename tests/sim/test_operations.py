@@ -287,3 +287,30 @@ def test_cargo_here_goes_first_a_vessel_for_other_cargo_gives_way() -> None:
     wagon_done = arr["delivery_h"][arr["flow"] == 0]
     # two wagons (1 h and 2 h) fill the all-cargo vessel's deck at 2 h; 10 h across
     assert list(wagon_done) == [12.0, 12.0]
+
+
+def test_added_vessels_join_the_named_fleet() -> None:
+    """Vessels a scenario adds to a line serve it beside the named ones, alike to a row of
+    vessels.csv (what it carries, outages, berths) with their own deck; the spare still goes by
+    the operator's rule after them."""
+    s = _scenario()
+    added = sim.VesselAddition(like="pax-1", count=2, railcars=60)
+    s = s.model_copy(
+        update={
+            "overrides": s.overrides.model_copy(
+                update={"ferries": {"b-c": sim.FerryService(add_vessels={"new pax": added})}}
+            )
+        }
+    )
+    ferry = compile_scenario(s).ferries["b-c"]
+    names = [v.name for v in ferry.fleet]
+    assert names == ["Railer One", "Paxer", "new pax 1", "new pax 2", "(unnamed spare)"]
+    paxer, new = ferry.fleet[1], ferry.fleet[2]
+    assert new.capacity_slots == 60.0 and paxer.capacity_slots == 50.0
+    assert (new.carries, new.outages, new.berth_types) == (
+        paxer.carries,
+        paxer.outages,
+        paxer.berth_types,
+    )
+    assert ferry.vessels == 5
+    assert ferry.capacity_slots == pytest.approx((30 + 50 + 60 + 60 + 30) / 5)

@@ -187,3 +187,40 @@ def test_bad_plan_input_gives_every_problem_at_once(tmp_path: Path, capsys) -> N
     assert "plan.levers: 'nope' is not a lever" in err
     assert "value_usd_per_t: must lie from the low to the high value" in err
     assert "Traceback" not in err and not out.exists()
+
+
+def test_trade_2030_plan_years_run_the_named_fleet_and_vessel_levers_join_it() -> None:
+    """The plan of trade_2030 starts from the baseline's fleet (the same named vessels in 2025),
+    adds the announced vessels in their years, and a vessel lever adds a vessel alike to its
+    ``like`` to the named ones (the line does not turn into alike vessels)."""
+    from sim.inputs.compile import compile_scenario, load_base_network
+    from sim.planning.levers import apply_levers, load_levers
+
+    scenarios = ROOT / "scenarios"
+    trade = load_scenario(scenarios / "trade_2030.toml")
+    base = compile_scenario(load_scenario(scenarios / "baseline_2025.toml"), scenarios)
+
+    def fleet(spec, leg):  # type: ignore[no-untyped-def]
+        return [(v.name, v.capacity_slots) for v in spec.ferries[leg].fleet]
+
+    y2025 = compile_scenario(year_scenario(trade, 2025), scenarios)
+    for leg in ("turkmenbashi-alat", "kuryk-alat", "aktau-alat"):
+        assert fleet(y2025, leg) == fleet(base, leg)
+    y2030 = compile_scenario(year_scenario(trade, 2030), scenarios)
+    kuryk = fleet(y2030, "kuryk-alat")
+    assert kuryk[: len(fleet(base, "kuryk-alat"))] == fleet(base, "kuryk-alat")
+    assert kuryk[-2:] == [("kazakh-ferries 1", 54.0), ("kazakh-ferries 2", 54.0)]
+    assert ("(third ASCO Ro-Pax, name not reported)", 56.0) in fleet(y2030, "turkmenbashi-alat")
+
+    levers = {lv.lever_id: lv for lv in load_levers(load_base_network(trade, scenarios))}
+    ropax = levers["ropax-turkmenbashi"]
+    more = apply_levers(year_scenario(trade, 2025), [ropax], [2], base_dir=scenarios)
+    spec = compile_scenario(more, scenarios)
+    added = [("ropax-turkmenbashi 1", 56.0), ("ropax-turkmenbashi 2", 56.0)]
+    assert set(added) <= set(fleet(spec, "turkmenbashi-alat"))
+    # every named vessel still sails (the spares by the operator's rule, which may now send
+    # one to the other line): the Caspian fleet is the baseline's and the two added
+    caspian = ("turkmenbashi-alat", "kuryk-alat", "aktau-alat")
+    assert sorted(v for leg in caspian for v in fleet(spec, leg)) == sorted(
+        [v for leg in caspian for v in fleet(base, leg)] + added
+    )

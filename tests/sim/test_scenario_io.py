@@ -584,3 +584,43 @@ def test_every_number_of_the_schema_is_bounded() -> None:
     walk(Scenario, "")
     assert len(numeric) > 40
     assert [p for p in numeric if p not in bounded] == []
+
+
+def test_added_vessels_are_checked_against_the_named_fleet(tmp_path: Path) -> None:
+    """Every fault of ``add_vessels`` at once, each naming its key: an unknown vessel (with the
+    likely one), a deck in another type's measure, a line that runs alike vessels, a line with
+    no named vessels; and ``validate`` refuses the file as ``run`` would."""
+    base = (SCENARIOS / "baseline_2025.toml").as_posix()
+    path = write(
+        tmp_path,
+        "added.toml",
+        f"""extends = "{base}"
+name = "added"
+[overrides.ferries."kuryk-alat".add_vessels.kz]
+like = "asco-ak-topchubashov"
+railcars = 54
+teu = 5
+[overrides.ferries."poti-constanta".add_vessels.x]
+like = "asco-ropax-azerbaijn"
+[overrides.ferries."aktau-alat"]
+vessels = 3
+[overrides.ferries."aktau-alat".add_vessels.big]
+like = "kz-container-placeholder-1"
+teu = 700
+""",
+    )
+    problems = problems_of(path, check_network=True)
+    assert len(problems) == 4, problems
+    text = "\n".join(problems)
+    assert '"kuryk-alat".add_vessels.kz.teu' in text and "give railcars instead" in text
+    assert "did you mean 'asco-ropax-azerbaijan'" in text
+    assert "'poti-constanta' has no named vessels" in text
+    assert '"aktau-alat".add_vessels: the line\'s vessels make it run alike vessels' in text
+    assert main(["validate", str(path)]) != 0
+    # all_ferries has no add_vessels: vessels join one line's fleet
+    other = write(
+        tmp_path,
+        "common.toml",
+        f'extends = "{base}"\nname = "c"\n[overrides.all_ferries.add_vessels.x]\nlike = "a"\n',
+    )
+    assert any("overrides.all_ferries.add_vessels" in p for p in problems_of(other))
