@@ -120,21 +120,34 @@ class Calibration:
     settings: Settings
 
 
-def _digest(scenario: Scenario, settings: Settings) -> str:
+def _digest(scenario: Scenario, settings: Settings, base_dir: Path | None = None) -> str:
+    from sim.runs.provenance import model_digest
+
+    folder = load_base_network(scenario, base_dir).path
     payload = json.dumps(
-        {"scenario": scenario.digest(), "settings": dataclasses.asdict(settings)}, sort_keys=True
+        {
+            "scenario": scenario.digest(),
+            "settings": dataclasses.asdict(settings),
+            "model": model_digest(None if folder is None else str(folder)),
+        },
+        sort_keys=True,
     )
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
 def open_folder(
-    scenario: Scenario, settings: Settings, out_dir: str | os.PathLike[str], *, overwrite: bool
+    scenario: Scenario,
+    settings: Settings,
+    out_dir: str | os.PathLike[str],
+    *,
+    overwrite: bool,
+    base_dir: Path | None = None,
 ) -> outdir.OwnedFolder:
     """The calibration's folder: new, resumed (the same scenario and settings), or replacing
     another output of the tool with ``overwrite``; anything else is refused before any work."""
     from sim import __version__
 
-    digest = _digest(scenario, settings)
+    digest = _digest(scenario, settings, base_dir)
     head = {
         "kind": "calibration",
         "created": outdir.now(),
@@ -388,7 +401,7 @@ def calibrate(
     targets_all = fit.targets(net, use=None)
     targets = targets_all[targets_all["use"] == "fit"]
     simulator = Simulator(sim_scenario, str(base_dir) if base_dir else None)
-    folder = open_folder(scenario, settings, out_dir, overwrite=overwrite)
+    folder = open_folder(scenario, settings, out_dir, overwrite=overwrite, base_dir=base_dir)
     try:
         X, runs = _sensitivity_runs(
             folder, simulator, names, settings, map_, lambda n: tell("sensitivity", n)

@@ -48,6 +48,7 @@ from sim.planning.trade import load_commodities, trade_value
 from sim.planning.years import year_scenarios
 from sim.runs import outdir
 from sim.runs.executors import Executor
+from sim.runs.provenance import model_digest
 
 __all__ = [
     "PlanResult",
@@ -235,10 +236,13 @@ def saturation_years(capacity: pd.DataFrame) -> pd.DataFrame:
 
 
 def plan_digest(p: Prepared, posterior: Posterior | None) -> str:
-    """What makes two plans the same (to resume into a folder): the scenario of every year and
-    the posterior (its file and samples); replications and levers may change on a rerun."""
+    """What makes two plans the same (to resume into a folder): the scenario of every year, the
+    posterior (its samples), and the code and network data they run on
+    (:func:`~sim.runs.provenance.model_digest`); replications and levers may change on a rerun."""
+    net = load_base_network(p.scenario, p.base_dir)
     parts = {
         "years": {str(y): s.digest() for y, s in p.years.items()},
+        "model": model_digest(None if net.path is None else str(net.path)),
         "posterior": None
         if posterior is None
         else hashlib.sha256(np.ascontiguousarray(posterior.samples).tobytes()).hexdigest()[:16],

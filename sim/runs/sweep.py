@@ -70,7 +70,7 @@ from sim.engine.model import ModelSpec
 from sim.engine.records import CAUSES
 from sim.engine.world import World
 from sim.inputs.capacity import check_capacity, overload_problems
-from sim.inputs.compile import compile_scenario
+from sim.inputs.compile import compile_scenario, load_base_network
 from sim.inputs.limits import (
     MAX_HORIZON_DAYS,
     MAX_PARAMETERS,
@@ -202,6 +202,8 @@ class Sweep:
     points: tuple[dict[str, Any], ...] = ()
     scenarios: tuple[Scenario, ...] = ()
     specs: tuple[ModelSpec, ...] = field(default=(), repr=False)
+    #: the folder the scenarios' relative paths (their network) start from
+    base_dir: Path | None = None
 
     def jobs(self) -> list[tuple[int, int]]:
         """``(point index, replication)`` of every job."""
@@ -209,14 +211,21 @@ class Sweep:
 
     def digest(self) -> str:
         """What makes two sweeps the same for resuming: every grid point (labels) with the
-        digest of its scenario.
+        digest of its scenario, and the code and network data the scenarios run on
+        (:func:`~sim.runs.provenance.model_digest`).
 
         >>> s = Sweep("a", Path("a.toml"), None, (), 1, (), "", "")  # type: ignore[arg-type]
         >>> len(s.digest())
         16
         """
+        from sim.runs.provenance import model_digest
+
+        folders = {load_base_network(s, self.base_dir).path for s in self.scenarios}
         payload = json.dumps(
-            [[p, s.digest()] for p, s in zip(self.points, self.scenarios, strict=True)],
+            [
+                [[p, s.digest()] for p, s in zip(self.points, self.scenarios, strict=True)],
+                sorted(model_digest(None if f is None else str(f)) for f in folders),
+            ],
             sort_keys=True,
             default=str,
         )
@@ -464,6 +473,7 @@ def _load_sweep(
         points=tuple(points),
         scenarios=tuple(scenarios),
         specs=specs,
+        base_dir=base_file.parent,
     )
 
 

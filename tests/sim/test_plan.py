@@ -23,6 +23,7 @@ from sim.inputs.scenario_io import load_scenario
 from sim.planning.outputs import timeline_figure
 from sim.planning.plan import prepare, run_plan
 from sim.planning.years import year_scenario
+from sim.runs import provenance as sim_provenance
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = ROOT / "tests" / "fixtures" / "tiny_network"
@@ -146,6 +147,13 @@ def test_plan_resumes_and_refuses_a_foreign_folder(tmp_path: Path, capsys) -> No
     assert len(runs) == 4  # 2 years x 2 replications
     stamp = {p: (out / "runs" / p).stat().st_mtime_ns for p in runs}
     assert main(args) == 0  # resumed: nothing simulated again
+    assert {p: (out / "runs" / p).stat().st_mtime_ns for p in runs} == stamp
+    # other network data (or code): not the same plan, its runs are not reused
+    legs = tmp_path / "net" / "legs.csv"
+    legs.write_text(legs.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    sim_provenance._folder_digest.cache_clear()
+    assert main(args) == 2
+    assert "not of this plan" in capsys.readouterr().err
     assert {p: (out / "runs" / p).stat().st_mtime_ns for p in runs} == stamp
     foreign = tmp_path / "foreign"
     foreign.mkdir()
