@@ -308,7 +308,9 @@ def _compile(scenario: Scenario, base_dir: Path | None) -> ModelSpec:
     common = scenario.overrides.all_ferries
     if common is not None and (common.vessels is not None or common.capacity_slots is not None):
         set_fleet = set(ferries)
-    added = {leg: fs.add_vessels for leg, fs in scenario.overrides.ferries.items() if fs.add_vessels}
+    added = {
+        leg: fs.add_vessels for leg, fs in scenario.overrides.ferries.items() if fs.add_vessels
+    }
     for leg_id, fleet in operations.fleets(
         net, scenario.year, set(ferries) - set_fleet, offered, scenario.operations, added
     ).items():

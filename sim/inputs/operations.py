@@ -26,8 +26,8 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -262,6 +262,7 @@ def fleets(
             outages.setdefault(str(row["vessel_type"]), []).append(
                 OutageSpec(number(row["events_per_year"]), duration)
             )
+
     def vessel(row: Any, name: str, deck_given: float | None = None) -> VesselSpec | None:
         kind = str(row["type"])
         carries = CARRIES.get(kind, ())
@@ -299,11 +300,11 @@ def fleets(
         if leg not in legs:
             continue
         for label, add in additions.items():
-            row = net.vessels.loc[add.like]
-            deck = getattr(add, DECK_COLUMN.get(str(row["type"]), "railcars"))
+            like: Any = net.vessels.loc[add.like]
+            deck = getattr(add, DECK_COLUMN.get(str(like["type"]), "railcars"))
             for i in range(add.count):
                 name = f"{label} {i + 1}" if add.count > 1 else label
-                extra = vessel(row, name, deck)
+                extra = vessel(like, name, deck)
                 if extra is not None:
                     out.setdefault(leg, []).append(extra)
     for ship, lines in spare:
@@ -368,8 +369,8 @@ def blank(value: object) -> bool:
 
 __all__ = [
     "CARRIES",
-    "DECK_COLUMN",
     "DECK_CARGO",
+    "DECK_COLUMN",
     "BackgroundFlow",
     "Frictions",
     "background_flows",

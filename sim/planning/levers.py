@@ -45,7 +45,7 @@ import pandas as pd
 import network
 from sim.inputs.compile import load_base_network, scenario_network
 from sim.inputs.errors import ScenarioError
-from sim.inputs.operations import DECK_COLUMN
+from sim.inputs.operations import DECK_COLUMN, number
 from sim.inputs.scenario import Scenario
 from sim.planning.years import get_path, set_path
 
@@ -333,12 +333,16 @@ def apply_levers(
             column = DECK_COLUMN.get(kind, "railcars")
             unit = {"railcars": "wagon", "trucks": "truck", "teu": "teu"}[column]
             have = get_path(data, f"{key}.count")
-            set_path(data, key, {
-                "like": lv.like,
-                "count": k + (have if isinstance(have, int) else 0),
-                column: lv.amount / float(net.units.at[unit, "ferry_slots"]),
-                "source": f"lever {lv.lever_id} (levers.csv): {lv.name}",
-            })
+            set_path(
+                data,
+                key,
+                {
+                    "like": lv.like,
+                    "count": k + (have if isinstance(have, int) else 0),
+                    column: lv.amount / number(net.units.at[unit, "ferry_slots"]),
+                    "source": f"lever {lv.lever_id} (levers.csv): {lv.name}",
+                },
+            )
         elif lv.kind == "vessel":
             key = f"overrides.ferries.{lv.target}"
             ferry: Any = net.ferries.loc[lv.target]
