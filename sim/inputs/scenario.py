@@ -217,7 +217,11 @@ class VesselAddition(_Model):
         description="vessel_id of vessels.csv the added vessels are alike to (type, deck, berths, "
         "outages).",
     )
-    count: Annotated[int, Field(ge=1, le=50)] = Field(1, description="Vessels added, 1 to 50.")
+    count: Annotated[int, Field(ge=0, le=50)] = Field(
+        1,
+        description="Vessels added, 0 to 50 (0: none, e.g. a scenario taking back the vessels "
+        "of the scenario it extends).",
+    )
     railcars: Deck | None = Field(
         None, description="Deck in railcars (rail ferries, Ro-Pax); more than 0, at most 10,000."
     )

@@ -1,6 +1,6 @@
 """The engine's transit times per flow keep their distribution across engine changes.
 
-``tests/fixtures/transit/transit_stats.json`` holds, per flow of baseline_2025 and trade_2030,
+``tests/fixtures/transit/transit_stats.json`` holds, per flow of baseline_2025,
 the mean and P90 transit of 30 replications made with the engine before batched releases (see
 ``make_transit_stats.py`` there). The current engine runs 30 other replications (30-59, so the
 samples are independent) and each flow's values are compared with Mann-Whitney U and
@@ -72,8 +72,8 @@ def shifted_flows(
     return holm_rejections(pvalues), pvalues
 
 
-#: the scenarios compared in the suite; the fixture also holds trade_2030 (160,000 units a year,
-#: about two minutes more), for a change of the engine to be checked on by adding it here
+#: the scenarios compared in the suite (the fixture's trade_2030 was dropped when that scenario
+#: took the named fleet: its numbers were of another scenario; the script can add it again)
 COMPARED = ["baseline_2025"]
 
 
