@@ -313,16 +313,20 @@ def apply_levers(
     counts: Sequence[int],
     *,
     base_dir: Path | None = None,
+    net: network.Network | None = None,
 ) -> Scenario:
     """``scenario`` with ``counts[i]`` units of ``levers[i]`` added (same name: a candidate
     runs on the same seed and replications as the scenario it changes).
 
     The current figures (a line's vessels and deck, a node's servers) are the scenario's own,
-    after its overrides, in its network year.
+    after its overrides, in its network year: ``net``, :func:`~sim.inputs.compile.
+    scenario_network` of ``scenario`` (computed here when not given; a search passes it once
+    for all its candidates).
     """
     if not any(counts):
         return scenario
-    net = scenario_network(scenario, base_dir)
+    if net is None:
+        net = scenario_network(scenario, base_dir)
     data = scenario.model_dump(mode="python", exclude_unset=True)
     for lv, k in zip(levers, counts, strict=True):
         if not k:

@@ -19,9 +19,10 @@ units first). A ranking-and-selection procedure picks among them, with no optimi
    or failed the screen. The search stops at the first batch with a feasible candidate, or
    after ``max_evaluations`` simulated candidates.
 
-The mean P90 is an estimate: the table gives each flow's 95 % interval, and whether the
-feasible candidate's worst flow is under its target at the interval's upper end too
-(``sure``); more replications narrow it.
+The mean P90 is an estimate: the table gives each flow's 95 % interval, and whether every
+flow of a feasible candidate is under its target at the interval's upper end too (``sure``;
+``unsure_flows`` names those whose interval reaches past it, with the upper end in days); more
+replications narrow it.
 
 Examples
 --------
@@ -39,7 +40,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +50,7 @@ import pandas as pd
 from sim.analysis.metrics import t_interval
 from sim.analysis.saturation import MIN_DELIVERED_SHARE
 from sim.inputs.capacity import check_capacity
-from sim.inputs.compile import compile_scenario
+from sim.inputs.compile import compile_scenario, scenario_network
 from sim.inputs.errors import ScenarioError
 from sim.inputs.posterior import Posterior
 from sim.inputs.scenario import Scenario
@@ -155,13 +156,16 @@ def _verdict(summary: pd.DataFrame) -> dict[str, Any]:
             "worst_flow": "",
             "worst_ratio": math.nan,
             "sure": False,
+            "unsure_flows": "",
         }
     ratio = s["p90_transit_d"] / s["target_days"]
     undelivered = s["delivered_share"] < MIN_DELIVERED_SHARE
     ratio = ratio.where(~undelivered, np.inf)
     i = ratio.to_numpy().argmax()
     row = s.iloc[i]
-    upper = (s["p90_transit_d"] + s["p90_halfwidth_d"].fillna(np.inf)) <= s["target_days"]
+    top = s["p90_transit_d"] + s["p90_halfwidth_d"].fillna(np.inf)
+    upper = top <= s["target_days"]
+    past = s[~upper].assign(top=top[~upper]).sort_values("top", ascending=False)
     return {
         "feasible": bool(s["meets_target"].all()),
         "worst_flow": str(row["flow"]),
@@ -169,6 +173,7 @@ def _verdict(summary: pd.DataFrame) -> dict[str, Any]:
         "worst_p90_d": float(row["p90_transit_d"]),
         "worst_target_d": float(row["target_days"]),
         "sure": bool(s["meets_target"].all() and upper.all()),
+        "unsure_flows": "; ".join(f"{r['flow']} ({r['top']:.1f})" for _, r in past.iterrows()),
     }
 
 
@@ -182,6 +187,9 @@ class Search:
     best: Candidate | None
     levers: list[Lever]
     year: int
+    #: the KPIs of every simulated candidate per flow and replication (column ``key``: the
+    #: candidate's label), as :func:`~sim.planning.evaluate.evaluate` gives them
+    kpi: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def pareto_front(table: pd.DataFrame) -> pd.Series:
@@ -225,15 +233,17 @@ def search(
     cands = enumerate_candidates(levers)
     rows: list[dict[str, Any]] = []
     flows: list[pd.DataFrame] = []
+    kpis: list[pd.DataFrame] = []
     best: Candidate | None = None
     evaluated = 0
     i = 0
+    net = scenario_network(scenario, base_dir)  # the figures every candidate adds to
     while i < len(cands) and evaluated < max_evaluations and best is None:
         chosen: list[tuple[Candidate, Scenario, dict[str, Any]]] = []
         while i < len(cands) and len(chosen) < min(batch, max_evaluations - evaluated):
             c = cands[i]
             i += 1
-            s = apply_levers(scenario, levers, c.counts, base_dir=base_dir)
+            s = apply_levers(scenario, levers, c.counts, base_dir=base_dir, net=net)
             over = check_capacity(compile_scenario(s, base_dir)).overloads
             row: dict[str, Any] = {
                 "candidate": c.label,
@@ -264,6 +274,7 @@ def search(
             base_dir=base_dir,
             on_job=on_job,
         )
+        kpis.append(kpi)
         summary = summarise(kpi, targets, [f.label for f in scenario.demand])
         evaluated += len(chosen)
         for c, _, row in chosen:
@@ -278,7 +289,7 @@ def search(
             if col not in table:
                 table[col] = False
             table[col] = table[col].fillna(False).astype(bool)
-        for col in ("worst_flow",):
+        for col in ("worst_flow", "unsure_flows"):
             if col not in table:
                 table[col] = ""
         for col in ("worst_ratio", "worst_p90_d", "worst_target_d"):
@@ -287,4 +298,5 @@ def search(
         table["pareto"] = pareto_front(table.fillna({"worst_ratio": math.inf}))
         table["chosen"] = table["candidate"] == (best.label if best else None)
     flow_table = pd.concat(flows, ignore_index=True) if flows else pd.DataFrame()
-    return Search(table, flow_table, best, levers, scenario.year)
+    kpi_table = pd.concat(kpis, ignore_index=True) if kpis else pd.DataFrame()
+    return Search(table, flow_table, best, levers, scenario.year, kpi_table)

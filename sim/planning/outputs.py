@@ -4,7 +4,8 @@ sentences are computed from the tables (:func:`findings`).
 ``tables/``: ``capacity_by_year.csv`` (every facility's check in every year: utilisation
 ``rho_low``/``rho_high`` and ``headroom``), ``saturation_years.csv`` (per facility the year it
 saturates), ``transit_by_year.csv`` (per flow and year P50/P90 transit with 95 % half-widths,
-delivered share, target), ``trade_value.csv`` (per flow and year), ``levers.csv`` (the levers
+delivered share, target), ``trade_value.csv`` (per flow and year as announced, ``additions``
+``none``, and in the searched year with the cheapest additions found), ``levers.csv`` (the levers
 searched and their annual costs), ``candidates.csv`` (every combination looked at) and
 ``candidate_flows.csv`` (the flows of those simulated). ``figures/timeline.png`` and
 ``figures/pareto.png``; ``report.md``.
@@ -135,10 +136,11 @@ def findings(result: PlanResult, p: Prepared) -> list[str]:
                 f"{row['worst_flow']} at P90 {row['worst_p90_d']:.1f} days against "
                 f"{row['worst_target_d']:g}"
                 + (
-                    ", under target at the upper end of its 95 % interval too."
+                    "; every flow is under its target at the upper end of its 95 % interval too."
                     if bool(row["sure"])
-                    else ", but not at the upper end of its 95 % interval: more replications "
-                    "would say whether it holds."
+                    else "; but the 95 % interval of "
+                    + _upper_ends(str(row.get("unsure_flows", "") or ""))
+                    + " reaches past its target: more replications would say whether it holds."
                 )
             )
         else:
@@ -155,18 +157,40 @@ def findings(result: PlanResult, p: Prepared) -> list[str]:
             )
     tr = result.trade
     if len(tr) and tr["valued"].any():
-        az = tr[tr["az_uz"]].groupby("year")[["value_usd", "value_low_usd", "value_high_usd"]].sum()
-        if len(az):
-            y = years[-1]
-            v = {str(c): float(x) for c, x in az.loc[y].to_dict().items()}
+        for additions, g in tr.groupby("additions", sort=False):
+            az = g[g["az_uz"]].groupby("year")[["value_usd", "value_low_usd", "value_high_usd"]]
+            if not len(g[g["az_uz"]]):
+                continue
+            y = max(g["year"])
+            v = {str(c): float(x) for c, x in az.sum().loc[y].to_dict().items()}
+            where = f"in {y}" if additions == "none" else f"in {y} with {additions}"
             out.append(
-                f"Azerbaijan–Uzbekistan trade carried by the modelled flows in {y}: "
+                f"Azerbaijan–Uzbekistan trade carried by the modelled flows {where}: "
                 f"{_usd(v['value_usd'])} a year ({_usd(v['value_low_usd'])}–"
                 f"{_usd(v['value_high_usd'])}), against the {_usd(AZ_UZ_TARGET_USD)} target; "
                 "Uzbek cargo crossing Azerbaijan: "
-                f"{_usd(tr[(tr['year'] == y) & tr['uz_via_az']]['value_usd'].sum())}."
+                f"{_usd(g[(g['year'] == y) & g['uz_via_az']]['value_usd'].sum())}."
             )
     return out
+
+
+def _upper_ends(unsure: str, shown: int = 3) -> str:
+    """``"a (31.0)"; "b (30.5)"`` as text: "a (up to 31.0 days), b (30.5)" and how many more.
+
+    >>> _upper_ends("Kuryk→Kars (wagon) (37.7); Kuryk→Poti (wagon) (36.5)")
+    'Kuryk→Kars (wagon) (up to 37.7 days) and Kuryk→Poti (wagon) (36.5)'
+    >>> _upper_ends("")
+    'some flow'
+    """
+    parts = [p for p in unsure.split("; ") if p]
+    if not parts:
+        return "some flow"
+    head, _, top = parts[0].rpartition(" (")
+    words = [f"{head} (up to {top.rstrip(')')} days)", *parts[1:shown]]
+    more = len(parts) - shown
+    if more > 0:
+        words.append(f"{more} more")
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else words[0]
 
 
 def timeline_figure(result: PlanResult, top: int = 8) -> Any:

@@ -298,6 +298,23 @@ def _countries_crossed(spec: Any, net: Any) -> dict[str, set[str]]:
     return out
 
 
+def _trade_rows(
+    p: Prepared, year: int, scenario: Scenario, kpi: pd.DataFrame, net: Any, additions: str
+) -> list[dict[str, Any]]:
+    """The trade value rows of ``year``: each flow's units delivered a year (mean over the
+    replications of ``kpi``, scaled from the release window to a year) valued by commodity,
+    with the ``additions`` they ran with (``"none"``: the year as announced)."""
+    years_released = (scenario.run.horizon_days - scenario.run.warmup_days) / 365.0
+    k = kpi[kpi["flow"] != "(all)"]
+    means = k.groupby("flow")["delivered"].mean() / years_released
+    delivered = {str(f): float(v) for f, v in means.items()}
+    crossed = _countries_crossed(p.specs[year], net)
+    return [
+        {"year": year, "additions": additions, **row}
+        for row in trade_value(scenario, net, delivered, p.commodities, crossed)
+    ]
+
+
 def run_plan(
     p: Prepared,
     out_dir: str | os.PathLike[str],
@@ -337,14 +354,7 @@ def run_plan(
         net = load_base_network(p.scenario, p.base_dir)
         trade_rows = []
         for y, s in p.years.items():
-            spec = p.specs[y]
-            years_released = (s.run.horizon_days - s.run.warmup_days) / 365.0
-            k = kpi[(kpi["key"] == str(y)) & (kpi["flow"] != "(all)")]
-            means = k.groupby("flow")["delivered"].mean() / years_released
-            delivered = {str(f): float(v) for f, v in means.items()}
-            for row in trade_value(s, net, delivered, p.commodities, _countries_crossed(spec, net)):
-                trade_rows.append({"year": y, **row})
-        trade = pd.DataFrame(trade_rows)
+            trade_rows += _trade_rows(p, y, s, kpi[kpi["key"] == str(y)], net, "none")
         found = None
         if optimise and p.optimise_year is not None:
             found = search(
@@ -360,6 +370,12 @@ def run_plan(
                 on_job=on_job,
                 note=note,
             )
+            if found.best is not None:
+                # the trade the cheapest additions carry (their routes are the year's)
+                y, best = p.optimise_year, found.best
+                mine = found.kpi[found.kpi["key"] == best.label]
+                trade_rows += _trade_rows(p, y, p.years[y], mine, net, best.label)
+        trade = pd.DataFrame(trade_rows)
     except BaseException:
         folder.discard()
         raise

@@ -127,6 +127,16 @@ def test_plan_finds_the_saturation_year_and_the_cheapest_lever(tmp_path: Path) -
     assert set(transit["year"]) == set(range(2025, 2032))
     trade = pd.read_csv(out / "tables" / "trade_value.csv")
     assert (trade["value_usd"] > 0).all()
+    # every year as announced, and the searched year with the vessel: the units its
+    # replications delivered, a year
+    assert set(trade["additions"]) == {"none", "vessel"}
+    mine = trade[trade["additions"] == "vessel"]
+    assert set(mine["year"]) == {2031}
+    k = search.kpi[(search.kpi["key"] == "vessel") & (search.kpi["flow"] != "(all)")]
+    window = (50 - 10) / 365
+    assert mine["units_delivered_per_year"].sum() == pytest.approx(
+        k.groupby("flow")["delivered"].mean().sum() / window
+    )
     # the replications behind the means: each year's P90 is their mean
     kpi = result.extra["kpi"]
     assert set(kpi["year"]) == set(range(2025, 2032)) and set(kpi["replication"]) == {0, 1}
