@@ -6,8 +6,9 @@ sentences are computed from the tables (:func:`findings`).
 saturates), ``transit_by_year.csv`` (per flow and year P50/P90 transit with 95 % half-widths,
 delivered share, target), ``trade_value.csv`` (per flow and year as announced, ``additions``
 ``none``, and in the searched year with the cheapest additions found), ``levers.csv`` (the levers
-searched and their annual costs), ``candidates.csv`` (every combination looked at) and
-``candidate_flows.csv`` (the flows of those simulated). ``figures/timeline.png`` and
+searched and their annual costs), ``candidates.csv`` (every combination looked at),
+``candidate_flows.csv`` (the flows of those simulated) and ``staging.csv`` (per year, the least
+of the chosen additions that passes the capacity check). ``figures/timeline.png`` and
 ``figures/pareto.png``; ``report.md``.
 """
 
@@ -155,6 +156,21 @@ def findings(result: PlanResult, p: Prepared) -> list[str]:
                     else ""
                 )
             )
+    st = result.staging
+    if len(st):
+        steps, before = [], None
+        for r in st.to_dict("records"):
+            if r["additions"] != before:
+                steps.append(
+                    f"{r['year']}: {r['additions']}"
+                    + ("" if r["passes_check"] else f" (still saturated: {r['saturated']})")
+                )
+                before = r["additions"]
+        out.append(
+            "Staged over the years by the capacity check (not simulated: the least of them "
+            "each year needs for no facility to saturate), the additions are first needed "
+            "as follows: " + "; ".join(steps) + "."
+        )
     tr = result.trade
     if len(tr) and tr["valued"].any():
         for additions, g in tr.groupby("additions", sort=False):
@@ -339,6 +355,8 @@ def write_outputs(
         csv("levers", levers)
         csv("candidates", s.table)
         csv("candidate_flows", s.flows)
+    if len(result.staging):
+        csv("staging", result.staging)
     if figures:
         folder.add(
             "figures/timeline.png",

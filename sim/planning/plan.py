@@ -16,9 +16,11 @@ the additions announced up to it):
 
 Then, for the last year (or ``optimise_year``), the **search** (:mod:`sim.planning.optimise`)
 for the cheapest combination of levers (:mod:`sim.planning.levers`) that keeps every P90 under
-target. Everything simulated is saved as it finishes in ``DIR/runs`` (resumable: the same plan
-run again skips what is done; another plan in the folder needs ``overwrite``); the tables,
-figures and report are written when all is done (:mod:`sim.planning.outputs`).
+target, and the **staging** of what it finds over the years (:mod:`sim.planning.staging`: the
+least of it each year needs to pass the capacity check). Everything simulated is saved as it
+finishes in ``DIR/runs`` (resumable: the same plan run again skips what is done; another plan
+in the folder needs ``overwrite``); the tables, figures and report are written when all is
+done (:mod:`sim.planning.outputs`).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from sim.inputs.scenario import Scenario
 from sim.planning.evaluate import evaluate
 from sim.planning.levers import Lever, load_levers, plan_levers
 from sim.planning.optimise import Search, flow_targets, search, summarise
+from sim.planning.staging import stage
 from sim.planning.trade import load_commodities, trade_value
 from sim.planning.years import year_scenarios
 from sim.runs import outdir
@@ -94,6 +97,9 @@ class PlanResult:
     out_dir: Path
     ran: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    #: per plan year, the least of the chosen additions that passes the capacity check
+    #: (:func:`sim.planning.staging.stage`); empty when the search found none
+    staging: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def prepare(
@@ -356,6 +362,7 @@ def run_plan(
         for y, s in p.years.items():
             trade_rows += _trade_rows(p, y, s, kpi[kpi["key"] == str(y)], net, "none")
         found = None
+        staged = pd.DataFrame()
         if optimise and p.optimise_year is not None:
             found = search(
                 p.years[p.optimise_year],
@@ -375,6 +382,9 @@ def run_plan(
                 y, best = p.optimise_year, found.best
                 mine = found.kpi[found.kpi["key"] == best.label]
                 trade_rows += _trade_rows(p, y, p.years[y], mine, net, best.label)
+                if note is not None:
+                    note(f"staging {best.label} over the plan years (capacity check)")
+                staged = stage(p, found)
         trade = pd.DataFrame(trade_rows)
     except BaseException:
         folder.discard()
@@ -387,6 +397,7 @@ def run_plan(
         search=found,
         out_dir=folder.path,
         extra={"kpi": kpi.rename(columns={"key": "year"}).astype({"year": int})},
+        staging=staged,
     )
     write_outputs(result, p, folder, posterior=posterior, figures=figures)
     return result

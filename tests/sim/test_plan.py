@@ -127,6 +127,12 @@ def test_plan_finds_the_saturation_year_and_the_cheapest_lever(tmp_path: Path) -
     assert set(transit["year"]) == set(range(2025, 2032))
     trade = pd.read_csv(out / "tables" / "trade_value.csv")
     assert (trade["value_usd"] > 0).all()
+    # staging: the vessel is first needed in 2030, the year the ferry saturates
+    staging = result.staging.set_index("year")
+    assert staging.loc[2029, "additions"] == "nothing added"
+    assert staging.loc[2030, "additions"] == staging.loc[2031, "additions"] == "vessel"
+    assert staging["passes_check"].all() and (out / "tables" / "staging.csv").is_file()
+    assert "2030: vessel" in report
     # every year as announced, and the searched year with the vessel: the units its
     # replications delivered, a year
     assert set(trade["additions"]) == {"none", "vessel"}
