@@ -2,10 +2,11 @@
 the cheapest combination, by the capacity check.
 
 The search (:mod:`sim.planning.optimise`) answers for one year. A planner also asks in which
-year each vessel or berth has to be in service. For every plan year, :func:`stage` takes the
-sub-combinations of the chosen one (each lever from none to the chosen number of units),
-cheapest first, and gives the first whose capacity check leaves no facility saturated
-(``rho_low < 1``, as the search screens): the least of the chosen additions that year needs.
+year each vessel or berth has to be in service. For every plan year in turn, :func:`stage`
+takes the sub-combinations of the chosen one (each lever from none to the chosen number of
+units) that keep what the years before added (a vessel bought stays), cheapest first, and gives
+the first whose capacity check leaves no facility saturated (``rho_low < 1``, as the search
+screens): the least of the chosen additions that year needs on top of the earlier years'.
 Nothing is simulated here, so the staging says when the queues stop growing without limit, not
 that every P90 is under target in that year (the search's simulation says so for its year
 only); the table says so in its ``basis`` column. A year in which even the whole combination
@@ -52,11 +53,14 @@ def stage(p: Prepared, search: Search) -> pd.DataFrame:
         return pd.DataFrame()
     levers, best = search.levers, search.best.counts
     rows: list[dict[str, Any]] = []
+    kept = tuple(0 for _ in best)
     for year, scenario in p.years.items():
         net = scenario_network(scenario, p.base_dir)
         found: dict[str, Any] | None = None
         last = ""
         for counts in sub_combinations(levers, best):
+            if any(k < was for k, was in zip(counts, kept, strict=True)):
+                continue
             s = apply_levers(scenario, levers, counts, base_dir=p.base_dir, net=net)
             over = check_capacity(compile_scenario(s, p.base_dir)).overloads
             if over.empty:
@@ -67,6 +71,7 @@ def stage(p: Prepared, search: Search) -> pd.DataFrame:
                     "passes_check": True,
                     "saturated": "",
                 }
+                kept = counts
                 break
             last = "; ".join(
                 f"{r['facility']} (rho {r['rho_low']:.2f})" for r in over.to_dict("records")
@@ -79,5 +84,6 @@ def stage(p: Prepared, search: Search) -> pd.DataFrame:
                 "passes_check": False,
                 "saturated": last,
             }
+            kept = best
         rows.append({"year": year, **found, "basis": "capacity check (not simulated)"})
     return pd.DataFrame(rows)
