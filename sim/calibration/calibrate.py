@@ -364,7 +364,7 @@ def calibrated_scenario_text(
         "posterior": "posterior.csv",
     }
     if scenario_file is None:
-        full = scenario.model_dump(mode="json", exclude_defaults=True, exclude_none=True)
+        full = scenario.model_dump(mode="json", exclude_unset=True, exclude_none=True)
         full.update(data)
         data = full
     return tomli_w.dumps(data)

@@ -617,8 +617,10 @@ class Scenario(_Model):
         >>> s.with_run(horizon_days=30, warmup_days=0).run.horizon_days
         30.0
         """
-        data = self.model_dump()
-        data["run"].update(changes)
+        # only what was set, so that a default stays a default (a ferry line's load_factor
+        # left out is replaced by the low-water limits; set, it is the scenario's choice)
+        data = self.model_dump(exclude_unset=True)
+        data.setdefault("run", {}).update(changes)
         return Scenario.model_validate(data)
 
     def with_parameters(self, values: Mapping[str, float]) -> Scenario:
@@ -629,8 +631,10 @@ class Scenario(_Model):
         >>> s.with_parameters({"frictions.mean_h@asm-port-docs": 0.25}).calibration.parameters
         {'frictions.mean_h@asm-port-docs': 0.25}
         """
-        data = self.model_dump()
-        data["calibration"]["parameters"] = {str(k): float(v) for k, v in values.items()}
+        data = self.model_dump(exclude_unset=True)  # a default stays a default (with_run)
+        data.setdefault("calibration", {})["parameters"] = {
+            str(k): float(v) for k, v in values.items()
+        }
         return Scenario.model_validate(data)
 
 

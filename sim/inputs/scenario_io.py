@@ -841,5 +841,7 @@ def dump_scenario(scenario: Scenario) -> str:
     ]
     <BLANKLINE>
     """
-    data = scenario.model_dump(mode="json", exclude_defaults=True, exclude_none=True)
+    # what was set, even to a default's value (a ferry line's load_factor = 1.0 set is a choice;
+    # left out, the low-water limits apply)
+    data = scenario.model_dump(mode="json", exclude_unset=True, exclude_none=True)
     return tomli_w.dumps(data)

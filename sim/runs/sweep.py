@@ -396,8 +396,9 @@ def _load_sweep(
     horizon = horizon_days if horizon_days is not None else sf.horizon_days
     if horizon is not None:
         run_changes["horizon_days"] = horizon
-    base_data = base.model_dump(mode="json", exclude_none=True)
-    base_data["run"].update(run_changes)
+    # only what the scenario set: a default stays a default (Scenario.with_run)
+    base_data = base.model_dump(mode="json", exclude_unset=True)
+    base_data.setdefault("run", {}).update(run_changes)
     n_reps = replications or sf.replications or base.run.replications
     if n_points * n_reps > MAX_RUNS:
         raise ScenarioError(

@@ -624,3 +624,26 @@ teu = 700
         f'extends = "{base}"\nname = "c"\n[overrides.all_ferries.add_vessels.x]\nlike = "a"\n',
     )
     assert any("overrides.all_ferries.add_vessels" in p for p in problems_of(other))
+
+
+@pytest.mark.parametrize("name", ["trade_2030", "synchronized_ferries"])
+def test_run_changes_keep_defaults_defaults(name: str, tmp_path: Path) -> None:
+    """Changing the run settings or the parameters (``--replications``, a compare's seed, a
+    sweep, a plan's horizon) rebuilds the scenario from what it set: a ferry line it changes
+    keeps the low-water load factor of the data where it leaves ``load_factor`` out (a full
+    dump made every default a choice, and the lines ran at full deck). The scenario written
+    back (``dump_scenario``) reads as the same."""
+    from sim.inputs.compile import compile_scenario
+
+    s = load_scenario(SCENARIOS / f"{name}.toml")
+
+    def decks(x: Scenario) -> dict[str, tuple[float, float]]:
+        spec = compile_scenario(x, SCENARIOS)
+        return {k: (f.load_factor, f.offset_h) for k, f in spec.ferries.items()}
+
+    want = decks(s)
+    assert any(lf < 1 for lf, _ in want.values())  # the data's low water applies here
+    assert decks(s.with_run(replications=1, seed=3)) == want
+    assert decks(s.with_parameters(s.calibration.parameters)) == want
+    again = write(tmp_path, "again.toml", dump_scenario(s).replace('extends = "', '# "'))
+    assert decks(load_scenario(again)) == want
