@@ -93,10 +93,13 @@ def evaluate(
         if digest not in specs:
             specs[digest] = compile_scenario(d, base_dir)
         jobs.append((specs[digest], r))
-    results = executor.run(run_job, jobs)
+    # the longest first (most units released an hour: a plan's last years), so that the
+    # workers do not end on one long job while the others idle
+    order = sorted(range(len(jobs)), key=lambda i: -sum(f.per_hour for f in jobs[i][0].flows))
+    results = executor.run(run_job, [jobs[i] for i in order])
     try:
-        for i, frame in results:
-            k = todo[i][0]
+        for j, frame in results:
+            k = todo[order[j]][0]
             folder.add(f"runs/{k}.parquet", _writer(frame))
             if on_job is not None:
                 on_job()
