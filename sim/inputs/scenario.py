@@ -606,7 +606,9 @@ class Scenario(_Model):
         >>> len(Scenario(name="a", demand=[Flow(origin="x", destination="y", per_week=1)]).digest())
         16
         """
-        payload = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        # what was set, not the defaults filled in: a value set to its default can differ from
+        # one left out (a ferry line's load_factor left out takes the low-water limits)
+        payload = json.dumps(self.model_dump(mode="json", exclude_unset=True), sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
     def with_run(self, **changes: object) -> Scenario:

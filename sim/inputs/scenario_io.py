@@ -624,6 +624,8 @@ def network_problems(
                 f"{hint(target, [*legs, *_node_labels(net)])}",
             )
 
+    problems += _announcement_problems(data, origins, top, links)
+
     calibration = data.get("calibration")
     if isinstance(calibration, dict):
         from sim.inputs import parameters
@@ -646,6 +648,60 @@ def network_problems(
                 for msg in parameters.unknown(found.names, params):
                     report(loc, f"{post}: {msg}")
     return problems
+
+
+def _announcement_problems(
+    data: Mapping[str, Any],
+    origins: Mapping[Loc, Path],
+    top: Path,
+    links: Mapping[Path, Path] | None,
+) -> list[str]:
+    """The names a plan announcement sets, checked as the scenario's own are: each
+    announcement applied alone to the scenario, the problems it adds (``corridor plan`` would
+    meet them in the years it is in service). The values' types are the schema pass's."""
+    import copy
+
+    from sim.inputs.dotted import set_path
+
+    plan = data.get("plan")
+    announced = _list(plan.get("announced") if isinstance(plan, dict) else None)
+    if not announced:
+        return []
+    # the scenario's own problems, located as the announcements' are (at the top file)
+    base = {k: v for k, v in data.items() if k != "plan"}
+    own = {m.split(": ", 1)[-1] for m in network_problems(base, {}, top, links)}
+    out: list[str] = []
+    for i, a in enumerate(announced):
+        setting = a.get("set") if isinstance(a, dict) else None
+        if not isinstance(setting, dict) or not setting:
+            continue
+        where = _where(_source_of(("plan",), origins, top), links)
+        name = a.get("name") if isinstance(a.get("name"), str) else ""
+        for key in setting:
+            parts = str(key).split(".")
+            if (
+                len(parts) > 5
+                and parts[:2] == ["overrides", "ferries"]
+                and parts[3] == "add_vessels"
+            ):
+                out.append(
+                    f"{where}: plan.announced[{i}] ({name!r}): set.{key}: vessels announced for "
+                    f'a year are added whole: set "{".".join(parts[:5])}" = {{ like = ..., '
+                    "count = ... }, not one of its fields"
+                )
+        changed = {k: copy.deepcopy(v) for k, v in data.items() if k != "plan"}
+        try:
+            for key, value in setting.items():
+                if isinstance(key, str) and key:
+                    set_path(changed, key, value)
+        except (AttributeError, IndexError, TypeError, ValueError):
+            continue  # a key through a value, or a bad item number: the plan reports it
+        for msg in network_problems(changed, {}, top, links):
+            what = msg.split(": ", 1)[-1]
+            line = f"{where}: plan.announced[{i}] ({name!r}): {what}"
+            if what not in own and line not in out:
+                out.append(line)
+    return out
 
 
 def _vessel_problems(
@@ -691,9 +747,20 @@ def _vessel_problems(
             f"the line {leg!r} has no named vessels in vessels.csv for vessels to join; set its "
             "vessels and capacity_slots instead",
         )
+    taken = {str(n) for n in net.vessels["name"]}
     for label, add in additions.items():
         if not isinstance(add, dict):
             continue
+        count = add.get("count", 1)
+        names = [label] if count == 1 else [f"{label} {i + 1}" for i in range(count)]
+        if isinstance(count, int) and (clash := [n for n in names if n in taken]):
+            report(
+                (*loc, label),
+                f"the added vessel(s) would be named {', '.join(map(repr, clash))}, as another "
+                "vessel is (vessels.csv or another addition of this line); vessels of a line are "
+                "told apart by name (their breakdowns too): choose another name",
+            )
+        taken.update(names if isinstance(count, int) else [])
         like = add.get("like")
         if not isinstance(like, str):
             continue
@@ -703,6 +770,14 @@ def _vessel_problems(
                 f"no vessel {like!r} in vessels.csv{hint(like, ids) or ' (a vessel_id)'}",
             )
             continue
+        serves = [str(x) for x in net.vessels.at[like, "lines"]]
+        if leg not in serves and named:
+            report(
+                (*loc, label, "like"),
+                f"{like!r} serves {', '.join(serves) or 'no line'} (vessels.csv lines), not "
+                f"{leg!r}: add vessels alike to one of this line's (e.g. "
+                f"{', '.join(repr(i) for i in named[:3])})",
+            )
         kind = str(net.vessels.at[like, "type"])
         column = DECK_COLUMN.get(kind, "railcars")
         for deck in ("railcars", "trucks", "teu"):

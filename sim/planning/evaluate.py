@@ -46,8 +46,10 @@ def drawn(scenario: Scenario, replication: int, posterior: Posterior | None) -> 
 
 
 def job_key(scenario: Scenario, replication: int) -> str:
-    """The file name (without ``.parquet``) of one replication of ``scenario``."""
-    text = f"{scenario.digest()}:{replication}"
+    """The file name (without ``.parquet``) of one replication of ``scenario``: its digest
+    without the number of replications (a plan rerun with more replications reuses the ones it
+    has) and the replication."""
+    text = f"{scenario.with_run(replications=1).digest()}:{replication}"
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 

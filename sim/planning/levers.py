@@ -44,10 +44,10 @@ import pandas as pd
 
 import network
 from sim.inputs.compile import load_base_network, scenario_network
+from sim.inputs.dotted import get_path, set_path
 from sim.inputs.errors import ScenarioError
 from sim.inputs.operations import DECK_COLUMN, number
 from sim.inputs.scenario import Scenario
-from sim.planning.years import get_path, set_path
 
 __all__ = [
     "COLUMNS",
@@ -332,18 +332,25 @@ def apply_levers(
         if not k:
             continue
         if lv.kind == "vessel" and _joins_named_fleet(scenario, net, lv):
-            key = f"overrides.ferries.{lv.target}.add_vessels.{lv.lever_id}"
             kind = str(net.vessels.at[lv.like, "type"])
             column = DECK_COLUMN.get(kind, "railcars")
             unit = {"railcars": "wagon", "trucks": "truck", "teu": "teu"}[column]
-            have = get_path(data, f"{key}.count")
+            deck = lv.amount / number(net.units.at[unit, "ferry_slots"])
+            line = scenario.overrides.ferries.get(lv.target)
+            have = line.add_vessels if line is not None else {}
+            # the lever's own entry; an entry of that name the scenario made for other vessels
+            # is left as it is, and the lever's get a name of their own
+            label = lv.lever_id
+            while label in have and not _alike(have[label], lv.like, column, deck, net):
+                label = f"{label} (lever)"
+            count = k + (have[label].count if label in have else 0)
             set_path(
                 data,
-                key,
+                f"overrides.ferries.{lv.target}.add_vessels.{label}",
                 {
                     "like": lv.like,
-                    "count": k + (have if isinstance(have, int) else 0),
-                    column: lv.amount / number(net.units.at[unit, "ferry_slots"]),
+                    "count": count,
+                    column: deck,
                     "source": f"lever {lv.lever_id} (levers.csv): {lv.name}",
                 },
             )
@@ -371,6 +378,14 @@ def apply_levers(
         elif lv.kind == "timetable_offset":
             set_path(data, f"overrides.ferries.{lv.target}.offset_h", lv.amount)
     return Scenario.model_validate(data)
+
+
+def _alike(add: Any, like: str, column: str, deck: float, net: network.Network) -> bool:
+    """Whether the vessels of addition ``add`` are those a lever adds: alike to ``like``, with
+    ``deck`` in ``column`` (given, or the vessel's own)."""
+    own = getattr(add, column)
+    own = number(net.vessels.at[add.like, column]) if own is None else own
+    return bool(add.like == like and own == deck)
 
 
 def _joins_named_fleet(scenario: Scenario, net: network.Network, lever: Lever) -> bool:

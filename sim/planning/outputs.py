@@ -25,6 +25,7 @@ from sim.planning.trade import AZ_UZ_TARGET_USD
 from sim.runs import outdir
 
 if TYPE_CHECKING:
+    from sim.planning.optimise import Search
     from sim.planning.plan import PlanResult, Prepared
 
 __all__ = ["findings", "pareto_figure", "timeline_figure", "write_outputs"]
@@ -137,7 +138,10 @@ def findings(result: PlanResult, p: Prepared) -> list[str]:
                 f"{row['worst_flow']} at P90 {row['worst_p90_d']:.1f} days against "
                 f"{row['worst_target_d']:g}"
                 + (
-                    "; every flow is under its target at the upper end of its 95 % interval too."
+                    "; with one replication there is no interval to say whether it holds."
+                    if _one_replication(s, s.best.label)
+                    else "; every flow is under its target at the upper end of its 95 % interval "
+                    "too."
                     if bool(row["sure"])
                     else "; but the 95 % interval of "
                     + _upper_ends(str(row.get("unsure_flows", "") or ""))
@@ -167,9 +171,9 @@ def findings(result: PlanResult, p: Prepared) -> list[str]:
                 )
                 before = r["additions"]
         out.append(
-            "Staged over the years by the capacity check (not simulated: the least of them "
-            "each year needs for no facility to saturate), the additions are first needed "
-            "as follows: " + "; ".join(steps) + "."
+            "Staged over the years (before the searched year by the capacity check, not "
+            "simulated: the least of them each year needs for no facility to saturate), the "
+            "additions are first needed as follows: " + "; ".join(steps) + "."
         )
     tr = result.trade
     if len(tr) and tr["valued"].any():
@@ -188,6 +192,13 @@ def findings(result: PlanResult, p: Prepared) -> list[str]:
                 f"{_usd(g[(g['year'] == y) & g['uz_via_az']]['value_usd'].sum())}."
             )
     return out
+
+
+def _one_replication(search: Search, label: str) -> bool:
+    """Whether candidate ``label`` was simulated with one replication (no interval)."""
+    f = search.flows
+    reps = f.loc[f["candidate"] == label, "replications"] if len(f) else pd.Series(dtype=int)
+    return bool(len(reps) and reps.min() < 2)
 
 
 def _upper_ends(unsure: str, shown: int = 3) -> str:

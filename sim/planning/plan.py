@@ -135,7 +135,7 @@ def prepare(
         raise ScenarioError([f"{source}: run settings: {exc}"]) from None
     by_year: dict[int, Scenario] = {}
     try:
-        by_year = year_scenarios(base, years, source=source)
+        by_year = year_scenarios(base, years, source=source, base_dir=base_dir)
     except ScenarioError as exc:
         problems += exc.problems
     if optimise:
@@ -247,7 +247,7 @@ def plan_digest(p: Prepared, posterior: Posterior | None) -> str:
     (:func:`~sim.runs.provenance.model_digest`); replications and levers may change on a rerun."""
     net = load_base_network(p.scenario, p.base_dir)
     parts = {
-        "years": {str(y): s.digest() for y, s in p.years.items()},
+        "years": {str(y): s.with_run(replications=1).digest() for y, s in p.years.items()},
         "model": model_digest(None if net.path is None else str(net.path)),
         "posterior": None
         if posterior is None

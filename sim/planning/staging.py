@@ -6,7 +6,9 @@ year each vessel or berth has to be in service. For every plan year in turn, :fu
 takes the sub-combinations of the chosen one (each lever from none to the chosen number of
 units) that keep what the years before added (a vessel bought stays), cheapest first, and gives
 the first whose capacity check leaves no facility saturated (``rho_low < 1``, as the search
-screens): the least of the chosen additions that year needs on top of the earlier years'.
+screens): the least of the chosen additions that year needs on top of the earlier years'. The
+searched year itself takes the whole choice (the search simulated every cheaper combination
+that passed the check, and each missed a target).
 Nothing is simulated here, so the staging says when the queues stop growing without limit, not
 that every P90 is under target in that year (the search's simulation says so for its year
 only); the table says so in its ``basis`` column. A year in which even the whole combination
@@ -55,6 +57,23 @@ def stage(p: Prepared, search: Search) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     kept = tuple(0 for _ in best)
     for year, scenario in p.years.items():
+        if year == search.year:
+            # the searched year needs the whole choice: every cheaper combination that passed
+            # the check was simulated and missed a target (levers that change no capacity, a
+            # maximum wait or a timetable offset, are staged here only)
+            rows.append(
+                {
+                    "year": year,
+                    "additions": search.best.label,
+                    **{lv.lever_id: k for lv, k in zip(levers, best, strict=True)},
+                    "cost_usd_per_year": search.best.cost_usd_per_year,
+                    "passes_check": True,
+                    "saturated": "",
+                    "basis": "search (simulated: every P90 under target)",
+                }
+            )
+            kept = best
+            continue
         net = scenario_network(scenario, p.base_dir)
         found: dict[str, Any] | None = None
         last = ""

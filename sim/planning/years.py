@@ -36,29 +36,27 @@ Examples
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from sim.inputs.dotted import MISSING as _MISSING
+from sim.inputs.dotted import drop_path, get_path, set_path
 from sim.inputs.errors import ScenarioError
 from sim.inputs.limits import YEARS
 from sim.inputs.scenario import Scenario
-from sim.inputs.scenario_io import problem_text
+from sim.inputs.scenario_io import network_problems, problem_text
 
 __all__ = [
     "announced_keys",
     "consistency_problems",
-    "get_path",
     "parse_years",
-    "set_path",
     "year_scenario",
     "year_scenarios",
 ]
-
-_MISSING = object()
 
 
 def parse_years(text: str) -> list[int]:
@@ -99,56 +97,20 @@ def parse_years(text: str) -> list[int]:
     return years
 
 
-def get_path(data: Any, path: str) -> Any:
-    """The value at dotted ``path`` in nested dicts/lists, or :data:`_MISSING`.
+def _whole(key: str) -> str:
+    """The key left out before its first announcement: the key itself, or for a field of
+    vessels added to a line, the whole addition (vessels announced for a year are not in
+    service before it, whichever of their fields the announcement sets).
 
-    >>> get_path({"a": {"b": [1, 2]}}, "a.b.1")
-    2
+    >>> _whole("overrides.ferries.kuryk-alat.add_vessels.kz.count")
+    'overrides.ferries.kuryk-alat.add_vessels.kz'
+    >>> _whole("overrides.nodes.alat.servers")
+    'overrides.nodes.alat.servers'
     """
-    node = data
-    for part in path.split("."):
-        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        elif isinstance(node, dict) and part in node:
-            node = node[part]
-        else:
-            return _MISSING
-    return node
-
-
-def set_path(data: dict[str, Any], path: str, value: Any) -> None:
-    """Set dotted ``path`` (tables created on the way; list items by number).
-
-    >>> d: dict = {}
-    >>> set_path(d, "overrides.nodes.alat.servers", 5); d
-    {'overrides': {'nodes': {'alat': {'servers': 5}}}}
-    """
-    parts = path.split(".")
-    node: Any = data
-    for part in parts[:-1]:
-        if isinstance(node, list):
-            node = node[int(part)]
-        else:
-            nxt = node.get(part)
-            if not isinstance(nxt, dict | list):
-                nxt = node[part] = {}
-            node = nxt
-    last = parts[-1]
-    if isinstance(node, list):
-        node[int(last)] = copy.deepcopy(value)
-    else:
-        node[last] = copy.deepcopy(value)
-
-
-def _drop_path(data: dict[str, Any], path: str) -> None:
-    parts = path.split(".")
-    node: Any = data
-    for part in parts[:-1]:
-        node = node.get(part) if isinstance(node, dict) else None
-        if node is None:
-            return
-    if isinstance(node, dict):
-        node.pop(parts[-1], None)
+    parts = key.split(".")
+    if len(parts) > 5 and parts[:2] == ["overrides", "ferries"] and parts[3] == "add_vessels":
+        return ".".join(parts[:5])
+    return key
 
 
 def announced_keys(scenario: Scenario) -> list[str]:
@@ -168,7 +130,7 @@ def _year_data(scenario: Scenario, year: int) -> dict[str, Any]:
     # (e.g. a ferry line's load_factor, which the low-water limits replace when it is not set)
     data = scenario.model_dump(mode="python", exclude_unset=True)
     for key in announced_keys(scenario):
-        _drop_path(data, key)
+        drop_path(data, _whole(key))
     for _, a in _ordered(scenario):
         if a.year <= year:
             for key, value in a.set.items():
@@ -202,17 +164,30 @@ def _loc(loc: Sequence[Any]) -> str:
 
 
 def year_scenarios(
-    scenario: Scenario, years: Sequence[int], *, source: str = ""
+    scenario: Scenario,
+    years: Sequence[int],
+    *,
+    source: str = "",
+    base_dir: Path | None = None,
 ) -> dict[int, Scenario]:
     """The scenario of every year; every problem of every year in one :class:`ScenarioError`
-    (the consistency of the announcements with the scenario included)."""
+    (the consistency of the announcements with the scenario included, and each year's names
+    checked against its network, as ``corridor validate`` checks the file: e.g. a vessel an
+    announcement adds)."""
     problems = consistency_problems(scenario, source)
     out: dict[int, Scenario] = {}
+    top = (base_dir or Path(".")) / (Path(source).name or "scenario.toml")
     for y in years:
         try:
             out[y] = year_scenario(scenario, y, source=source)
         except ScenarioError as exc:
             problems += [p for p in exc.problems if p not in problems]
+            continue
+        data = out[y].model_dump(mode="python", exclude_unset=True)
+        for msg in network_problems(data, {}, top):
+            line = f"{source}: plan year {y}: {msg.split(': ', 1)[-1]}"
+            if line not in problems:
+                problems.append(line)
     if problems:
         raise ScenarioError(problems)
     return out

@@ -23,11 +23,21 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["model_digest"]
+__all__ = ["PRESENTATION", "model_digest"]
+
+
+#: code that only presents saved results (the command line, figures, reports): a change to it
+#: does not change a simulated number, so it does not keep a folder from resuming
+PRESENTATION = ("cli", "plots.py", "report.py", "figures.py", "outputs.py", "draw.py", "bench.py")
 
 
 def _files(folder: Path, patterns: Iterable[str]) -> list[Path]:
-    return sorted({p for pattern in patterns for p in folder.rglob(pattern) if p.is_file()})
+    return sorted(
+        p
+        for pattern in patterns
+        for p in folder.rglob(pattern)
+        if p.is_file() and not set(p.relative_to(folder).parts) & set(PRESENTATION)
+    )
 
 
 @lru_cache(maxsize=16)
@@ -42,9 +52,9 @@ def _folder_digest(folder: str, patterns: tuple[str, ...]) -> str:
 
 
 def model_digest(network_path: str | None) -> str:
-    """A short hash of the code (every ``.py`` file of the ``sim`` and ``network`` packages)
-    and of the network folder at ``network_path`` (its ``.csv`` and ``.md`` files; ``None``:
-    the shipped data), read once per process."""
+    """A short hash of the code (the ``.py`` files of the ``sim`` and ``network`` packages but
+    those in :data:`PRESENTATION`) and of the network folder at ``network_path`` (its ``.csv``
+    tables; ``None``: the shipped data), read once per process."""
     import network
     import sim
 
@@ -53,5 +63,5 @@ def model_digest(network_path: str | None) -> str:
         for pkg in (sim, network)
     ]
     folder = network_path or str(network.default_data_path())
-    data = _folder_digest(str(Path(folder).resolve()), ("*.csv", "*.md"))
+    data = _folder_digest(str(Path(folder).resolve()), ("*.csv",))
     return hashlib.sha256("|".join([*code, data]).encode()).hexdigest()[:16]

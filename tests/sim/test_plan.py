@@ -164,6 +164,12 @@ def test_plan_resumes_and_refuses_a_foreign_folder(tmp_path: Path, capsys) -> No
     stamp = {p: (out / "runs" / p).stat().st_mtime_ns for p in runs}
     assert main(args) == 0  # resumed: nothing simulated again
     assert {p: (out / "runs" / p).stat().st_mtime_ns for p in runs} == stamp
+    # more replications: the ones done are kept, only the new ones run
+    assert main([*args, "--replications", "3"]) == 0
+    now = {p.name: p.stat().st_mtime_ns for p in (out / "runs").iterdir()}
+    assert len(now) == 6 and {p: now[p] for p in runs} == stamp
+    runs = sorted(now)
+    stamp = now
     # other network data (or code): not the same plan, its runs are not reused
     legs = tmp_path / "net" / "legs.csv"
     legs.write_text(legs.read_text(encoding="utf-8") + "\n", encoding="utf-8")
@@ -248,3 +254,15 @@ def test_trade_2030_plan_years_run_the_named_fleet_and_vessel_levers_join_it() -
     assert sorted(v for leg in caspian for v in fleet(spec, leg)) == sorted(
         [v for leg in caspian for v in fleet(base, leg)] + added
     )
+
+
+def test_one_replication_has_no_interval_to_quote(tmp_path: Path) -> None:
+    """With one replication a P90 has no interval: the report says so, and quotes no upper
+    end (there is none)."""
+    s = load_scenario(scenario_file(tmp_path))
+    p = prepare(s, [2025, 2031], replications=1, source="grow.toml")
+    result = run_plan(p, tmp_path / "out", batch=2, max_evaluations=4, figures=False)
+    assert result.search is not None and result.search.best is not None
+    report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "with one replication there is no interval" in report
+    assert "inf" not in report

@@ -12,6 +12,7 @@ import jsonschema
 import pytest
 
 import network
+import sim
 from sim.cli.main import main
 from sim.cli.scenario import schema_text
 from sim.inputs.scenario import Flow, Scenario
@@ -633,12 +634,13 @@ def test_run_changes_keep_defaults_defaults(name: str, tmp_path: Path) -> None:
     keeps the low-water load factor of the data where it leaves ``load_factor`` out (a full
     dump made every default a choice, and the lines ran at full deck). The scenario written
     back (``dump_scenario``) reads as the same."""
-    from sim.inputs.compile import compile_scenario
+    from sim.inputs import compile as compiling
 
     s = load_scenario(SCENARIOS / f"{name}.toml")
 
     def decks(x: Scenario) -> dict[str, tuple[float, float]]:
-        spec = compile_scenario(x, SCENARIOS)
+        compiling._COMPILED.clear()  # compiled here, not taken from the cache by digest
+        spec = compiling.compile_scenario(x, SCENARIOS)
         return {k: (f.load_factor, f.offset_h) for k, f in spec.ferries.items()}
 
     want = decks(s)
@@ -647,3 +649,64 @@ def test_run_changes_keep_defaults_defaults(name: str, tmp_path: Path) -> None:
     assert decks(s.with_parameters(s.calibration.parameters)) == want
     again = write(tmp_path, "again.toml", dump_scenario(s).replace('extends = "', '# "'))
     assert decks(load_scenario(again)) == want
+    # a load factor set to its default's value is a choice, and another scenario (its digest
+    # differs, so no cache or resumed folder takes one for the other)
+    line = next(iter(s.overrides.ferries))
+    full = s.model_copy(
+        update={
+            "overrides": s.overrides.model_copy(
+                update={
+                    "ferries": {
+                        **s.overrides.ferries,
+                        line: sim.FerryService.model_validate(
+                            {
+                                **s.overrides.ferries[line].model_dump(exclude_unset=True),
+                                "load_factor": 1.0,
+                            }
+                        ),
+                    }
+                }
+            )
+        }
+    )
+    assert full.digest() != s.digest() and decks(full)[line][0] == 1.0 != want[line][0]
+
+
+def test_added_vessels_must_fit_the_line_and_announcements_are_checked(tmp_path: Path) -> None:
+    """A vessel of another line's kind, a name another vessel has, and an announcement that
+    adds a vessel of no such id or sets one field of an addition: each refused by ``validate``
+    as ``plan`` would meet it, every one at once."""
+    base = (SCENARIOS / "trade_2030.toml").as_posix()
+    path = write(
+        tmp_path,
+        "fit.toml",
+        f"""extends = "{base}"
+name = "fit"
+[overrides.ferries."kuryk-alat".add_vessels.boxes]
+like = "kz-container-placeholder-1"
+[overrides.ferries."turkmenbashi-alat".add_vessels.Dagestan]
+like = "asco-dagestan"
+
+[[plan.announced]]
+name = "typo"
+year = 2031
+source = "ASSUMPTION test"
+[plan.announced.set]
+"overrides.ferries.kuryk-alat.add_vessels.more" = {{ like = "asco-ak-topchubashv" }}
+
+[[plan.announced]]
+name = "one field"
+year = 2031
+source = "ASSUMPTION test"
+[plan.announced.set]
+"overrides.ferries.kuryk-alat.add_vessels.kazakh-ferries.count" = 3
+""",
+    )
+    problems = problems_of(path, check_network=True)
+    text = "\n".join(problems)
+    assert "'kz-container-placeholder-1' serves aktau-alat" in text
+    assert "would be named 'Dagestan', as another vessel is" in text
+    assert "plan.announced[0] ('typo'): overrides.ferries" in text
+    assert "did you mean 'asco-ak-topchubashov'" in text
+    assert "plan.announced[1] ('one field'): set.overrides" in text and "added whole" in text
+    assert len(problems) == 4, problems
