@@ -266,3 +266,35 @@ def test_one_replication_has_no_interval_to_quote(tmp_path: Path) -> None:
     report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     assert "with one replication there is no interval" in report
     assert "inf" not in report
+
+
+def test_every_lever_kind_sets_its_scenario_key(tmp_path: Path) -> None:
+    """Each kind of lever changes the scenario as levers.csv documents: servers added at a
+    node, border clearance multiplied (all borders or some countries'), a train's or a
+    vessel's longest wait, a timetable's offset, and a vessel on a line of alike vessels (the
+    mean deck re-averaged)."""
+    from sim.planning.levers import Lever, apply_levers
+
+    s = load_scenario(scenario_file(tmp_path))
+
+    def lever(kind: str, target: str, amount: float) -> Lever:
+        return Lever(kind, kind, kind, target, amount, 1, 1, 1, 1, 0, 1, "s", "s", "")
+
+    levers = [
+        lever("servers", "d_border", 2),
+        lever("border_handling", "all", 0.5),
+        lever("train_max_wait", "", 24),
+        lever("ferry_max_wait", "b-c", 12),
+        lever("timetable_offset", "b-c", 6),
+        lever("vessel", "b-c", 70),
+    ]
+    out = apply_levers(s, levers, [1] * len(levers), base_dir=tmp_path)
+    ov = out.overrides
+    assert ov.nodes["d_border"].servers == 3 + 2  # the tiny border has three servers
+    assert ov.node_kinds[-1].kind == "border" and ov.node_kinds[-1].handling_factor == 0.5
+    assert out.trains.max_wait_h == 24
+    assert (ov.ferries["b-c"].max_wait_h, ov.ferries["b-c"].offset_h) == (12, 6)
+    assert ov.ferries["b-c"].vessels == 4
+    assert ov.ferries["b-c"].capacity_slots == pytest.approx((3 * 50 + 70) / 4)
+    some = apply_levers(s, [lever("border_handling", "YY;ZZ", 0.5)], [1], base_dir=tmp_path)
+    assert some.overrides.node_kinds[-1].countries == ["YY", "ZZ"]
