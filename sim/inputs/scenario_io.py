@@ -667,8 +667,15 @@ def _announcement_problems(
     announced = _list(plan.get("announced") if isinstance(plan, dict) else None)
     if not announced:
         return []
-    # the scenario's own problems, located as the announcements' are (at the top file)
-    base = {k: v for k, v in data.items() if k != "plan"}
+    # only the tables the announcements set, with what names them (the network folder, the
+    # operations), and the scenario's own problems there, located as the announcements' are
+    touched = {"network", "operations"} | {
+        str(k).split(".", 1)[0]
+        for a in announced
+        if isinstance(a, dict) and isinstance(a.get("set"), dict)
+        for k in a["set"]
+    }
+    base = {k: v for k, v in data.items() if k in touched and k != "plan"}
     own = {m.split(": ", 1)[-1] for m in network_problems(base, {}, top, links)}
     out: list[str] = []
     for i, a in enumerate(announced):
@@ -689,7 +696,7 @@ def _announcement_problems(
                     f'a year are added whole: set "{".".join(parts[:5])}" = {{ like = ..., '
                     "count = ... }, not one of its fields"
                 )
-        changed = {k: copy.deepcopy(v) for k, v in data.items() if k != "plan"}
+        changed = copy.deepcopy(base)
         try:
             for key, value in setting.items():
                 if isinstance(key, str) and key:
