@@ -299,15 +299,7 @@ def _compile(scenario: Scenario, base_dir: Path | None) -> ModelSpec:
         for leg in plans[f.plans[0]].legs:
             if leg in ferries:
                 offered[leg] = offered.get(leg, 0.0) + f.per_hour * units[f.unit].ferry_slots
-    set_fleet = {
-        leg
-        for leg in ferries
-        if (change := scenario.overrides.ferries.get(leg)) is not None
-        and (change.vessels is not None or change.capacity_slots is not None)
-    }
-    common = scenario.overrides.all_ferries
-    if common is not None and (common.vessels is not None or common.capacity_slots is not None):
-        set_fleet = set(ferries)
+    set_fleet = {leg for leg in ferries if scenario.overrides.runs_alike(leg)}
     added = {
         leg: fs.add_vessels for leg, fs in scenario.overrides.ferries.items() if fs.add_vessels
     }

@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-__all__ = ["MISSING", "drop_path", "get_path", "set_path"]
+__all__ = ["MISSING", "addition_key", "drop_path", "get_path", "set_path"]
 
 #: what :func:`get_path` gives for a path that is not there
 MISSING: Any = object()
@@ -75,3 +75,17 @@ def drop_path(data: dict[str, Any], path: str) -> None:
             return
     if isinstance(node, dict):
         node.pop(parts[-1], None)
+
+
+def addition_key(key: str) -> str | None:
+    """For a key inside the vessels added to a ferry line, the whole addition's key; else None.
+
+    >>> addition_key("overrides.ferries.kuryk-alat.add_vessels.kz.count")
+    'overrides.ferries.kuryk-alat.add_vessels.kz'
+    >>> addition_key("overrides.ferries.kuryk-alat.add_vessels.kz") is None
+    True
+    """
+    parts = key.split(".")
+    if len(parts) > 5 and parts[:2] == ["overrides", "ferries"] and parts[3] == "add_vessels":
+        return ".".join(parts[:5])
+    return None

@@ -217,6 +217,17 @@ DECK_COLUMN: dict[str, str] = {
     "truck_ro_pax": "trucks",
     "container_feeder": "teu",
 }
+#: the unit (``units.csv``) a deck column counts, whose ``ferry_slots`` turn it into slots
+DECK_UNIT: dict[str, str] = {"railcars": "wagon", "trucks": "truck", "teu": "teu"}
+
+
+def named_vessels(net: network.Network, leg: str) -> list[str]:
+    """The ``vessel_id`` of every vessel of ``vessels.csv`` that may serve ferry line ``leg``.
+
+    >>> named_vessels(network.load_network("tests/fixtures/tiny_operations"), "b-c")
+    ['rail-1', 'pax-1', 'spare-1']
+    """
+    return [str(i) for i, lines in net.vessels["lines"].items() if leg in lines]
 
 
 def fleets(
@@ -267,9 +278,8 @@ def fleets(
         kind = str(row["type"])
         carries = CARRIES.get(kind, ())
         column = DECK_COLUMN.get(kind, "railcars")
-        per = {"trucks": slot.get("truck", 1.0), "teu": slot.get("teu", 0.5)}
         own = number(row[column]) if deck_given is None else deck_given
-        deck = own * per.get(column, slot.get("wagon", 1.0))
+        deck = own * slot.get(DECK_UNIT[column], 0.5 if column == "teu" else 1.0)
         if deck <= 0:
             return None
         return VesselSpec(
@@ -371,6 +381,7 @@ __all__ = [
     "CARRIES",
     "DECK_CARGO",
     "DECK_COLUMN",
+    "DECK_UNIT",
     "BackgroundFlow",
     "Frictions",
     "background_flows",
@@ -379,6 +390,7 @@ __all__ = [
     "fleets",
     "frictions",
     "load_factors",
+    "named_vessels",
     "number",
     "regime_handling",
     "weather_closures",

@@ -405,6 +405,20 @@ class Overrides(_Model):
     all_ferries: AllFerries | None = Field(None, description="Applied to every ferry line first.")
     node_kinds: list[BorderDefaults] = Field(default_factory=list, max_length=100)
 
+    def runs_alike(self, leg: str) -> bool:
+        """Whether ferry line ``leg`` runs alike vessels: it or ``all_ferries`` sets its
+        ``vessels`` or ``capacity_slots`` (which replace the named fleet).
+
+        >>> Overrides(ferries={"a-b": FerryService(vessels=3)}).runs_alike("a-b")
+        True
+        >>> Overrides().runs_alike("a-b")
+        False
+        """
+        return any(
+            fs is not None and (fs.vessels is not None or fs.capacity_slots is not None)
+            for fs in (self.ferries.get(leg), self.all_ferries)
+        )
+
 
 class Operations(_Model):
     """Which of the network's operations tables the run uses: how the corridor really runs

@@ -661,7 +661,7 @@ def _announcement_problems(
     meet them in the years it is in service). The values' types are the schema pass's."""
     import copy
 
-    from sim.inputs.dotted import set_path
+    from sim.inputs.dotted import addition_key, set_path
 
     plan = data.get("plan")
     announced = _list(plan.get("announced") if isinstance(plan, dict) else None)
@@ -685,16 +685,11 @@ def _announcement_problems(
         where = _where(_source_of(("plan",), origins, top), links)
         name = a.get("name") if isinstance(a.get("name"), str) else ""
         for key in setting:
-            parts = str(key).split(".")
-            if (
-                len(parts) > 5
-                and parts[:2] == ["overrides", "ferries"]
-                and parts[3] == "add_vessels"
-            ):
+            if (whole := addition_key(str(key))) is not None:
                 out.append(
                     f"{where}: plan.announced[{i}] ({name!r}): set.{key}: vessels announced for "
-                    f'a year are added whole: set "{".".join(parts[:5])}" = {{ like = ..., '
-                    "count = ... }, not one of its fields"
+                    f'a year are added whole: set "{whole}" = {{ like = ..., count = ... }}, not '
+                    "one of its fields"
                 )
         changed = copy.deepcopy(base)
         try:
@@ -720,7 +715,7 @@ def _vessel_problems(
     hint: Callable[[str, Iterable[str]], str],
 ) -> None:
     """The problems of a ferry line's ``add_vessels`` against the network's vessels."""
-    from sim.inputs.operations import DECK_COLUMN
+    from sim.inputs.operations import DECK_COLUMN, named_vessels
 
     additions = _dict(change.get("add_vessels"))
     if not additions:
@@ -747,7 +742,7 @@ def _vessel_problems(
             "named fleet the vessels would join; use one or the other",
         )
     ids = [str(i) for i in net.vessels.index]
-    named = [i for i in ids if leg in net.vessels.at[i, "lines"]]
+    named = named_vessels(net, leg)
     if not named:
         report(
             loc,

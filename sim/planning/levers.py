@@ -46,7 +46,7 @@ import network
 from sim.inputs.compile import load_base_network, scenario_network
 from sim.inputs.dotted import get_path, set_path
 from sim.inputs.errors import ScenarioError
-from sim.inputs.operations import DECK_COLUMN, number
+from sim.inputs.operations import DECK_COLUMN, DECK_UNIT, named_vessels, number
 from sim.inputs.scenario import Scenario
 
 __all__ = [
@@ -218,7 +218,7 @@ def load_levers(net: network.Network, path: Path | None = None) -> list[Lever]:
                     "(every figure carries its source; an assumption is a source row too)"
                 )
         like = str(row.get("like", "")).strip()
-        named = kind == "vessel" and any(target in lines for lines in net.vessels["lines"])
+        named = kind == "vessel" and bool(named_vessels(net, target))
         if named and like not in net.vessels.index:
             problems.append(
                 f"{where}: like: {like!r} is not a vessel_id of vessels.csv; the line {target!r} "
@@ -334,8 +334,7 @@ def apply_levers(
         if lv.kind == "vessel" and _joins_named_fleet(scenario, net, lv):
             kind = str(net.vessels.at[lv.like, "type"])
             column = DECK_COLUMN.get(kind, "railcars")
-            unit = {"railcars": "wagon", "trucks": "truck", "teu": "teu"}[column]
-            deck = lv.amount / number(net.units.at[unit, "ferry_slots"])
+            deck = lv.amount / number(net.units.at[DECK_UNIT[column], "ferry_slots"])
             line = scenario.overrides.ferries.get(lv.target)
             have = line.add_vessels if line is not None else {}
             # the lever's own entry; an entry of that name the scenario made for other vessels
@@ -394,8 +393,6 @@ def _joins_named_fleet(scenario: Scenario, net: network.Network, lever: Lever) -
     line's vessels or deck, which make it run alike vessels)."""
     if not (scenario.operations.fleet and lever.like and lever.like in net.vessels.index):
         return False
-    ov = scenario.overrides
-    for fs in (ov.ferries.get(lever.target), ov.all_ferries):
-        if fs is not None and (fs.vessels is not None or fs.capacity_slots is not None):
-            return False
-    return any(lever.target in lines for lines in net.vessels["lines"])
+    return not scenario.overrides.runs_alike(lever.target) and bool(
+        named_vessels(net, lever.target)
+    )

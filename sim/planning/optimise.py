@@ -47,6 +47,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+import network
 from sim.analysis.metrics import t_interval
 from sim.analysis.saturation import MIN_DELIVERED_SHARE
 from sim.inputs.capacity import check_capacity
@@ -66,6 +67,7 @@ __all__ = [
     "enumerate_candidates",
     "flow_targets",
     "pareto_front",
+    "screen",
     "search",
     "summarise",
 ]
@@ -212,6 +214,23 @@ def pareto_front(table: pd.DataFrame) -> pd.Series:
     return pd.Series(out, index=table.index)
 
 
+def screen(
+    scenario: Scenario,
+    levers: Sequence[Lever],
+    counts: Sequence[int],
+    *,
+    base_dir: Path | None = None,
+    net: network.Network | None = None,
+) -> tuple[Scenario, str]:
+    """``scenario`` with the levers added, and what its capacity check finds saturated
+    (``"facility (rho 1.23); ..."``, ``rho_low >= 1``; empty: it passes)."""
+    s = apply_levers(scenario, levers, counts, base_dir=base_dir, net=net)
+    over = check_capacity(compile_scenario(s, base_dir)).overloads
+    return s, "; ".join(
+        f"{r['facility']} (rho {r['rho_low']:.2f})" for r in over.to_dict("records")
+    )
+
+
 def search(
     scenario: Scenario,
     levers: Sequence[Lever],
@@ -243,19 +262,16 @@ def search(
         while i < len(cands) and len(chosen) < min(batch, max_evaluations - evaluated):
             c = cands[i]
             i += 1
-            s = apply_levers(scenario, levers, c.counts, base_dir=base_dir, net=net)
-            over = check_capacity(compile_scenario(s, base_dir)).overloads
+            s, overloaded = screen(scenario, levers, c.counts, base_dir=base_dir, net=net)
             row: dict[str, Any] = {
                 "candidate": c.label,
                 **{lv.lever_id: k for lv, k in zip(levers, c.counts, strict=True)},
                 "cost_usd_per_year": c.cost_usd_per_year,
-                "passes_check": over.empty,
-                "overloaded": "; ".join(
-                    f"{r['facility']} (rho {r['rho_low']:.2f})" for r in over.to_dict("records")
-                ),
+                "passes_check": not overloaded,
+                "overloaded": overloaded,
                 "simulated": False,
             }
-            if over.empty:
+            if not overloaded:
                 chosen.append((c, s, row))
             rows.append(row)
         if not chosen:

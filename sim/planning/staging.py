@@ -30,12 +30,11 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from sim.inputs.capacity import check_capacity
-from sim.inputs.compile import compile_scenario, scenario_network
-from sim.planning.levers import Lever, apply_levers, candidate_label, set_cost
+from sim.inputs.compile import scenario_network
+from sim.planning.levers import Lever, candidate_label, set_cost
+from sim.planning.optimise import Search, screen
 
 if TYPE_CHECKING:
-    from sim.planning.optimise import Search
     from sim.planning.plan import Prepared
 
 __all__ = ["stage", "sub_combinations"]
@@ -54,55 +53,38 @@ def stage(p: Prepared, search: Search) -> pd.DataFrame:
     if search.best is None:
         return pd.DataFrame()
     levers, best = search.levers, search.best.counts
+
+    def row(year: int, counts: Sequence[int], saturated: str, basis: str) -> dict[str, Any]:
+        return {
+            "year": year,
+            "additions": candidate_label(levers, counts),
+            **{lv.lever_id: k for lv, k in zip(levers, counts, strict=True)},
+            "cost_usd_per_year": set_cost(levers, counts),
+            "passes_check": not saturated,
+            "saturated": saturated,
+            "basis": basis,
+        }
+
     rows: list[dict[str, Any]] = []
-    kept = tuple(0 for _ in best)
+    kept: Sequence[int] = tuple(0 for _ in best)
     for year, scenario in p.years.items():
         if year == search.year:
             # the searched year needs the whole choice: every cheaper combination that passed
             # the check was simulated and missed a target (levers that change no capacity, a
             # maximum wait or a timetable offset, are staged here only)
-            rows.append(
-                {
-                    "year": year,
-                    "additions": search.best.label,
-                    **{lv.lever_id: k for lv, k in zip(levers, best, strict=True)},
-                    "cost_usd_per_year": search.best.cost_usd_per_year,
-                    "passes_check": True,
-                    "saturated": "",
-                    "basis": "search (simulated: every P90 under target)",
-                }
-            )
+            rows.append(row(year, best, "", "search (simulated: every P90 under target)"))
             kept = best
             continue
         net = scenario_network(scenario, p.base_dir)
-        found: dict[str, Any] | None = None
-        last = ""
+        saturated = ""
         for counts in sub_combinations(levers, best):
             if any(k < was for k, was in zip(counts, kept, strict=True)):
                 continue
-            s = apply_levers(scenario, levers, counts, base_dir=p.base_dir, net=net)
-            over = check_capacity(compile_scenario(s, p.base_dir)).overloads
-            if over.empty:
-                found = {
-                    "additions": candidate_label(levers, counts),
-                    **{lv.lever_id: k for lv, k in zip(levers, counts, strict=True)},
-                    "cost_usd_per_year": set_cost(levers, counts),
-                    "passes_check": True,
-                    "saturated": "",
-                }
+            _, saturated = screen(scenario, levers, counts, base_dir=p.base_dir, net=net)
+            if not saturated:
                 kept = counts
                 break
-            last = "; ".join(
-                f"{r['facility']} (rho {r['rho_low']:.2f})" for r in over.to_dict("records")
-            )
-        if found is None:
-            found = {
-                "additions": candidate_label(levers, best),
-                **{lv.lever_id: k for lv, k in zip(levers, best, strict=True)},
-                "cost_usd_per_year": set_cost(levers, best),
-                "passes_check": False,
-                "saturated": last,
-            }
-            kept = best
-        rows.append({"year": year, **found, "basis": "capacity check (not simulated)"})
+        else:
+            kept = best  # even the whole choice leaves a facility saturated: it says which
+        rows.append(row(year, kept, saturated, "capacity check (not simulated)"))
     return pd.DataFrame(rows)

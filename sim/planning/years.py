@@ -44,7 +44,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.inputs.dotted import MISSING as _MISSING
-from sim.inputs.dotted import drop_path, get_path, set_path
+from sim.inputs.dotted import addition_key, drop_path, get_path, set_path
 from sim.inputs.errors import ScenarioError
 from sim.inputs.limits import YEARS
 from sim.inputs.scenario import Scenario
@@ -107,10 +107,7 @@ def _whole(key: str) -> str:
     >>> _whole("overrides.nodes.alat.servers")
     'overrides.nodes.alat.servers'
     """
-    parts = key.split(".")
-    if len(parts) > 5 and parts[:2] == ["overrides", "ferries"] and parts[3] == "add_vessels":
-        return ".".join(parts[:5])
-    return key
+    return addition_key(key) or key
 
 
 def announced_keys(scenario: Scenario) -> list[str]:

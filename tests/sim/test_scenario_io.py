@@ -41,6 +41,12 @@ def write(folder: Path, name: str, text: str) -> Path:
     return path
 
 
+def extending(folder: Path, parent: str, name: str, body: str) -> Path:
+    """A scenario file ``<name>.toml`` in ``folder`` that extends the shipped ``parent``."""
+    base = (SCENARIOS / f"{parent}.toml").as_posix()
+    return write(folder, f"{name}.toml", f'extends = "{base}"\nname = "{name}"\n{body}')
+
+
 def problems_of(path: Path, *, check_network: bool = False) -> list[str]:
     with pytest.raises(ScenarioError) as info:
         load_scenario(path, check_network=check_network)
@@ -591,13 +597,11 @@ def test_added_vessels_are_checked_against_the_named_fleet(tmp_path: Path) -> No
     """Every fault of ``add_vessels`` at once, each naming its key: an unknown vessel (with the
     likely one), a deck in another type's measure, a line that runs alike vessels, a line with
     no named vessels; and ``validate`` refuses the file as ``run`` would."""
-    base = (SCENARIOS / "baseline_2025.toml").as_posix()
-    path = write(
+    path = extending(
         tmp_path,
-        "added.toml",
-        f"""extends = "{base}"
-name = "added"
-[overrides.ferries."kuryk-alat".add_vessels.kz]
+        "baseline_2025",
+        "added",
+        """[overrides.ferries."kuryk-alat".add_vessels.kz]
 like = "asco-ak-topchubashov"
 railcars = 54
 teu = 5
@@ -619,10 +623,8 @@ teu = 700
     assert '"aktau-alat".add_vessels: the line\'s vessels make it run alike vessels' in text
     assert main(["validate", str(path)]) != 0
     # all_ferries has no add_vessels: vessels join one line's fleet
-    other = write(
-        tmp_path,
-        "common.toml",
-        f'extends = "{base}"\nname = "c"\n[overrides.all_ferries.add_vessels.x]\nlike = "a"\n',
+    other = extending(
+        tmp_path, "baseline_2025", "common", '[overrides.all_ferries.add_vessels.x]\nlike = "a"\n'
     )
     assert any("overrides.all_ferries.add_vessels" in p for p in problems_of(other))
 
@@ -676,13 +678,11 @@ def test_added_vessels_must_fit_the_line_and_announcements_are_checked(tmp_path:
     """A vessel of another line's kind, a name another vessel has, and an announcement that
     adds a vessel of no such id or sets one field of an addition: each refused by ``validate``
     as ``plan`` would meet it, every one at once."""
-    base = (SCENARIOS / "trade_2030.toml").as_posix()
-    path = write(
+    path = extending(
         tmp_path,
-        "fit.toml",
-        f"""extends = "{base}"
-name = "fit"
-[overrides.ferries."kuryk-alat".add_vessels.boxes]
+        "trade_2030",
+        "fit",
+        """[overrides.ferries."kuryk-alat".add_vessels.boxes]
 like = "kz-container-placeholder-1"
 [overrides.ferries."turkmenbashi-alat".add_vessels.Dagestan]
 like = "asco-dagestan"
@@ -692,7 +692,7 @@ name = "typo"
 year = 2031
 source = "ASSUMPTION test"
 [plan.announced.set]
-"overrides.ferries.kuryk-alat.add_vessels.more" = {{ like = "asco-ak-topchubashv" }}
+"overrides.ferries.kuryk-alat.add_vessels.more" = { like = "asco-ak-topchubashv" }
 
 [[plan.announced]]
 name = "one field"
