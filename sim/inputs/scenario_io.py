@@ -754,15 +754,17 @@ def _vessel_problems(
         if not isinstance(add, dict):
             continue
         count = add.get("count", 1)
+        if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= 50:
+            count = 0  # not a count: the schema pass says so, no names to check
         names = [label] if count == 1 else [f"{label} {i + 1}" for i in range(count)]
-        if isinstance(count, int) and (clash := [n for n in names if n in taken]):
+        if clash := [n for n in names if n in taken]:
             report(
                 (*loc, label),
                 f"the added vessel(s) would be named {', '.join(map(repr, clash))}, as another "
                 "vessel is (vessels.csv or another addition of this line); vessels of a line are "
                 "told apart by name (their breakdowns too): choose another name",
             )
-        taken.update(names if isinstance(count, int) else [])
+        taken.update(names)
         like = add.get("like")
         if not isinstance(like, str):
             continue

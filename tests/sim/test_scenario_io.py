@@ -627,6 +627,10 @@ teu = 700
         tmp_path, "baseline_2025", "common", '[overrides.all_ferries.add_vessels.x]\nlike = "a"\n'
     )
     assert any("overrides.all_ferries.add_vessels" in p for p in problems_of(other))
+    # a count that is not a number: the schema's problem, not a traceback of the name check
+    text = '[overrides.ferries."kuryk-alat".add_vessels.kz]\nlike = "asco-dagestan"\ncount = "2"\n'
+    bad = extending(tmp_path, "baseline_2025", "count", text)
+    assert any("add_vessels.kz.count" in p for p in problems_of(bad, check_network=True))
 
 
 @pytest.mark.parametrize("name", ["trade_2030", "synchronized_ferries"])
